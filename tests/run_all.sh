@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs everything and runs every test: the README's test command, and what
+# .ci/run calls. FUZZ_SECONDS bounds each fuzz harness (default 45).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+
+stage() { echo; echo "======== $1"; shift; local t=$SECONDS; "$@"; echo "-------- ($((SECONDS - t)) s)"; }
+
+stage "setup" bash tests/setup.sh
+stage "C unit tests (ASan+UBSan)" bash tests/c/run.sh
+stage "fuzz (libFuzzer, ASan+UBSan)" make --no-print-directory -C tests/fuzz run SECONDS="${FUZZ_SECONDS:-45}"
+stage "MicroPython builds and tests" bash tests/mpy/run.sh
+stage "CPython (pytest)" env MICRODOT_REQUIRE_CFFI=1 python -m pytest tests/python -q -p no:cacheprovider
