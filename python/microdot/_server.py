@@ -1,0 +1,663 @@
+"""The built-in HTTP/1.1 server: connections, the per-connection request
+loop, and response writing.
+
+A connection keeps ONE receive buffer (``buf``, with ``pos`` the first byte
+not consumed yet). The request loop parses heads in place with the backend,
+reads bodies from the same buffer, and writes each response with as few
+writes as it can. Three kinds of connection feed it: an asyncio Protocol
+(CPython), asyncio streams (MicroPython, and ``Microdot.handle_request``)
+and an in-memory one (the test client).
+"""
+import asyncio
+import sys
+
+from microdot._backend import backend
+from microdot.helpers import print_exception
+from microdot.microdot import Request, Response, AsyncBytesIO, REASONS
+
+try:
+    from time import monotonic as _now
+except ImportError:  # MicroPython
+    from time import time as _now
+
+F_CHUNKED = backend.F_CHUNKED
+F_KEEP_ALIVE = backend.F_KEEP_ALIVE
+F_EXPECT_CONTINUE = backend.F_EXPECT_CONTINUE
+
+_CONTINUE = b'HTTP/1.1 100 Continue\r\n\r\n'
+_BIG_BODY = 64 * 1024  # bodies this large are written apart from the head
+_CancelledError = asyncio.CancelledError
+
+
+class Connection:
+    """The reading half shared by every connection kind: ``buf``/``pos`` and
+    the stream interface (read, readexactly, readline) that extensions use
+    once they take the connection over. Subclasses provide ``fill()``,
+    ``write()``, ``drain()``, ``close()`` and ``wait_closed()``."""
+
+    scheme = 'http'
+    client_addr = None
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.pos = 0
+        self.waiting_since = None  # set while blocked on the peer
+        self.idle = True  # no byte of the next request received yet
+        self.task = None
+
+    def pending(self):
+        return len(self.buf) - self.pos
+
+    def take(self, n):
+        """Consumes and returns the next n buffered bytes (n <= pending)."""
+        pos = self.pos
+        data = bytes(self.buf[pos:pos + n])
+        self.pos = pos + n
+        return data
+
+    def compact(self):
+        """Drops the consumed bytes from the buffer."""
+        if self.pos:
+            self.buf[:self.pos] = b''
+            self.pos = 0
+
+    async def read(self, n=-1):
+        if n < 0:
+            while await self.fill():
+                pass
+            return self.take(self.pending())
+        if not self.pending() and not await self.fill():
+            return b''
+        return self.take(min(n, self.pending()))
+
+    async def readexactly(self, n):
+        while self.pending() < n:
+            if not await self.fill():
+                raise EOFError('connection closed')
+        return self.take(n)
+
+    async def readuntil(self, separator=b'\n'):
+        start = self.pos
+        while True:
+            end = self.buf.find(separator, start)
+            if end >= 0:
+                return self.take(end + len(separator) - self.pos)
+            start = max(self.pos, len(self.buf) - len(separator) + 1)
+            offset = self.pos
+            if not await self.fill():
+                raise EOFError('connection closed')
+            start += self.pos - offset
+
+    async def readline(self):
+        try:
+            return await self.readuntil(b'\n')
+        except EOFError:
+            return self.take(self.pending())
+
+    def abort(self):
+        """Ends the connection now (idle timeout or shutdown)."""
+        self.close()
+        if self.task is not None:
+            self.task.cancel()
+
+
+class StreamConnection(Connection):
+    """A connection over asyncio streams."""
+
+    read_size = 4096
+
+    def __init__(self, reader, writer, scheme='http'):
+        super().__init__()
+        self.reader = reader
+        self.writer = writer
+        self.scheme = scheme
+        try:
+            self.client_addr = writer.get_extra_info('peername')
+        except Exception:  # pragma: no cover - ports without peername
+            self.client_addr = None
+
+    async def fill(self):
+        self.compact()
+        self.waiting_since = _now()
+        try:
+            data = await self.reader.read(self.read_size)
+        finally:
+            self.waiting_since = None
+        if not data:
+            return False
+        self.buf += data
+        return True
+
+    def write(self, data):
+        self.writer.write(data)
+
+    async def drain(self):
+        self.waiting_since = _now()
+        try:
+            await self.writer.drain()
+        finally:
+            self.waiting_since = None
+
+    def close(self):
+        try:
+            self.writer.close()
+        except Exception:  # pragma: no cover
+            pass
+
+    async def wait_closed(self):
+        try:
+            await self.writer.wait_closed()
+        except Exception:  # pragma: no cover
+            pass
+
+
+if hasattr(asyncio, 'Protocol'):
+    class ProtocolConnection(asyncio.Protocol, Connection):
+        """A connection driven by asyncio callbacks (CPython): received bytes
+        go straight into the buffer, with no stream layer in between."""
+
+        high_water = 256 * 1024  # stop reading with this much unconsumed
+
+        def __init__(self, app, connections, scheme):
+            Connection.__init__(self)
+            self.app = app
+            self.connections = connections
+            self.scheme = scheme
+            self.transport = None
+            self.eof = False
+            self.closed = False
+            self._waiter = None
+            self._drain_waiter = None
+            self._write_paused = False
+            self._read_paused = False
+
+        def connection_made(self, transport):
+            self.transport = transport
+            self.loop = asyncio.get_running_loop()
+            self.client_addr = transport.get_extra_info('peername')
+            self.connections.add(self)
+            self.task = self.loop.create_task(
+                serve_connection(self.app, self))
+
+        def data_received(self, data):
+            self.buf += data
+            self._wake()
+            if len(self.buf) - self.pos > self.high_water:
+                self._read_paused = True
+                self.transport.pause_reading()
+
+        def eof_received(self):
+            self.eof = True
+            self._wake()
+            return True  # keep the write side open to answer
+
+        def connection_lost(self, exc):
+            self.eof = self.closed = True
+            self.connections.discard(self)
+            self._wake()
+            self.resume_writing()
+
+        def _wake(self):
+            waiter = self._waiter
+            if waiter is not None:
+                self._waiter = None
+                if not waiter.done():
+                    waiter.set_result(None)
+
+        def pause_writing(self):
+            self._write_paused = True
+
+        def resume_writing(self):
+            self._write_paused = False
+            waiter = self._drain_waiter
+            if waiter is not None:
+                self._drain_waiter = None
+                if not waiter.done():
+                    waiter.set_result(None)
+
+        async def fill(self):
+            size = len(self.buf)
+            if self.pos == size:
+                if size:
+                    self.buf = bytearray()
+                    self.pos = size = 0
+            elif self.pos > 65536:
+                self.compact()
+                size = len(self.buf)
+            if self._read_paused:
+                self._read_paused = False
+                self.transport.resume_reading()
+            while len(self.buf) == size:
+                if self.eof:
+                    return False
+                self._waiter = self.loop.create_future()
+                self.waiting_since = _now()
+                try:
+                    await self._waiter
+                finally:
+                    self.waiting_since = None
+            return True
+
+        def write(self, data):
+            if self.closed:
+                raise ConnectionResetError('connection lost')
+            self.transport.write(data)
+
+        async def drain(self):
+            if self.closed:
+                raise ConnectionResetError('connection lost')
+            if self._write_paused:
+                self._drain_waiter = self.loop.create_future()
+                self.waiting_since = _now()
+                try:
+                    await self._drain_waiter
+                finally:
+                    self.waiting_since = None
+                if self.closed:
+                    raise ConnectionResetError('connection lost')
+
+        def close(self):
+            if self.transport is not None and not self.closed:
+                self.transport.close()
+
+        async def wait_closed(self):
+            pass
+else:
+    ProtocolConnection = None
+
+
+class BodyStream:
+    """A request body over max_body_length, read from the connection as the
+    handler asks for it."""
+
+    def __init__(self, conn, length, expect_continue):
+        self.conn = conn
+        self.remaining = length
+        self.expect_continue = expect_continue
+
+    async def _fill(self):
+        if self.expect_continue:
+            self.expect_continue = False
+            self.conn.write(_CONTINUE)
+            await self.conn.drain()
+        if not await self.conn.fill():
+            raise EOFError('connection closed in the request body')
+
+    async def read(self, n=-1):
+        if n < 0:
+            chunks = []
+            while self.remaining:
+                chunks.append(await self.read(self.remaining))
+            return b''.join(chunks)
+        if not self.remaining or not n:
+            return b''
+        conn = self.conn
+        if not conn.pending():
+            await self._fill()
+        data = conn.take(min(n, self.remaining, conn.pending()))
+        self.remaining -= len(data)
+        return data
+
+    async def readexactly(self, n):
+        if n > self.remaining:
+            raise EOFError('the body is shorter than that')
+        chunks = []
+        while n:
+            data = await self.read(n)
+            n -= len(data)
+            chunks.append(data)
+        return b''.join(chunks)
+
+    async def readline(self):
+        conn = self.conn
+        while self.remaining:
+            end = conn.buf.find(b'\n', conn.pos,
+                                conn.pos + min(self.remaining,
+                                               conn.pending()))
+            if end >= 0:
+                return await self.read(end + 1 - conn.pos)
+            if conn.pending() >= self.remaining:
+                return await self.read(self.remaining)
+            await self._fill()
+        return b''
+
+    async def discard(self):
+        """Skips what the handler did not read, to reach the next request."""
+        while self.remaining:
+            await self.read(self.remaining)
+
+
+_status_lines = {}
+
+
+def _status_line(minor, status_code, reason):
+    if reason is None:
+        line = _status_lines.get((minor, status_code))
+        if line is None:
+            line = 'HTTP/1.{} {} {}\r\n'.format(
+                minor, status_code, REASONS.get(status_code, 'N/A'))
+            _status_lines[(minor, status_code)] = line
+        return line
+    if '\r' in reason or '\n' in reason:
+        raise ValueError('reason contains CR or LF')
+    return 'HTTP/1.{} {} {}\r\n'.format(minor, status_code, reason)
+
+
+def _response_head(res, minor, keep_alive, length, chunked):
+    """The response head as bytes. ``length`` is the body length to
+    announce (None: unknown), ``chunked`` whether the body is sent chunked."""
+    head = _status_line(minor, res.status_code, res.reason)
+    has_type = has_length = False
+    if res.headers:
+        for name, value in res.headers.items():
+            lower = name.lower()
+            if lower == 'content-type':
+                has_type = True
+            elif lower == 'content-length':
+                has_length = True
+            elif lower == 'connection' or lower == 'transfer-encoding':
+                continue  # framing is the server's business
+            if isinstance(value, list):
+                for item in value:
+                    head += _header_line(name, item)
+            else:
+                head += _header_line(name, value)
+    if not has_type:
+        head += 'Content-Type: ' + res._content_type() + '\r\n'
+    if length is not None and not has_length:
+        head += 'Content-Length: ' + str(length) + '\r\n'
+    if chunked:
+        head += 'Transfer-Encoding: chunked\r\n'
+    if keep_alive:
+        if not minor:
+            head += 'Connection: keep-alive\r\n'
+    else:
+        head += 'Connection: close\r\n'
+    return (head + '\r\n').encode()
+
+
+def _header_line(name, value):
+    if not isinstance(value, str):
+        value = str(value)
+    if '\r' in value or '\n' in value or '\r' in name or '\n' in name:
+        raise ValueError('header {} contains CR or LF'.format(name))
+    return name + ': ' + value + '\r\n'
+
+
+def _wants_close(res):
+    value = res.headers.get('Connection') if res.headers else None
+    return value is not None and value.lower() == 'close'
+
+
+async def write_response(conn, res, minor, keep_alive, head_only):
+    """Writes ``res`` and returns whether the connection can stay open."""
+    status = res.status_code
+    body = res.body
+    no_body = status < 200 or status == 204 or status == 304
+    if not keep_alive or _wants_close(res):
+        keep_alive = False
+    if isinstance(body, bytes):
+        data = _response_head(res, minor, keep_alive,
+                              None if no_body and not len(body)
+                              else len(body), False)
+        if head_only or no_body:
+            conn.write(data)
+        elif len(body) < _BIG_BODY:
+            conn.write(data + body)
+        else:
+            conn.write(data)
+            conn.write(body)
+        await conn.drain()
+        return keep_alive
+    length = res.headers.get('Content-Length')
+    chunked = length is None and minor == 1 and not no_body
+    if length is None and not chunked:
+        keep_alive = False  # the end of the body is the end of the connection
+    conn.write(_response_head(res, minor, keep_alive, None, chunked))
+    body_iter = res.body_iter()
+    if head_only or no_body:
+        await body_iter.aclose()
+        await conn.drain()
+        return keep_alive
+    try:
+        async for chunk in body_iter:
+            if not chunk:
+                continue
+            if chunked:
+                conn.write(('%x\r\n' % len(chunk)).encode() + chunk + b'\r\n')
+            else:
+                conn.write(chunk)
+            await conn.drain()
+    except BaseException:
+        await body_iter.aclose()
+        raise
+    if chunked:
+        conn.write(b'0\r\n\r\n')
+    await conn.drain()
+    return keep_alive
+
+
+async def _send_error(conn, status_code):
+    """Answers a request that cannot be parsed; the connection then closes."""
+    res = Response(REASONS.get(status_code, 'Error'), status_code)
+    conn.write(_response_head(res, 1, False, len(res.body), False) + res.body)
+    await conn.drain()
+
+
+def _header_line_too_long(headers, limit):
+    for i in range(0, len(headers), 2):
+        if len(headers[i]) + len(headers[i + 1]) + 2 > limit:
+            return True
+    return False
+
+
+async def _read_body(conn, req, length, flags):
+    """Loads the body into ``req.body`` (or sets up ``req.stream``).
+    Returns an HTTP status when the body is refused, else 0."""
+    if flags & F_CHUNKED:
+        return await _read_chunked(conn, req, flags)
+    if length > Request.max_content_length:
+        return 413
+    if length > Request.max_body_length:
+        req.stream = BodyStream(conn, length, flags & F_EXPECT_CONTINUE)
+        return 0
+    if conn.pending() < length:
+        if flags & F_EXPECT_CONTINUE:
+            conn.write(_CONTINUE)
+            await conn.drain()
+        while conn.pending() < length:
+            if not await conn.fill():
+                raise EOFError('connection closed in the request body')
+    req.body = conn.take(length)
+    return 0
+
+
+async def _read_chunked(conn, req, flags):
+    state = backend.new_chunked()
+    body = bytearray()
+    limit = Request.max_content_length
+    decode = backend.chunked_decode
+    continue_sent = not flags & F_EXPECT_CONTINUE
+    while True:
+        start = conn.pos
+        end = len(conn.buf)
+        if end > start:
+            try:
+                data_end, next_pos, done = decode(state, conn.buf, start, end)
+            except ValueError as exc:
+                return exc.args[0] if exc.args else 400
+            body += conn.buf[start:data_end]
+            conn.buf[start:next_pos] = b''
+            if len(body) > limit:
+                return 413
+            if done:
+                break
+        if not continue_sent:
+            continue_sent = True
+            conn.write(_CONTINUE)
+            await conn.drain()
+        if not await conn.fill():
+            raise EOFError('connection closed in the request body')
+    if len(body) > Request.max_body_length:
+        req.stream = AsyncBytesIO(bytes(body))
+    else:
+        req.body = bytes(body)
+    return 0
+
+
+async def serve_connection(app, conn):
+    """Serves the requests of one connection until it closes."""
+    try:
+        await _serve(app, conn)
+    except _CancelledError:
+        pass  # idle timeout or shutdown
+    except (OSError, EOFError):
+        pass  # the client went away
+    except Exception as exc:  # pragma: no cover - a bug in the server
+        print_exception(exc)
+    finally:
+        conn.close()
+
+
+async def _serve(app, conn):
+    parse = backend.parse_request
+    sock = (conn, conn)
+    while True:
+        # 1. the request head, parsed in place in the connection buffer
+        scanned = conn.pos
+        while True:
+            try:
+                head = parse(conn.buf, conn.pos, len(conn.buf), scanned,
+                             Request.max_readline, Request.max_head_length,
+                             Request.max_headers)
+            except ValueError as exc:
+                await _send_error(conn, exc.args[0] if exc.args and
+                                  isinstance(exc.args[0], int) else 400)
+                return
+            if head is not None:
+                break
+            received = len(conn.buf) - conn.pos
+            conn.idle = not received
+            if not await conn.fill():
+                return
+            scanned = conn.pos + received
+        conn.idle = False
+        method, path, query, minor, headers, head_len, length, flags = head
+        conn.pos += head_len
+        if head_len > Request.max_readline and \
+                _header_line_too_long(headers, Request.max_readline):
+            await _send_error(conn, 431)
+            return
+        req = Request(app, conn.client_addr, method,
+                      path if query is None else path + '?' + query,
+                      '1.1' if minor else '1.0', headers, None, None, sock,
+                      scheme=conn.scheme)
+
+        # 2. the body, and the app
+        keep_alive = flags & F_KEEP_ALIVE
+        if length > 0 or flags & F_CHUNKED:
+            status = await _read_body(conn, req, length, flags)
+            if status:
+                res = await app.error_response(req, status)
+                await write_response(conn, res, minor, False,
+                                     method == 'HEAD')
+                _log(app, req, res)
+                return
+        res = await app.dispatch_request(req)
+        if res is Response.already_handled:
+            return
+
+        # 3. the response
+        if app._shutdown_requested:
+            keep_alive = False
+        stream = req._stream
+        if keep_alive and isinstance(stream, BodyStream) and stream.remaining:
+            if stream.expect_continue:
+                keep_alive = False  # the client may never send that body
+        try:
+            keep_alive = await write_response(conn, res, minor, keep_alive,
+                                              method == 'HEAD')
+        except (OSError, EOFError, _CancelledError):
+            raise
+        except Exception as exc:
+            # raised by a streamed body after the head went out: the only
+            # way to tell the client is to cut the response short
+            print_exception(exc)
+            _log(app, req, res)
+            return
+        if app.debug:
+            _log(app, req, res)
+        if not keep_alive:
+            return
+        if isinstance(stream, BodyStream):
+            await stream.discard()
+
+
+def _log(app, req, res):
+    if app.debug:
+        print('{} {} {}'.format(req.method, req.path, res.status_code))
+
+
+async def _sweep(app, connections):
+    """Closes connections that idle (or stall) past the app's timeouts."""
+    while True:
+        await asyncio.sleep(1)
+        now = _now()
+        for conn in list(connections):
+            since = conn.waiting_since
+            if since is None:
+                continue
+            limit = app.keep_alive_timeout if conn.idle \
+                else app.request_timeout
+            if now - since > limit:
+                conn.abort()
+
+
+async def serve_forever(app, host, port, ssl):
+    """Listens on host:port until app.shutdown(), then lets the requests in
+    progress finish (for a few seconds at most) and returns."""
+    connections = set()
+    scheme = 'https' if ssl else 'http'
+    app._stop = asyncio.Event()
+    if ProtocolConnection is not None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(
+            lambda: ProtocolConnection(app, connections, scheme),
+            host, port, ssl=ssl, reuse_address=True, backlog=128)
+    else:
+        async def on_connection(reader, writer):
+            conn = StreamConnection(reader, writer, scheme)
+            conn.task = asyncio.current_task()
+            connections.add(conn)
+            try:
+                await serve_connection(app, conn)
+            finally:
+                connections.discard(conn)
+
+        if ssl:
+            server = await asyncio.start_server(on_connection, host, port,
+                                                ssl=ssl)
+        else:
+            server = await asyncio.start_server(on_connection, host, port)
+    app.server = server
+    sweeper = asyncio.create_task(_sweep(app, connections))
+    if app.debug:
+        print('Starting async server on {}:{}...'.format(host, port))
+    try:
+        if not app._shutdown_requested:
+            await app._stop.wait()
+    finally:
+        server.close()
+        await server.wait_closed()
+        for conn in list(connections):
+            if conn.idle:
+                conn.abort()
+        for _ in range(50):
+            if not connections:
+                break
+            await asyncio.sleep(0.1)
+        for conn in list(connections):
+            conn.abort()
+        sweeper.cancel()
+        app._stop = None
+        app.server = None

@@ -1,0 +1,269 @@
+"""A test client that sends requests to an app without a network.
+
+Each request is written as raw HTTP/1.1 bytes into an in-memory connection
+and served by the same request loop as the built-in server, so the app sees
+exactly what it would see over a socket::
+
+    client = TestClient(app)
+    res = await client.get('/')
+    assert res.status_code == 200
+"""
+import asyncio
+import json as _json
+
+from microdot.microdot import NoCaseDict
+from microdot._server import Connection, serve_connection
+
+
+class MemoryConnection(Connection):
+    """A connection whose peer is the test: ``feed()`` bytes in, read what
+    the server wrote from ``output``."""
+
+    def __init__(self, data=b'', eof=True, client_addr=('127.0.0.1', 1234)):
+        super().__init__()
+        self.buf = bytearray(data)
+        self.eof = eof
+        self.closed = False
+        self.output = bytearray()
+        self.client_addr = client_addr
+        self._incoming = None  # asyncio.Event, made on first need
+        self._written = None
+
+    def feed(self, data):
+        self.buf += data
+        self._set(self._incoming)
+
+    def feed_eof(self):
+        self.eof = True
+        self._set(self._incoming)
+
+    @staticmethod
+    def _set(event):
+        if event is not None:
+            event.set()
+
+    async def fill(self):
+        size = len(self.buf)
+        while len(self.buf) == size:
+            if self.eof or self.closed:
+                return False
+            if self._incoming is None:
+                self._incoming = asyncio.Event()
+            self._incoming.clear()
+            await self._incoming.wait()
+        return True
+
+    def write(self, data):
+        if self.closed:
+            raise OSError('connection closed')
+        self.output += data
+        self._set(self._written)
+
+    async def wait_output(self):
+        """Waits until the server writes something (or closes)."""
+        if self._written is None:
+            self._written = asyncio.Event()
+        self._written.clear()
+        await self._written.wait()
+
+    async def drain(self):
+        pass
+
+    def close(self):
+        self.closed = True
+        self._set(self._written)
+        self._set(self._incoming)
+
+    async def wait_closed(self):
+        pass
+
+
+class TestResponse:
+    """What the app answered: status_code, reason, headers, body, text, json.
+    Repeated headers (and Set-Cookie always) are lists."""
+
+    def __init__(self, status_code, reason, headers, body):
+        self.status_code = status_code
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+        self._json = None
+
+    @property
+    def text(self):
+        return self.body.decode()
+
+    @property
+    def json(self):
+        if self._json is None:
+            content_type = self.headers.get('Content-Type', '')
+            if not content_type.startswith('application/json'):
+                return None
+            self._json = _json.loads(self.body)
+        return self._json
+
+    @classmethod
+    def parse(cls, raw):
+        """Parses one response from raw bytes (the whole connection output).
+        Returns (response, rest)."""
+        end = raw.find(b'\r\n\r\n')
+        if end < 0:
+            raise ValueError('incomplete response head')
+        lines = bytes(raw[:end]).decode().split('\r\n')
+        version_status = lines[0].split(' ', 2)
+        status_code = int(version_status[1])
+        reason = version_status[2] if len(version_status) > 2 else ''
+        headers = NoCaseDict()
+        for line in lines[1:]:
+            name, value = line.split(':', 1)
+            value = value.strip()
+            if name in headers:
+                current = headers[name]
+                if not isinstance(current, list):
+                    current = headers[name] = [current]
+                current.append(value)
+            elif name.lower() == 'set-cookie':
+                headers[name] = [value]
+            else:
+                headers[name] = value
+        rest = raw[end + 4:]
+        if headers.get('Transfer-Encoding', '').lower() == 'chunked':
+            body, rest = _dechunk(rest)
+        elif 'Content-Length' in headers:
+            length = int(headers['Content-Length'])
+            body, rest = rest[:length], rest[length:]
+        else:
+            body, rest = rest, b''
+        return cls(status_code, reason, headers, bytes(body)), rest
+
+
+def _dechunk(data):
+    """Decodes a chunked body; a body cut short gives what arrived."""
+    body = b''
+    pos = 0
+    while True:
+        end = data.find(b'\r\n', pos)
+        try:
+            size = int(bytes(data[pos:end]).split(b';')[0], 16)
+        except ValueError:
+            return body, b''
+        pos = end + 2
+        if size == 0:
+            end = data.find(b'\r\n', pos)  # no trailers are sent
+            return body, data[end + 2:]
+        body += data[pos:pos + size]
+        pos += size + 2
+
+
+class TestClient:
+    """Sends requests to ``app`` in memory. Cookies set by the app are kept
+    and sent back, like a browser would."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, app, cookies=None):
+        self.app = app
+        self.cookies = dict(cookies or {})
+
+    def build_request(self, method, path, headers=None, body=None, json=None,
+                      data=None):
+        """The raw bytes of a request."""
+        headers = NoCaseDict(headers or {})
+        if json is not None:
+            body = json
+        if data is not None:
+            body = '&'.join(_quote(k) + '=' + _quote(v)
+                            for k, v in data.items())
+            headers.setdefault('Content-Type',
+                               'application/x-www-form-urlencoded')
+        if isinstance(body, (dict, list)):
+            body = _json.dumps(body)
+            headers.setdefault('Content-Type', 'application/json')
+        if isinstance(body, str):
+            body = body.encode()
+        body = body or b''
+        headers.setdefault('Host', 'localhost')
+        if body or method in ('POST', 'PUT', 'PATCH'):
+            if 'Transfer-Encoding' not in headers:
+                headers.setdefault('Content-Length', str(len(body)))
+        if self.cookies and 'Cookie' not in headers:
+            headers['Cookie'] = '; '.join(
+                k + '=' + v for k, v in self.cookies.items())
+        head = method + ' ' + path + ' HTTP/1.1\r\n'
+        for name, value in headers.items():
+            head += name + ': ' + str(value) + '\r\n'
+        return (head + '\r\n').encode() + body
+
+    async def run(self, raw, conn=None):
+        """Serves raw request bytes through the app's request loop and
+        returns the raw bytes it wrote."""
+        if conn is None:
+            conn = MemoryConnection(raw)
+        await serve_connection(self.app, conn)
+        return bytes(conn.output)
+
+    async def request(self, method, path, headers=None, body=None, json=None,
+                      data=None):
+        raw = await self.run(self.build_request(method, path, headers, body,
+                                                json, data))
+        if not raw:
+            return None  # the app took the connection over
+        res, _ = TestResponse.parse(raw)
+        self._update_cookies(res)
+        return res
+
+    def _update_cookies(self, res):
+        for cookie in res.headers.get('Set-Cookie', []):
+            parts = cookie.split(';')
+            name, value = parts[0].split('=', 1)
+            name = name.strip()
+            expired = False
+            for attr in parts[1:]:
+                attr = attr.strip().lower()
+                if attr == 'max-age=0' or attr.startswith('max-age=-') or \
+                        (attr.startswith('expires=') and '1970' in attr):
+                    expired = True
+            if expired:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value.strip()
+
+    async def get(self, path, headers=None):
+        return await self.request('GET', path, headers=headers)
+
+    async def head(self, path, headers=None):
+        return await self.request('HEAD', path, headers=headers)
+
+    async def options(self, path, headers=None):
+        return await self.request('OPTIONS', path, headers=headers)
+
+    async def post(self, path, headers=None, body=None, json=None,
+                   data=None):
+        return await self.request('POST', path, headers, body, json, data)
+
+    async def put(self, path, headers=None, body=None, json=None, data=None):
+        return await self.request('PUT', path, headers, body, json, data)
+
+    async def patch(self, path, headers=None, body=None, json=None,
+                    data=None):
+        return await self.request('PATCH', path, headers, body, json, data)
+
+    async def delete(self, path, headers=None, body=None, json=None,
+                     data=None):
+        return await self.request('DELETE', path, headers, body, json, data)
+
+
+_SAFE = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~'
+
+
+def _quote(text):
+    out = ''
+    for byte in str(text).encode():
+        if byte in _SAFE:
+            out += chr(byte)
+        elif byte == 32:
+            out += '+'
+        else:
+            out += '%{:02X}'.format(byte)
+    return out
+
