@@ -1,0 +1,606 @@
+// The `_microdot` MicroPython module: a thin binding of the C core (md_*.h).
+//
+// One source, two builds:
+//   - firmware (USER_C_MODULES, see micropython.mk / micropython.cmake):
+//     py/runtime.h, ROM tables, MP_REGISTER_MODULE;
+//   - dynamic native module (.mpy, see ports/natmod/Makefile):
+//     py/dynruntime.h, tables filled in RAM by mpy_init.
+// The Python-level interface is the one documented in
+// python/microdot/_pure.py. Errors the peer caused are ValueError(code, msg).
+//
+// Allocation is kept to the result objects themselves: scratch arrays live on
+// the C stack and only spill to the heap for unusually large inputs.
+#include <string.h>
+
+#include "md_config.h"
+#include "md_http.h"
+#include "md_route.h"
+#include "md_util.h"
+#include "md_ws.h"
+
+#if MICROPY_ENABLE_DYNRUNTIME
+#include "py/dynruntime.h"
+#else
+#include "py/runtime.h"
+#include "py/objstr.h"
+#endif
+#include "py/objlist.h"
+
+// Header fields parsed into a stack array; heads with more fields than this
+// (and a max_headers allowing them) are parsed again into a heap array.
+#ifndef MD_MP_STACK_HEADERS
+#define MD_MP_STACK_HEADERS (32)
+#endif
+
+// Query/cookie pairs split into a stack array before spilling to the heap.
+#ifndef MD_MP_STACK_PAIRS
+#define MD_MP_STACK_PAIRS (16)
+#endif
+
+// Percent-decoded text up to this size is built in a stack buffer.
+#ifndef MD_MP_STACK_DECODE
+#define MD_MP_STACK_DECODE (128)
+#endif
+
+/******************************************************************************/
+// Argument and result helpers
+
+static size_t md_strlen(const char *s) {
+    size_t n = 0;
+    while (s[n] != '\0') {
+        n++;
+    }
+    return n;
+}
+
+// Raises ValueError(code, message).
+static NORETURN void md_raise(int code, const char *message) {
+    mp_obj_t args[2] = {
+        MP_OBJ_NEW_SMALL_INT(code),
+        mp_obj_new_str(message, md_strlen(message)),
+    };
+    nlr_raise(mp_call_function_n_kw(MP_OBJ_FROM_PTR(&mp_type_ValueError), 2, 0, args));
+}
+
+static size_t md_get_size(mp_obj_t o) {
+    mp_int_t v = mp_obj_get_int(o);
+    if (v < 0) {
+        mp_raise_ValueError(MP_ERROR_TEXT("negative size"));
+    }
+    return (size_t)v;
+}
+
+// A non-negative int of up to 64 bits, also where mp_int_t is 32 bits.
+static uint64_t md_get_u64(mp_obj_t o) {
+    if (mp_obj_is_small_int(o)) {
+        return md_get_size(o);
+    }
+    mp_obj_t zero = MP_OBJ_NEW_SMALL_INT(0);
+    mp_obj_t high = mp_binary_op(MP_BINARY_OP_RSHIFT, o, MP_OBJ_NEW_SMALL_INT(32));
+    if (mp_obj_is_true(mp_binary_op(MP_BINARY_OP_LESS, o, zero))
+        || mp_obj_is_true(mp_binary_op(MP_BINARY_OP_RSHIFT, high, MP_OBJ_NEW_SMALL_INT(32)))) {
+        mp_raise_ValueError(MP_ERROR_TEXT("value out of range"));
+    }
+    uint32_t lo = (uint32_t)mp_obj_get_int_truncated(o);
+    uint32_t hi = (uint32_t)mp_obj_get_int_truncated(high);
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static mp_obj_t md_new_int64(int64_t v) {
+    if ((int64_t)(mp_int_t)v == v) {
+        return mp_obj_new_int((mp_int_t)v);
+    }
+    // mp_int_t is narrower than 64 bits: high * 2^32 | low, in Python ints.
+    mp_obj_t high = mp_obj_new_int((mp_int_t)(v >> 32));
+    high = mp_binary_op(MP_BINARY_OP_LSHIFT, high, MP_OBJ_NEW_SMALL_INT(32));
+    return mp_binary_op(MP_BINARY_OP_OR, high, mp_obj_new_int_from_uint((uint32_t)v));
+}
+
+// buf[start:end] of a buffer-protocol object, checked against its length.
+static uint8_t *md_get_span(mp_obj_t buf, mp_obj_t start_in, mp_obj_t end_in,
+    mp_uint_t flags, size_t *start, size_t *len) {
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(buf, &info, flags);
+    size_t s = md_get_size(start_in);
+    size_t e = md_get_size(end_in);
+    if (s > e || e > info.len) {
+        mp_raise_ValueError(MP_ERROR_TEXT("start/end out of range"));
+    }
+    *start = s;
+    *len = e - s;
+    return (uint8_t *)info.buf + s;
+}
+
+static mp_obj_t md_new_str(const uint8_t *base, md_slice s) {
+    return mp_obj_new_str((const char *)base + s.off, s.len);
+}
+
+static mp_obj_t md_new_list(size_t n, mp_obj_t **items) {
+    mp_obj_t list = mp_obj_new_list(n, NULL);
+    *items = ((mp_obj_list_t *)MP_OBJ_TO_PTR(list))->items;
+    return list;
+}
+
+#if MD_ENABLE_UTIL || MD_ENABLE_ROUTER
+// Percent-decodes text[0:len) into a new str.
+static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
+    uint8_t stack_buf[MD_MP_STACK_DECODE];
+    uint8_t *out = len <= sizeof(stack_buf) ? stack_buf : m_new(uint8_t, len);
+    long n = md_url_decode(text, len, out, plus);
+    if (n < 0) {
+        md_raise(-n, "percent-decoded text is not valid UTF-8");
+    }
+    mp_obj_t str = mp_obj_new_str((const char *)out, n);
+    if (out != stack_buf) {
+        m_del(uint8_t, out, len);
+    }
+    return str;
+}
+#endif
+
+/******************************************************************************/
+// HTTP
+
+#if MD_ENABLE_HTTP
+
+// parse_request(buf, start, end, scanned, max_line, max_head, max_headers)
+static mp_obj_t md_mp_parse_request(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    size_t start, len;
+    const uint8_t *head = md_get_span(args[0], args[1], args[2], MP_BUFFER_READ, &start, &len);
+    size_t scanned = md_get_size(args[3]);
+    scanned = scanned < start ? 0 : scanned - start;
+    if (scanned > len) {
+        scanned = len;
+    }
+    md_limits limits = {
+        .max_line = md_get_size(args[4]),
+        .max_head = md_get_size(args[5]),
+        .max_headers = md_get_size(args[6]),
+    };
+
+    md_header stack_headers[MD_MP_STACK_HEADERS];
+    md_request req;
+    req.headers = stack_headers;
+    req.num_headers = MD_MP_STACK_HEADERS;
+    int rc = md_parse_request(head, len, scanned, &limits, &req);
+    if (rc == -431 && limits.max_headers > MD_MP_STACK_HEADERS) {
+        // Possibly just over the stack array: parse again with room for all.
+        req.headers = m_new(md_header, limits.max_headers);
+        req.num_headers = limits.max_headers;
+        rc = md_parse_request(head, len, 0, &limits, &req);
+    }
+    if (rc == MD_INCOMPLETE) {
+        return mp_const_none;
+    }
+    if (rc < 0) {
+        md_raise(-rc, req.error != NULL ? req.error : "bad request");
+    }
+
+    mp_obj_t *fields;
+    mp_obj_t headers = md_new_list(2 * req.num_headers, &fields);
+    for (size_t i = 0; i < req.num_headers; i++) {
+        fields[2 * i] = md_new_str(head, req.headers[i].name);
+        fields[2 * i + 1] = md_new_str(head, req.headers[i].value);
+    }
+    if (req.headers != stack_headers) {
+        m_del(md_header, req.headers, limits.max_headers);
+    }
+
+    mp_obj_t result[8] = {
+        md_new_str(head, req.method),
+        req.path.len ? md_new_str(head, req.path) : mp_obj_new_str("/", 1),
+        (req.flags & MD_F_QUERY) ? md_new_str(head, req.query) : mp_const_none,
+        MP_OBJ_NEW_SMALL_INT(req.minor_version),
+        headers,
+        mp_obj_new_int_from_uint(rc),
+        md_new_int64(req.content_length),
+        MP_OBJ_NEW_SMALL_INT(req.flags & (MD_F_CHUNKED | MD_F_KEEP_ALIVE
+            | MD_F_EXPECT_CONTINUE | MD_F_UPGRADE)),
+    };
+    return mp_obj_new_tuple(8, result);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(md_parse_request_obj, 7, 7, md_mp_parse_request);
+
+// The decoder state of one chunked body.
+typedef struct {
+    mp_obj_base_t base;
+    md_chunked state;
+} md_chunked_obj_t;
+
+#if MICROPY_ENABLE_DYNRUNTIME
+mp_obj_full_type_t md_chunked_type; // filled by mpy_init; bss must not be static
+#else
+static MP_DEFINE_CONST_OBJ_TYPE(md_chunked_type, MP_QSTR_ChunkedDecoder, MP_TYPE_FLAG_NONE);
+#endif
+
+static mp_obj_t md_mp_new_chunked(void) {
+    md_chunked_obj_t *self = mp_obj_malloc(md_chunked_obj_t, (const mp_obj_type_t *)&md_chunked_type);
+    md_chunked_init(&self->state);
+    return MP_OBJ_FROM_PTR(self);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(md_new_chunked_obj, md_mp_new_chunked);
+
+// chunked_decode(state, buf, start, end) -> (data_end, next, done)
+static mp_obj_t md_mp_chunked_decode(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    if (mp_obj_get_type(args[0]) != (const mp_obj_type_t *)&md_chunked_type) {
+        mp_raise_TypeError(MP_ERROR_TEXT("expected a state from new_chunked()"));
+    }
+    md_chunked_obj_t *self = MP_OBJ_TO_PTR(args[0]);
+    size_t start, len;
+    uint8_t *body = md_get_span(args[1], args[2], args[3], MP_BUFFER_RW, &start, &len);
+    size_t out_len = 0, consumed = 0;
+    int rc = md_chunked_decode(&self->state, body, len, &out_len, &consumed);
+    if (rc < 0) {
+        md_raise(-rc, "malformed chunked body");
+    }
+    mp_obj_t result[3] = {
+        mp_obj_new_int_from_uint(start + out_len),
+        mp_obj_new_int_from_uint(start + consumed),
+        mp_obj_new_bool(rc == 1),
+    };
+    return mp_obj_new_tuple(3, result);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(md_chunked_decode_obj, 4, 4, md_mp_chunked_decode);
+
+#endif // MD_ENABLE_HTTP
+
+/******************************************************************************/
+// Routing
+
+#if MD_ENABLE_ROUTER
+
+// A compiled router: the blob md_router_build wrote.
+typedef struct {
+    mp_obj_base_t base;
+    size_t len;
+    uint8_t blob[];
+} md_router_obj_t;
+
+#if MICROPY_ENABLE_DYNRUNTIME
+mp_obj_full_type_t md_router_type; // filled by mpy_init
+#else
+static MP_DEFINE_CONST_OBJ_TYPE(md_router_type, MP_QSTR_Router, MP_TYPE_FLAG_NONE);
+#endif
+
+// compile_router(patterns) -> router
+static mp_obj_t md_mp_compile_router(mp_obj_t patterns_in) {
+    size_t n;
+    mp_obj_t *patterns;
+    mp_obj_get_array(patterns_in, &n, &patterns);
+
+    // The core takes the patterns as slices of one text: join them.
+    mp_buffer_info_t info;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        mp_get_buffer_raise(patterns[i], &info, MP_BUFFER_READ);
+        total += info.len;
+    }
+    uint8_t *text = m_new(uint8_t, total ? total : 1);
+    md_slice *slices = m_new(md_slice, n ? n : 1);
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        mp_get_buffer_raise(patterns[i], &info, MP_BUFFER_READ);
+        memcpy(text + off, info.buf, info.len);
+        slices[i].off = off;
+        slices[i].len = info.len;
+        off += info.len;
+    }
+
+    size_t bad = 0;
+    long size = md_router_build(text, slices, n, NULL, 0, &bad);
+    md_router_obj_t *router = NULL;
+    if (size >= 0) {
+        router = mp_obj_malloc_var(md_router_obj_t, blob, uint8_t, size,
+            (const mp_obj_type_t *)&md_router_type);
+        router->len = size;
+        size = md_router_build(text, slices, n, router->blob, router->len, &bad);
+    }
+    m_del(uint8_t, text, total ? total : 1);
+    m_del(md_slice, slices, n ? n : 1);
+    if (size < 0) {
+        md_raise(-size, "malformed route pattern");
+    }
+    return MP_OBJ_FROM_PTR(router);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(md_compile_router_obj, md_mp_compile_router);
+
+// match_route(router, path, start) -> None | (index, captures | None)
+static mp_obj_t md_mp_match_route(mp_obj_t router_in, mp_obj_t path_in, mp_obj_t start_in) {
+    if (mp_obj_get_type(router_in) != (const mp_obj_type_t *)&md_router_type) {
+        mp_raise_TypeError(MP_ERROR_TEXT("expected a router from compile_router()"));
+    }
+    md_router_obj_t *router = MP_OBJ_TO_PTR(router_in);
+    mp_buffer_info_t path;
+    mp_get_buffer_raise(path_in, &path, MP_BUFFER_READ);
+    const uint8_t *text = path.buf;
+
+    md_capture caps[MD_MAX_CAPTURES];
+    size_t ncaps = MD_MAX_CAPTURES;
+    int verify = 0;
+    long index = md_router_match(router->blob, text, path.len, md_get_size(start_in),
+        caps, &ncaps, &verify);
+    if (index < 0) {
+        return mp_const_none;
+    }
+    mp_obj_t result[2] = { mp_obj_new_int_from_uint(index), mp_const_none };
+    if (!verify) {
+        mp_obj_t *values;
+        result[1] = md_new_list(ncaps, &values);
+        for (size_t i = 0; i < ncaps; i++) {
+            if (caps[i].type == MD_CAP_INT) {
+                values[i] = md_new_int64(caps[i].value);
+            } else {
+                values[i] = md_decode_str(text + caps[i].text.off, caps[i].text.len, 0);
+            }
+        }
+    }
+    return mp_obj_new_tuple(2, result);
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(md_match_route_obj, md_mp_match_route);
+
+#endif // MD_ENABLE_ROUTER
+
+/******************************************************************************/
+// WebSocket
+
+#if MD_ENABLE_WS
+
+static const uint8_t *md_get_mask(mp_obj_t mask_in) {
+    mp_buffer_info_t mask;
+    mp_get_buffer_raise(mask_in, &mask, MP_BUFFER_READ);
+    if (mask.len != 4) {
+        mp_raise_ValueError(MP_ERROR_TEXT("mask must be 4 bytes"));
+    }
+    return mask.buf;
+}
+
+// ws_parse_header(buf, start, end, masked, max_payload)
+//     -> None | (fin, opcode, mask, payload_len, header_len)
+static mp_obj_t md_mp_ws_parse_header(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    size_t start, len;
+    const uint8_t *buf = md_get_span(args[0], args[1], args[2], MP_BUFFER_READ, &start, &len);
+    md_ws_frame frame;
+    int rc = md_ws_parse_header(buf, len, mp_obj_is_true(args[3]), md_get_u64(args[4]), &frame);
+    if (rc == MD_INCOMPLETE) {
+        return mp_const_none;
+    }
+    if (rc < 0) {
+        md_raise(-rc, rc == -1009 ? "frame too large" : "WebSocket protocol error");
+    }
+    mp_obj_t result[5] = {
+        mp_obj_new_bool(frame.fin),
+        MP_OBJ_NEW_SMALL_INT(frame.opcode),
+        frame.masked ? mp_obj_new_bytes(frame.mask, 4) : mp_const_none,
+        md_new_int64((int64_t)frame.payload_len),
+        MP_OBJ_NEW_SMALL_INT(rc),
+    };
+    return mp_obj_new_tuple(5, result);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(md_ws_parse_header_obj, 5, 5, md_mp_ws_parse_header);
+
+// ws_build_header(fin, opcode, length, mask) -> bytes
+static mp_obj_t md_mp_ws_build_header(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    mp_int_t opcode = mp_obj_get_int(args[1]);
+    if (opcode < 0 || opcode > 15) {
+        mp_raise_ValueError(MP_ERROR_TEXT("opcode out of range"));
+    }
+    uint64_t length = md_get_u64(args[2]);
+    if (length >> 63) {
+        mp_raise_ValueError(MP_ERROR_TEXT("length out of range"));
+    }
+    const uint8_t *mask = args[3] == mp_const_none ? NULL : md_get_mask(args[3]);
+    uint8_t out[MD_WS_MAX_HEADER];
+    size_t n = md_ws_build_header(out, mp_obj_is_true(args[0]), (int)opcode, length, mask);
+    return mp_obj_new_bytes(out, n);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(md_ws_build_header_obj, 4, 4, md_mp_ws_build_header);
+
+// ws_mask(buf, start, end, mask, offset) -> None, masks in place
+static mp_obj_t md_mp_ws_mask(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    size_t start, len;
+    uint8_t *buf = md_get_span(args[0], args[1], args[2], MP_BUFFER_RW, &start, &len);
+    md_ws_mask(buf, len, md_get_mask(args[3]), md_get_u64(args[4]));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(md_ws_mask_obj, 5, 5, md_mp_ws_mask);
+
+// utf8_check(state, buf, start, end) -> state
+static mp_obj_t md_mp_utf8_check(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    size_t state = md_get_size(args[0]);
+    size_t start, len;
+    const uint8_t *buf = md_get_span(args[1], args[2], args[3], MP_BUFFER_READ, &start, &len);
+    if (state > 0xffffffff) {
+        mp_raise_ValueError(MP_ERROR_TEXT("bad state"));
+    }
+    return mp_obj_new_int_from_uint(md_utf8_check((uint32_t)state, buf, len));
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(md_utf8_check_obj, 4, 4, md_mp_utf8_check);
+
+#endif // MD_ENABLE_WS
+
+/******************************************************************************/
+// Utilities
+
+#if MD_ENABLE_UTIL
+
+// url_decode(s, plus) -> str
+static mp_obj_t md_mp_url_decode(mp_obj_t s_in, mp_obj_t plus_in) {
+    mp_buffer_info_t s;
+    mp_get_buffer_raise(s_in, &s, MP_BUFFER_READ);
+    int plus = mp_obj_is_true(plus_in);
+    if (mp_obj_is_str(s_in)) {
+        // A str with nothing to decode is its own result.
+        const uint8_t *p = s.buf;
+        size_t i = 0;
+        while (i < s.len && p[i] != '%' && !(plus && p[i] == '+')) {
+            i++;
+        }
+        if (i == s.len) {
+            return s_in;
+        }
+    }
+    return md_decode_str(s.buf, s.len, plus);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(md_url_decode_obj, md_mp_url_decode);
+
+typedef long (*md_splitter)(const uint8_t *s, size_t len, md_slice *pairs, size_t cap);
+
+// Splits s with `split` into a flat [name0, value0, ...] list, decoding
+// names and values (plus as space) when `decode` is set.
+static mp_obj_t md_split_pairs(mp_obj_t s_in, md_splitter split, int decode) {
+    mp_buffer_info_t s;
+    mp_get_buffer_raise(s_in, &s, MP_BUFFER_READ);
+    const uint8_t *text = s.buf;
+
+    md_slice stack_pairs[2 * MD_MP_STACK_PAIRS];
+    md_slice *pairs = stack_pairs;
+    size_t cap = MD_MP_STACK_PAIRS;
+    long n = split(text, s.len, pairs, cap);
+    if (n == -413) {
+        // Every pair but the first starts after a separator.
+        cap = 1;
+        for (size_t i = 0; i < s.len; i++) {
+            cap += text[i] == '&' || text[i] == ';';
+        }
+        pairs = m_new(md_slice, 2 * cap);
+        n = split(text, s.len, pairs, cap);
+    }
+    if (n < 0) {
+        md_raise(-n, "too many fields");
+    }
+
+    mp_obj_t *items;
+    mp_obj_t list = md_new_list(2 * n, &items);
+    for (size_t i = 0; i < 2 * (size_t)n; i++) {
+        if (decode) {
+            items[i] = md_decode_str(text + pairs[i].off, pairs[i].len, 1);
+        } else {
+            items[i] = md_new_str(text, pairs[i]);
+        }
+    }
+    if (pairs != stack_pairs) {
+        m_del(md_slice, pairs, 2 * cap);
+    }
+    return list;
+}
+
+// parse_query(s) -> [name0, value0, ...]
+static mp_obj_t md_mp_parse_query(mp_obj_t s_in) {
+    return md_split_pairs(s_in, md_split_query, 1);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(md_parse_query_obj, md_mp_parse_query);
+
+// parse_cookies(s) -> [name0, value0, ...]
+static mp_obj_t md_mp_parse_cookies(mp_obj_t s_in) {
+    return md_split_pairs(s_in, md_split_cookies, 0);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(md_parse_cookies_obj, md_mp_parse_cookies);
+
+#endif // MD_ENABLE_UTIL
+
+/******************************************************************************/
+// Module registration
+//
+// Each list names the functions of one part of the core, so that both
+// registrations below follow the MD_ENABLE_* switches from one place.
+
+#if MD_ENABLE_HTTP
+#define MD_HTTP_FUNCTIONS(X) \
+    X(MP_QSTR_parse_request, md_parse_request_obj) \
+    X(MP_QSTR_new_chunked, md_new_chunked_obj) \
+    X(MP_QSTR_chunked_decode, md_chunked_decode_obj)
+#else
+#define MD_HTTP_FUNCTIONS(X)
+#endif
+
+#if MD_ENABLE_ROUTER
+#define MD_ROUTER_FUNCTIONS(X) \
+    X(MP_QSTR_compile_router, md_compile_router_obj) \
+    X(MP_QSTR_match_route, md_match_route_obj)
+#else
+#define MD_ROUTER_FUNCTIONS(X)
+#endif
+
+#if MD_ENABLE_WS
+#define MD_WS_FUNCTIONS(X) \
+    X(MP_QSTR_ws_parse_header, md_ws_parse_header_obj) \
+    X(MP_QSTR_ws_build_header, md_ws_build_header_obj) \
+    X(MP_QSTR_ws_mask, md_ws_mask_obj) \
+    X(MP_QSTR_utf8_check, md_utf8_check_obj)
+#else
+#define MD_WS_FUNCTIONS(X)
+#endif
+
+#if MD_ENABLE_UTIL
+#define MD_UTIL_FUNCTIONS(X) \
+    X(MP_QSTR_url_decode, md_url_decode_obj) \
+    X(MP_QSTR_parse_query, md_parse_query_obj) \
+    X(MP_QSTR_parse_cookies, md_parse_cookies_obj)
+#else
+#define MD_UTIL_FUNCTIONS(X)
+#endif
+
+#define MD_FUNCTIONS(X) \
+    MD_HTTP_FUNCTIONS(X) MD_ROUTER_FUNCTIONS(X) MD_WS_FUNCTIONS(X) MD_UTIL_FUNCTIONS(X)
+
+#define MD_INT_CONSTANTS(X) \
+    X(MP_QSTR_F_CHUNKED, MD_F_CHUNKED) \
+    X(MP_QSTR_F_KEEP_ALIVE, MD_F_KEEP_ALIVE) \
+    X(MP_QSTR_F_EXPECT_CONTINUE, MD_F_EXPECT_CONTINUE) \
+    X(MP_QSTR_F_UPGRADE, MD_F_UPGRADE)
+
+#if MICROPY_ENABLE_DYNRUNTIME
+
+#define MD_STORE_FUNCTION(name, obj) mp_store_global(name, MP_OBJ_FROM_PTR(&obj));
+#define MD_STORE_INT(name, value) mp_store_global(name, MP_OBJ_NEW_SMALL_INT(value));
+
+static void md_init_type(mp_obj_full_type_t *type, qstr name) {
+    type->base.type = (void *)&mp_type_type;
+    type->flags = MP_TYPE_FLAG_NONE;
+    type->name = name;
+}
+
+// The module's initialiser. ports/natmod/natmod_entry.c defines mpy_init,
+// which calls this, in an object linked first: mpy_ld.py enters the module
+// with a branch that on armv6m reaches only the first 2 KiB of code.
+mp_obj_t md_natmod_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
+    MP_DYNRUNTIME_INIT_ENTRY
+    #if MD_ENABLE_HTTP
+    md_init_type(&md_chunked_type, MP_QSTR_ChunkedDecoder);
+    #endif
+    #if MD_ENABLE_ROUTER
+    md_init_type(&md_router_type, MP_QSTR_Router);
+    #endif
+    mp_store_global(MP_QSTR_NAME, MP_OBJ_NEW_QSTR(MP_QSTR_c));
+    MD_INT_CONSTANTS(MD_STORE_INT)
+    MD_FUNCTIONS(MD_STORE_FUNCTION)
+    MP_DYNRUNTIME_INIT_EXIT
+}
+
+#else
+
+#define MD_ROM_FUNCTION(name, obj) { MP_ROM_QSTR(name), MP_ROM_PTR(&obj) },
+#define MD_ROM_INT(name, value) { MP_ROM_QSTR(name), MP_ROM_INT(value) },
+
+static const mp_rom_map_elem_t md_module_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__microdot) },
+    { MP_ROM_QSTR(MP_QSTR_NAME), MP_ROM_QSTR(MP_QSTR_c) },
+    MD_INT_CONSTANTS(MD_ROM_INT)
+    MD_FUNCTIONS(MD_ROM_FUNCTION)
+};
+static MP_DEFINE_CONST_DICT(md_module_globals, md_module_globals_table);
+
+const mp_obj_module_t md_module = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&md_module_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR__microdot, md_module);
+
+#endif
