@@ -397,23 +397,34 @@ async def write_response(conn, res, minor, keep_alive, head_only):
     if not keep_alive or _wants_close(res):
         keep_alive = False
     if isinstance(body, bytes):
-        data = _response_head(res, minor, keep_alive,
-                              None if no_body and not len(body)
-                              else len(body), False)
+        length = None if no_body and not len(body) else len(body)
+        chunked = False
+    else:
+        length = res.headers.get('Content-Length')
+        chunked = length is None and minor == 1 and not no_body
+        if length is None and not chunked:
+            keep_alive = False  # the end of the body ends the connection
+        length = None
+    try:
+        head = _response_head(res, minor, keep_alive, length, chunked)
+    except ValueError as exc:
+        # an unsafe header or reason (CR/LF injection): answer 500 instead
+        print_exception(exc)
+        if not isinstance(body, bytes):
+            await res.body_iter().aclose()
+        res = Response(REASONS[500], 500)
+        return await write_response(conn, res, minor, False, head_only)
+    if isinstance(body, bytes):
         if head_only or no_body:
-            conn.write(data)
+            conn.write(head)
         elif len(body) < _BIG_BODY:
-            conn.write(data + body)
+            conn.write(head + body)
         else:
-            conn.write(data)
+            conn.write(head)
             conn.write(body)
         await conn.drain()
         return keep_alive
-    length = res.headers.get('Content-Length')
-    chunked = length is None and minor == 1 and not no_body
-    if length is None and not chunked:
-        keep_alive = False  # the end of the body is the end of the connection
-    conn.write(_response_head(res, minor, keep_alive, None, chunked))
+    conn.write(head)
     body_iter = res.body_iter()
     if head_only or no_body:
         await body_iter.aclose()
@@ -424,7 +435,8 @@ async def write_response(conn, res, minor, keep_alive, head_only):
             if not chunk:
                 continue
             if chunked:
-                conn.write(('%x\r\n' % len(chunk)).encode() + chunk + b'\r\n')
+                conn.write(('%x\r\n' % len(chunk)).encode() + chunk +
+                           b'\r\n')
             else:
                 conn.write(chunk)
             await conn.drain()

@@ -23,7 +23,12 @@ except ImportError:  # MicroPython: async def functions are generator functions
     _generator_function = type(_probe)
 
     def _iscoroutinefunction(f):
-        return type(f) is _generator_function
+        if type(f) is _generator_function:
+            return True
+        # closures and bound methods do not tell their kind by type, but
+        # their repr names the function inside: "<generator>" for async def
+        return type(f).__name__ in ('closure', 'bound_method') and \
+            '<generator>' in repr(f)
 
 _async_cache = {}
 _plain_types = (type(wraps), type(print))
