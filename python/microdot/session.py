@@ -1,0 +1,218 @@
+"""Signed-cookie user sessions.
+
+The session is a dict stored in the client as a JSON Web Token signed with
+HMAC-SHA256 (PyJWT on CPython, ``microdot._jwt`` where PyJWT is missing). A
+cookie that was tampered with, signed with another key or algorithm, or has
+expired reads as an empty session.
+
+Usage::
+
+    from microdot.session import Session, with_session
+
+    Session(app, secret_key='top-secret!')
+
+    @app.route('/')
+    @with_session
+    async def index(request, session):
+        session['visits'] = session.get('visits', 0) + 1
+        session.save()
+        return 'visit #{}'.format(session['visits'])
+"""
+try:
+    import jwt
+except ImportError:  # MicroPython
+    jwt = None
+if jwt is None or not hasattr(jwt, 'encode'):
+    from microdot import _jwt as jwt
+
+import time
+
+from microdot.helpers import iscoroutinefunction, wraps
+
+COOKIE_DEFAULTS = {
+    'path': '/',
+    'domain': None,
+    'secure': False,
+    'http_only': True,
+    'samesite': 'Lax',
+    'max_age': None,
+    'partitioned': False,
+}
+_EXPIRY_CLAIM = 'exp'
+
+
+class SessionDict(dict):
+    """The session of one request: a dict with :meth:`save` and
+    :meth:`delete`. The cookie is written when the response is sent, from
+    the session's content at that time."""
+
+    def __init__(self, request, session_dict):
+        super().__init__(session_dict)
+        self.request = request
+
+    def save(self):
+        """Sends the session back to the client in the response."""
+        _session_for(self.request)._schedule(self.request, self, False)
+
+    def delete(self):
+        """Empties the session and removes its cookie from the client."""
+        self.clear()
+        _session_for(self.request)._schedule(self.request, self, True)
+
+
+class Session:
+    """The session extension.
+
+    :param app: the application, or ``None`` to call :meth:`initialize`
+                later (application factories).
+    :param secret_key: the key that signs the session cookies.
+    :param cookie_options: a dict of cookie settings, merged over
+                           ``COOKIE_DEFAULTS``: ``path``, ``domain``,
+                           ``secure``, ``http_only`` (default ``True``),
+                           ``samesite`` (default ``'Lax'``), ``max_age``
+                           (seconds; also sets the token's expiry) and
+                           ``partitioned``.
+    :param cookie_name: the name of the session cookie.
+    """
+    cookie_name = 'session'
+
+    def __init__(self, app=None, secret_key=None, cookie_options=None,
+                 cookie_name=None):
+        self.secret_key = secret_key
+        self.cookie_options = dict(COOKIE_DEFAULTS)
+        if cookie_options:
+            self.cookie_options.update(cookie_options)
+        if cookie_name:
+            self.cookie_name = cookie_name
+        if app is not None:
+            self.initialize(app)
+
+    def initialize(self, app, secret_key=None, cookie_options=None):
+        """Attaches the extension to ``app``."""
+        if secret_key is not None:
+            self.secret_key = secret_key
+        if cookie_options:
+            self.cookie_options.update(cookie_options)
+        app._session = self
+
+    # -- reading and writing the session of a request ----------------------
+    def get(self, request):
+        """Returns the session of ``request`` as a :class:`SessionDict`
+        (the same object for every call during one request)."""
+        session = getattr(request, '_session', None)
+        if session is None:
+            data = self.decode(request.cookies.get(self.cookie_name))
+            session = SessionDict(request, data or {})
+            request._session = session
+        return session
+
+    def update(self, request, session):
+        """Merges ``session`` into the request's session and saves it."""
+        current = self.get(request)
+        current.update(session)
+        current.save()
+        return current
+
+    def delete(self, request):
+        """Deletes the request's session."""
+        self.get(request).delete()
+
+    # -- tokens -------------------------------------------------------------
+    def encode(self, payload, secret_key=None, max_age=None):
+        """Signs ``payload`` (a dict) into a token string."""
+        key = self._key(secret_key)
+        max_age = self.cookie_options.get('max_age') if max_age is None \
+            else max_age
+        payload = _plain_dict(payload)
+        if max_age:
+            payload[_EXPIRY_CLAIM] = int(time.time()) + int(max_age)
+        token = jwt.encode(payload, key, algorithm='HS256')
+        return token.decode() if isinstance(token, bytes) else token
+
+    def decode(self, token, secret_key=None):
+        """The payload of ``token``, or ``None`` when the token is missing,
+        malformed, expired, or not signed with this key using HS256."""
+        if not token:
+            return None
+        key = self._key(secret_key)
+        try:
+            payload = jwt.decode(token, key, algorithms=['HS256'])
+        except Exception:  # every way a token can be bad reads as no session
+            return None
+        if not isinstance(payload, dict):
+            return None
+        payload.pop(_EXPIRY_CLAIM, None)
+        return payload
+
+    def _key(self, secret_key):
+        key = secret_key or self.secret_key
+        if not key:
+            raise ValueError('The session secret key is not set')
+        return key
+
+    # -- the cookie -----------------------------------------------------------
+    def _schedule(self, request, session, deleted):
+        """Arranges for the cookie to be written (or deleted) when the
+        response is sent; registers one after-request handler per request."""
+        request._session_deleted = deleted
+        if getattr(request, '_session_hooked', False):
+            return
+        request._session_hooked = True
+
+        @request.after_request
+        async def write_session_cookie(req, response):
+            self._write_cookie(req, response, session)
+            return response
+
+    def _write_cookie(self, request, response, session):
+        options = self.cookie_options
+        common = {'path': options.get('path'), 'domain': options.get('domain')}
+        if getattr(request, '_session_deleted', False) and not session:
+            response.delete_cookie(self.cookie_name, **common)
+            return
+        response.set_cookie(
+            self.cookie_name, self.encode(_plain_dict(session)),
+            max_age=options.get('max_age'), secure=options.get('secure'),
+            http_only=options.get('http_only'),
+            samesite=options.get('samesite'),
+            partitioned=options.get('partitioned', False), **common)
+
+
+def _plain_dict(d):
+    # dict(subclass_instance) does not copy it on MicroPython.
+    return {key: value for key, value in d.items()}
+
+
+_default_session = None  # used by applications that never created a Session
+
+
+def _session_for(request):
+    for app in (getattr(request, 'subapp', None), request.app):
+        session = getattr(app, '_session', None)
+        if session is not None:
+            return session
+    global _default_session
+    if _default_session is None:
+        _default_session = Session()
+    return _default_session
+
+
+def get_session(request):
+    """The :class:`SessionDict` of ``request``."""
+    return _session_for(request).get(request)
+
+
+def with_session(f):
+    """Decorator that passes the session to the route handler as the
+    argument after the request. Sync handlers stay sync, so the server still
+    runs them as it runs any ``def`` handler."""
+    if iscoroutinefunction(f):
+        from microdot.auth import async_wraps
+
+        async def wrapper(request, *args, **kwargs):
+            return await f(request, get_session(request), *args, **kwargs)
+        return async_wraps(f, wrapper)
+
+    def sync_wrapper(request, *args, **kwargs):
+        return f(request, get_session(request), *args, **kwargs)
+    return wraps(f)(sync_wrapper)
