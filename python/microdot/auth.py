@@ -25,25 +25,12 @@ import binascii
 from microdot.helpers import wraps
 from microdot.microdot import Response
 
-# Until the core exports these two (see the Requests of the façade
-# contract), the extensions take them from here.
+# Until the core exports it (see the Requests of the façade contract), the
+# extensions take the handler-calling helper from here.
 try:
     from microdot.microdot import invoke_handler
 except ImportError:
     from microdot.microdot import _call as invoke_handler
-try:
-    from microdot.helpers import mark_coroutine_function
-except ImportError:
-    def mark_coroutine_function(f):
-        # MicroPython cannot tell that a closure is an async function.
-        from microdot.helpers import _async_cache
-        _async_cache[f] = True
-        return f
-
-
-def async_wraps(f, wrapper):
-    """``wrapper`` (an ``async def``) made to look like ``f``."""
-    return mark_coroutine_function(wraps(f)(wrapper))
 
 
 class BaseAuth:
@@ -98,14 +85,14 @@ class BaseAuth:
                 return await self._refuse(request)
             request.g.current_user = user
             return await invoke_handler(f, request, *args, **kwargs)
-        return async_wraps(f, wrapper)
+        return wraps(f)(wrapper)
 
     def optional(self, f):
         """Decorator for routes where authentication is optional."""
         async def wrapper(request, *args, **kwargs):
             request.g.current_user = await self.current_user(request)
             return await invoke_handler(f, request, *args, **kwargs)
-        return async_wraps(f, wrapper)
+        return wraps(f)(wrapper)
 
 
 class BasicAuth(BaseAuth):

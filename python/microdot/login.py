@@ -31,7 +31,8 @@ whose value is JSON-serializable; the user loader maps that value back to
 the object. "Remember me" keeps a separately signed cookie that logs the
 user back in, as a non-fresh login, when the session is gone.
 """
-from microdot.auth import async_wraps, invoke_handler
+from microdot.auth import invoke_handler
+from microdot.helpers import wraps
 from microdot.microdot import redirect
 from microdot.session import get_session, _session_for
 
@@ -171,7 +172,7 @@ class Login:
                                 _quote(request.url))
             request.g.current_user = user
             return await invoke_handler(f, request, *args, **kwargs)
-        return async_wraps(f, wrapper)
+        return wraps(f)(wrapper)
 
     # -- "remember me" ----------------------------------------------------
     @staticmethod

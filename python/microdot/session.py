@@ -207,12 +207,9 @@ def with_session(f):
     argument after the request. Sync handlers stay sync, so the server still
     runs them as it runs any ``def`` handler."""
     if iscoroutinefunction(f):
-        from microdot.auth import async_wraps
-
         async def wrapper(request, *args, **kwargs):
             return await f(request, get_session(request), *args, **kwargs)
-        return async_wraps(f, wrapper)
-
-    def sync_wrapper(request, *args, **kwargs):
-        return f(request, get_session(request), *args, **kwargs)
-    return wraps(f)(sync_wrapper)
+    else:
+        def wrapper(request, *args, **kwargs):
+            return f(request, get_session(request), *args, **kwargs)
+    return wraps(f)(wrapper)

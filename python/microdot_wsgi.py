@@ -1,0 +1,4 @@
+"""Microdot 1.x name of :mod:`microdot.wsgi` (CPython only)."""
+from microdot.wsgi import Microdot  # noqa: F401
+from microdot import Request, Response, URLPattern, MultiDict, NoCaseDict, \
+    HTTPException, abort, redirect, send_file  # noqa: F401
