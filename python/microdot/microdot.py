@@ -490,6 +490,9 @@ class _BodyIter:
             body.close()
 
 
+_default_type_cache = [None, None]
+
+
 class Response:
     """An HTTP response."""
 
@@ -598,9 +601,13 @@ class Response:
 
     def _content_type(self):
         content_type = self.default_content_type
-        if content_type.startswith('text/') and 'charset=' not in content_type:
-            content_type += '; charset=UTF-8'
-        return content_type
+        cached = _default_type_cache
+        if cached[0] != content_type:
+            full = content_type
+            if full.startswith('text/') and 'charset=' not in full:
+                full += '; charset=UTF-8'
+            cached[0], cached[1] = content_type, full
+        return cached[1]
 
     def complete(self):
         """Adds the final headers: Content-Length when the body is in memory,
@@ -879,9 +886,6 @@ class Microdot:
     keep_alive_timeout = 30
     #: Seconds a request may take to arrive once it has started.
     request_timeout = 30
-    #: Most connections served at once by the built-in server (beyond it,
-    #: new ones wait in the listen backlog).
-    max_connections = 256
 
     def __init__(self):
         self.url_map = []

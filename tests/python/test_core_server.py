@@ -473,3 +473,27 @@ def test_start_server_as_a_task():
     asyncio.run(main())
     assert result['head'].startswith(b'HTTP/1.1 200 OK')
     assert result['body'] == b'5'
+
+
+def test_handle_request_serves_asyncio_streams():
+    app = make_app()
+    result = {}
+
+    async def main():
+        server = await asyncio.start_server(app.handle_request, '127.0.0.1',
+                                            0)
+        port = server.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection('127.0.0.1', port)
+        writer.write(b'GET /n/8 HTTP/1.1\r\nHost: x\r\n\r\n'
+                     b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2'
+                     b'\r\nConnection: close\r\n\r\nok')
+        result['data'] = await asyncio.wait_for(reader.read(), TIMEOUT)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(main())
+    data = result['data']
+    assert data.startswith(b'HTTP/1.1 200 OK\r\n')
+    assert data.count(b'HTTP/1.1 200 OK') == 2
+    assert data.endswith(b'\r\n\r\nok')
