@@ -106,3 +106,932 @@ Utilities
     Splits a Cookie header into a flat ``[name0, value0, ...]`` list of
     ``str``, trimmed, values not decoded.
 """
+
+NAME = 'pure'
+F_CHUNKED = 1
+F_KEEP_ALIVE = 2
+F_EXPECT_CONTINUE = 4
+F_UPGRADE = 8
+
+
+def _reject(code, message):
+    return ValueError(code, message)
+
+
+# UTF-8 -----------------------------------------------------------------------
+#
+# The DFA of md_ws.c, with the same state numbers: 0 accept, 1 reject, 2..4
+# need 1..3 continuation bytes, 5..8 need a restricted second byte (after E0,
+# ED, F0, F4).
+
+def _utf8_step(state, c):
+    if state == 0:
+        if c < 0x80:
+            return 0
+        if c < 0xc2 or c > 0xf4:
+            return 1
+        if c < 0xe0:
+            return 2
+        if c < 0xf0:
+            return 5 if c == 0xe0 else 6 if c == 0xed else 3
+        return 7 if c == 0xf0 else 8 if c == 0xf4 else 4
+    lo = 0xa0 if state == 5 else 0x90 if state == 7 else 0x80
+    hi = 0x9f if state == 6 else 0x8f if state == 8 else 0xbf
+    if c < lo or c > hi:
+        return 1
+    return 0 if state == 2 else 2 if state in (3, 5, 6) else 3
+
+
+try:
+    b'\xed\xa0\x80'.decode()
+    _STRICT_DECODE = False  # MicroPython: decoding lets surrogates through
+except UnicodeError:
+    _STRICT_DECODE = True
+
+
+def utf8_check(state, buf, start, end):
+    i = start
+    while state > 1 and i < end:  # finish the sequence left open
+        state = _utf8_step(state, buf[i])
+        i += 1
+    if state != 0 or i == end:
+        return state
+    # Let the interpreter's decoder vouch for the rest where it is strict;
+    # walk the DFA only from where it stopped.
+    try:
+        s = str(buf[i:end], 'utf-8')
+        if _STRICT_DECODE or len(s) == end - i:
+            return 0
+    except UnicodeError as e:
+        i += getattr(e, 'start', 0)
+    while i < end and state != 1:
+        state = _utf8_step(state, buf[i])
+        i += 1
+    return state
+
+
+def _utf8_seq(b, p, end):
+    """md_utf8_seq: length of the sequence at b[p], 0 if invalid, -1 if cut."""
+    state = _utf8_step(0, b[p])
+    if state < 2:
+        return 1 - state
+    i = p + 1
+    while True:
+        if i >= end:
+            return -1
+        state = _utf8_step(state, b[i])
+        i += 1
+        if state == 0:
+            return i - p
+        if state == 1:
+            return 0
+
+
+def _text(b):
+    """Bytes to str, ValueError(400) unless they are valid UTF-8."""
+    try:
+        s = str(b, 'utf-8')
+    except UnicodeError:
+        raise _reject(400, 'invalid UTF-8')
+    if not _STRICT_DECODE and len(s) != len(b) and utf8_check(0, b, 0, len(b)):
+        raise _reject(400, 'invalid UTF-8')
+    return s
+
+
+# HTTP request head -------------------------------------------------------------
+#
+# parse_request mirrors md_http.c's decision rules (its top comment). A fast
+# path handles ordinary heads with a few whole-buffer operations; any head it
+# is not sure about goes to _parse_head, a byte-by-byte port of md_http.c,
+# which finds the exact error.
+
+_TCHAR = ("!#$%&'*+-.^_`|~0123456789"
+          'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')
+_C_TOKEN = 1
+_C_VALUE = 2    # HTAB, SP, VCHAR
+_C_PATH = 4     # VCHAR but '#' and '?'
+_C_TARGET = 8   # VCHAR but '#'
+
+
+def _classes():
+    t = bytearray(256)
+    for c in _TCHAR:
+        t[ord(c)] |= _C_TOKEN
+    t[9] |= _C_VALUE
+    for c in range(0x20, 0x7f):
+        t[c] |= _C_VALUE
+        if c != 0x20 and c != 0x23:
+            t[c] |= _C_TARGET if c == 0x3f else _C_TARGET | _C_PATH
+    return bytes(t)
+
+
+_CT = _classes()
+_VERSION = b'HTTP/1.1'
+_CONN_CLOSE = 1
+_CONN_KEEP = 2
+_CONN_UPGRADE = 4
+_INT64_MAX = (1 << 63) - 1
+
+# Turns the fast path off (tests compare it with the exact parser).
+_FAST = True
+_METHODS = ('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS')
+_SPECIAL = ('host', 'content-length', 'transfer-encoding', 'connection',
+            'upgrade', 'expect')
+# Field names seen valid -> their lower-case form; bounded, so a client
+# cannot grow it.
+_names = {}
+_NAMES_MAX = 64
+
+
+def _token_lower(name):
+    """Lower-case form of a field name, or None if it is not a token."""
+    lname = _names.get(name)
+    if lname is None:
+        if not name:
+            return None
+        for c in name:
+            if c not in _TCHAR:
+                return None
+        lname = name.lower()
+        if len(_names) < _NAMES_MAX:
+            _names[name] = lname
+    return lname
+
+
+try:
+    _CTL = bytes(range(0, 9)) + bytes(range(11, 32)) + b'\x7f'
+    b''.translate(None, _CTL)
+
+    def _has_ctl(b):
+        # a control character other than HTAB and LF
+        return len(b.translate(None, _CTL)) != len(b)
+except (AttributeError, TypeError):  # MicroPython: no bytes.translate
+    _CTL = [bytes((c,)) for c in range(0, 32) if c != 9 and c != 10]
+    _CTL.append(b'\x7f')
+
+    def _has_ctl(b):
+        for c in _CTL:
+            if c in b:
+                return True
+        return False
+
+
+def _blank_line(buf, i, stop):
+    """End of the first blank line (LF then LF or CRLF) in buf[i:stop], or -1."""
+    a = buf.find(b'\n\n', i, stop)
+    b = buf.find(b'\n\r\n', i, stop)
+    if a < 0:
+        return -1 if b < 0 else b + 3
+    return a + 2 if b < 0 or a < b else b + 3
+
+
+def _line_too_long(buf, start, view, max_line):
+    n = view - start
+    if n > max_line + 2:
+        n = max_line + 2
+    lf = buf.find(b'\n', start, start + n)
+    r = lf - start if lf >= 0 else n
+    if r > 0 and buf[start + r - 1] == 13:
+        r -= 1
+    return r > max_line
+
+
+def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
+    if isinstance(buf, memoryview):  # no find() on memoryview
+        buf = bytes(buf[start:end])
+        end -= start
+        scanned -= start
+        start = 0
+    n = end - start
+    view = start + (n if n < max_head else max_head)
+    if start < scanned <= end:
+        # the head was unfinished at `scanned`: look at the new bytes only
+        i = scanned - 2 if scanned - 2 > start else start
+        if _blank_line(buf, i, view) < 0:
+            if (scanned - start - 1 <= max_line
+                    and _line_too_long(buf, start, view, max_line)):
+                raise _reject(414, 'request line too long')
+            if n > max_head:
+                raise _reject(431, 'request head too large')
+            return None
+    stop = _blank_line(buf, start, view)
+    if stop < 0:
+        if _line_too_long(buf, start, view, max_line):
+            raise _reject(414, 'request line too long')
+        if n > max_head:
+            raise _reject(431, 'request head too large')
+        return None
+    head = bytes(buf[start:stop])
+    r = _parse_fast(head, max_line, max_headers) if _FAST else None
+    if r is None:
+        try:
+            r = _parse_head(head, len(head), max_line, max_headers)
+            if r is None:
+                raise _reject(400, 'malformed request head')
+        except ValueError:
+            if _line_too_long(buf, start, view, max_line):
+                raise _reject(414, 'request line too long')
+            raise
+    return r
+
+
+def _parse_fast(head, max_line, max_headers):
+    """The parsed head, or None for anything but an ordinary valid head."""
+    h = head.replace(b'\r\n', b'\n')
+    if _has_ctl(h):
+        return None
+    try:
+        text = str(h, 'utf-8')
+    except UnicodeError:
+        return None
+    ascii = len(text) == len(h)
+    if not ascii and not _STRICT_DECODE and utf8_check(0, h, 0, len(h)):
+        return None
+    lines = text.split('\n')
+    line = lines[0]
+    if len(line) > max_line:
+        return None
+    parts = line.split(' ')
+    if len(parts) != 3:
+        return None
+    method, target, version = parts
+    if method not in _METHODS and _token_lower(method) is None:
+        return None
+    if target[:1] != '/' or '#' in target or '\t' in target:
+        return None
+    if not ascii and len(line.encode()) != len(line):
+        return None
+    if version == 'HTTP/1.1':
+        minor = 1
+    elif version == 'HTTP/1.0':
+        minor = 0
+    else:
+        return None
+    q = target.find('?')
+    if q < 0:
+        path = target
+        query = None
+    else:
+        path = target[:q]
+        query = target[q + 1:]
+    count = len(lines) - 3
+    if count > max_headers:
+        return None
+    headers = []
+    hosts = 0
+    length = -1
+    chunked = False
+    conn = 0
+    upgrade = False
+    flags = 0
+    for i in range(1, count + 1):
+        line = lines[i]
+        c = line.find(':')
+        if c <= 0:
+            return None
+        name = line[:c]
+        lname = _token_lower(name)
+        if lname is None:
+            return None
+        value = line[c + 1:].strip(' \t')
+        headers.append(name)
+        headers.append(value)
+        if lname in _SPECIAL:
+            if lname == 'host':
+                hosts += 1
+                if hosts > 1:
+                    return None
+            elif lname == 'content-length':
+                if not value or len(value) > 18:
+                    return None
+                for c in value:
+                    if c < '0' or c > '9':
+                        return None
+                c = int(value)
+                if length >= 0 and c != length:
+                    return None
+                length = c
+            elif lname == 'connection':
+                conn |= _connection_tokens(value.encode())
+            elif lname == 'upgrade':
+                upgrade = upgrade or value != ''
+            elif lname == 'transfer-encoding':
+                if minor == 0 or chunked or value.encode().lower() != b'chunked':
+                    return None
+                chunked = True
+            elif value.encode().lower() == b'100-continue':  # expect
+                if minor == 1:
+                    flags |= F_EXPECT_CONTINUE
+            else:
+                return None
+    return _finish(method, path, query, minor, headers, len(head), length,
+                   flags, hosts, chunked, conn, upgrade)
+
+
+def _finish(method, path, query, minor, headers, head_len, length, flags,
+            hosts, chunked, conn, upgrade):
+    if minor == 1:
+        if hosts == 0:
+            raise _reject(400, 'missing Host header')
+        if not conn & _CONN_CLOSE:
+            flags |= F_KEEP_ALIVE
+    elif conn & (_CONN_KEEP | _CONN_CLOSE) == _CONN_KEEP:
+        flags |= F_KEEP_ALIVE
+    if chunked:
+        if length >= 0:
+            raise _reject(400, 'both Content-Length and Transfer-Encoding')
+        flags |= F_CHUNKED
+    if conn & _CONN_UPGRADE and upgrade:
+        flags |= F_UPGRADE
+    return (method, path, query, minor, headers, head_len, length, flags)
+
+
+def _connection_tokens(value):
+    bits = 0
+    for token in value.split(b','):
+        token = token.strip(b' \t').lower()
+        if token == b'close':
+            bits |= _CONN_CLOSE
+        elif token == b'keep-alive':
+            bits |= _CONN_KEEP
+        elif token == b'upgrade':
+            bits |= _CONN_UPGRADE
+    return bits
+
+
+def _parse_head(b, end, max_line, max_headers):
+    """md_http.c's parse_head over b[0:end): the parsed head, None when the
+    bytes end first, or ValueError for the first problem from the left."""
+    ct = _CT
+    p = 0
+    while p < end and ct[b[p]] & _C_TOKEN:
+        p += 1
+    if p == end:
+        return None
+    if b[p] != 32 or p == 0:
+        raise _reject(400, 'invalid method')
+    method = str(b[:p], 'utf-8')
+    p += 1
+    t = p
+    q = -1
+    while p < end and ct[b[p]] & _C_PATH:
+        p += 1
+    if p < end and b[p] == 63:  # '?'
+        q = p
+        p += 1
+        while p < end and ct[b[p]] & _C_TARGET:
+            p += 1
+    if p == end:
+        return None
+    if b[p] != 32 or p == t:
+        raise _reject(400, 'invalid request target')
+    path = _target_path(b, t, q if q >= 0 else p, p, method)
+    query = str(b[q + 1:p], 'utf-8') if q >= 0 else None
+    p += 1
+    for i in range(8):
+        if p == end:
+            return None
+        c = b[p]
+        if i == 5 or i == 7:
+            if c < 48 or c > 57:
+                raise _reject(400, 'invalid HTTP version')
+        elif c != _VERSION[i]:
+            raise _reject(400, 'invalid HTTP version')
+        p += 1
+    if b[p - 3] != 49 or b[p - 1] > 49:
+        raise _reject(505, 'HTTP version not supported')
+    minor = b[p - 1] - 48
+    if p == end:
+        return None
+    if p > max_line:
+        raise _reject(414, 'request line too long')
+    p = _line_end(b, p, end, 'invalid HTTP version')
+    if p < 0:
+        return None
+    headers = []
+    hosts = 0
+    length = -1
+    chunked = False
+    conn = 0
+    upgrade = False
+    flags = 0
+    while True:
+        if p == end:
+            return None
+        if b[p] == 13 or b[p] == 10:
+            p = _line_end(b, p, end, '')
+            if p < 0:
+                return None
+            break
+        if len(headers) == 2 * max_headers:
+            raise _reject(431, 'too many header fields')
+        name = p
+        while p < end and ct[b[p]] & _C_TOKEN:
+            p += 1
+        if p == end:
+            return None
+        if b[p] != 58 or p == name:
+            raise _reject(400, 'invalid header field name')
+        lname = b[name:p].lower()
+        p += 1
+        while p < end and (b[p] == 32 or b[p] == 9):
+            p += 1
+        v = p
+        while True:
+            while p < end and ct[b[p]] & _C_VALUE:
+                p += 1
+            if p == end:
+                return None
+            if b[p] < 0x80:
+                break
+            n = _utf8_seq(b, p, end)
+            if n < 0:
+                return None
+            if n == 0:
+                raise _reject(400, 'header value is not valid UTF-8')
+            p += n
+        ve = p
+        p = _line_end(b, p, end, 'control character in header value')
+        if p < 0:
+            return None
+        while ve > v and (b[ve - 1] == 32 or b[ve - 1] == 9):
+            ve -= 1
+        value = b[v:ve]
+        headers.append(str(b[name:name + len(lname)], 'utf-8'))
+        headers.append(str(value, 'utf-8'))
+        if lname == b'host':
+            hosts += 1
+            if hosts > 1:
+                raise _reject(400, 'more than one Host header')
+        elif lname == b'expect':
+            if value.lower() != b'100-continue':
+                raise _reject(417, 'unsupported expectation')
+            if minor == 1:
+                flags |= F_EXPECT_CONTINUE
+        elif lname == b'upgrade':
+            upgrade = upgrade or len(value) > 0
+        elif lname == b'connection':
+            conn |= _connection_tokens(value)
+        elif lname == b'content-length':
+            if not value:
+                raise _reject(400, 'invalid Content-Length')
+            for c in value:
+                if c < 48 or c > 57:
+                    raise _reject(400, 'invalid Content-Length')
+            c = int(value)
+            if c > _INT64_MAX:
+                raise _reject(400, 'Content-Length too large')
+            if length >= 0 and length != c:
+                raise _reject(400, 'conflicting Content-Length headers')
+            length = c
+        elif lname == b'transfer-encoding':
+            if minor == 0:
+                raise _reject(400, 'Transfer-Encoding in an HTTP/1.0 request')
+            if chunked:
+                raise _reject(400, 'more than one Transfer-Encoding header')
+            if value.lower() != b'chunked':
+                raise _reject(501, 'unsupported transfer coding')
+            chunked = True
+    return _finish(method, path, query, minor, headers, p, length, flags,
+                   hosts, chunked, conn, upgrade)
+
+
+def _line_end(b, p, end, message):
+    """Index past the CRLF or LF at b[p], -1 if cut, ValueError(400) if none."""
+    if b[p] == 13:
+        p += 1
+        if p == end:
+            return -1
+        if b[p] != 10:
+            raise _reject(400, 'CR without LF')
+    elif b[p] != 10:
+        raise _reject(400, message)
+    return p + 1
+
+
+def _target_path(b, t, pend, e, method):
+    """The path of the request-target b[t:e) (pend: its '?' or e)."""
+    c = b[t]
+    if c == 47:  # origin-form
+        return str(b[t:pend], 'utf-8')
+    if c == 42:  # asterisk-form
+        if e - t != 1 or method != 'OPTIONS':
+            raise _reject(400, 'asterisk-form target outside OPTIONS')
+        return '*'
+    n = pend - t
+    if n > 7 and b[t:t + 4].lower() == b'http' and b[t + 4:t + 7] == b'://':
+        a = t + 7
+    elif n > 8 and b[t:t + 5].lower() == b'https' and b[t + 5:t + 8] == b'://':
+        a = t + 8
+    else:
+        raise _reject(400, 'invalid request target')
+    p = a
+    while p < pend and b[p] != 47:
+        if b[p] == 64:  # '@'
+            raise _reject(400, 'userinfo in request target')
+        p += 1
+    if p == a:
+        raise _reject(400, 'empty authority in request target')
+    return str(b[p:pend], 'utf-8') if p < pend else '/'
+
+
+# Chunked bodies ------------------------------------------------------------------
+#
+# A port of md_http.c's decoder; state is [phase, remaining, counter].
+
+(_CH_SIZE, _CH_DIGITS, _CH_BWS, _CH_EXT, _CH_SIZE_LF, _CH_DATA, _CH_DATA_END,
+ _CH_DATA_LF, _CH_TR_START, _CH_TR_NAME, _CH_TR_VALUE, _CH_TR_LF, _CH_END_LF,
+ _CH_DONE, _CH_ERROR) = range(15)
+_MAX_TRAILER = 4096
+_MAX_CHUNK_EXT = 1024
+_HEX = b'0123456789abcdefABCDEF'
+
+
+def new_chunked():
+    return [_CH_SIZE, 0, 0]
+
+
+def _is_ctl(c):
+    return (c < 0x20 and c != 9) or c == 0x7f
+
+
+def _chunked_step(st, ch):
+    """The phase after byte ch (any phase but _CH_DATA); updates st."""
+    phase = st[0]
+    if phase <= _CH_DIGITS:
+        d = _HEX.find(bytes((ch,)))
+        if d >= 0:
+            if st[1] >> 59:
+                return _CH_ERROR  # the size would reach 2^63
+            st[1] = (st[1] << 4) | (d if d < 16 else d - 6)
+            return _CH_DIGITS
+        if phase == _CH_SIZE:
+            return _CH_ERROR
+        if ch == 59:  # ';'
+            return _CH_EXT
+        if ch == 32 or ch == 9:
+            return _CH_BWS
+        return _chunked_line_end(st, ch)
+    if phase == _CH_BWS:
+        return _CH_BWS if ch == 32 or ch == 9 else _CH_EXT if ch == 59 else _CH_ERROR
+    if phase == _CH_EXT:
+        if ch == 13 or ch == 10 or not _is_ctl(ch):
+            return _chunked_line_end(st, ch)
+        return _CH_ERROR
+    if phase == _CH_SIZE_LF:
+        if ch != 10:
+            return _CH_ERROR
+        st[2] = 0
+        return _CH_DATA if st[1] else _CH_TR_START
+    if phase == _CH_DATA_END or phase == _CH_DATA_LF:
+        if phase == _CH_DATA_END and ch == 13:
+            return _CH_DATA_LF
+        st[2] = 0
+        return _CH_SIZE if ch == 10 else _CH_ERROR
+    if phase == _CH_TR_START or phase == _CH_TR_NAME:
+        if phase == _CH_TR_START:
+            if ch == 13:
+                return _CH_END_LF
+            if ch == 10:
+                return _CH_DONE
+        if _CT[ch] & _C_TOKEN:
+            return _CH_TR_NAME
+        return _CH_TR_VALUE if ch == 58 and phase == _CH_TR_NAME else _CH_ERROR
+    if phase == _CH_TR_VALUE:
+        if ch == 13:
+            return _CH_TR_LF
+        if ch == 10:
+            return _CH_TR_START
+        return _CH_ERROR if _is_ctl(ch) else _CH_TR_VALUE
+    if phase == _CH_TR_LF:
+        return _CH_TR_START if ch == 10 else _CH_ERROR
+    if phase == _CH_END_LF:
+        return _CH_DONE if ch == 10 else _CH_ERROR
+    return _CH_ERROR
+
+
+def _chunked_line_end(st, ch):
+    # end of a size line, from _CH_DIGITS or _CH_EXT
+    if ch == 13:
+        return _CH_SIZE_LF
+    if ch != 10:
+        return _CH_EXT if st[0] == _CH_EXT else _CH_ERROR
+    st[2] = 0
+    return _CH_DATA if st[1] else _CH_TR_START
+
+
+def chunked_decode(state, buf, start, end):
+    i = o = start
+    while i < end and state[0] < _CH_DONE:
+        if state[0] == _CH_DATA:
+            n = end - i
+            if n > state[1]:
+                n = state[1]
+            if o != i:
+                chunk = buf[i:i + n]
+                buf[o:o + n] = bytes(chunk) if isinstance(chunk, memoryview) else chunk
+            o += n
+            i += n
+            state[1] -= n
+            if state[1] == 0:
+                state[0] = _CH_DATA_END
+            continue
+        # bound the bytes spent on framing, as md_http.c does
+        phase = state[0]
+        ch = buf[i]
+        i += 1
+        if phase >= _CH_TR_START or (phase <= _CH_EXT and ch != 13 and ch != 10):
+            state[2] += 1
+            if state[2] > (_MAX_TRAILER if phase >= _CH_TR_START else _MAX_CHUNK_EXT):
+                state[0] = _CH_ERROR
+                break
+        state[0] = _chunked_step(state, ch)
+    if state[0] == _CH_ERROR:
+        raise _reject(400, 'malformed chunked body')
+    return (o, i, state[0] == _CH_DONE)
+
+
+# Routing -------------------------------------------------------------------------
+#
+# Same results as md_route.c's trie, from a dict of fully literal patterns
+# and an ordered list of the others. A pattern (one leading '/' dropped) and
+# a path (its leading '/' dropped) are both split at every '/'.
+
+_LIT, _STR, _INT, _PATH, _VERIFY = range(5)
+_MAX_DEPTH = 32
+_MAX_CAPTURES = 16
+_MAX_ROUTES = 65535
+_MAX_LABEL = 65535
+
+
+def _has_angle(s):
+    return '<' in s or '>' in s
+
+
+def _classify(s):
+    """Kind of a pattern segment, or -1 when it is malformed."""
+    if not s or s[0] != '<':
+        return -1 if _has_angle(s) else _LIT
+    if len(s) < 3 or s[-1] != '>':
+        return -1
+    s = s[1:-1]
+    c1 = s.find(':')
+    if c1 < 0:
+        return -1 if _has_angle(s) else _STR
+    c2 = s.rfind(':')
+    kind = s[:c1]
+    name = s[c2 + 1:]
+    if not kind or not name or _has_angle(name):
+        return -1
+    if c1 != c2:  # <re:REGEX:name>
+        return _VERIFY if kind == 're' and c2 > c1 + 1 else -1
+    if _has_angle(kind) or kind == 're':
+        return -1
+    return (_STR if kind == 'string' else _INT if kind == 'int'
+            else _PATH if kind == 'path' else _VERIFY)
+
+
+def _compile(pattern):
+    """(kinds, segments, verify) of a pattern, or None when malformed."""
+    segs = (pattern[1:] if pattern[:1] == '/' else pattern).split('/')
+    kinds = []
+    prefix = 0
+    for s in segs:
+        k = _classify(s)
+        if k < 0 or len(s.encode()) > _MAX_LABEL:
+            return None
+        if k == _LIT and prefix == len(kinds):
+            prefix += 1
+        kinds.append(k)
+    verify = _VERIFY in kinds or kinds.count(_PATH) > 1
+    if verify:
+        if prefix > _MAX_DEPTH:
+            return None
+        return kinds[:prefix], segs[:prefix], True
+    if len(kinds) > _MAX_DEPTH or len(kinds) - kinds.count(_LIT) > _MAX_CAPTURES:
+        return None
+    return kinds, segs, False
+
+
+def compile_router(patterns):
+    static = {}     # '/'.join(segments) -> route indices, ascending
+    dynamic = []    # (index, kinds, segments, verify), ascending
+    for i in range(len(patterns)):
+        r = _compile(patterns[i]) if i < _MAX_ROUTES else None
+        if r is None:
+            raise _reject(400, 'malformed route pattern %r' % (patterns[i],))
+        kinds, segs, verify = r
+        if not verify and _STR not in kinds and _INT not in kinds and _PATH not in kinds:
+            key = '/'.join(segs)
+            if key in static:
+                static[key].append(i)
+            else:
+                static[key] = [i]
+        else:
+            dynamic.append((i, kinds, segs, verify))
+    return (static, dynamic)
+
+
+def match_route(router, path, start):
+    if not path or path[0] != '/':
+        return None
+    static, dynamic = router
+    best = None
+    for i in static.get(path[1:], ()):
+        if i >= start:
+            best = i
+            break
+    parts = None
+    for i, kinds, segs, verify in dynamic:
+        if best is not None and i > best:
+            break
+        if i < start:
+            continue
+        if parts is None:
+            parts = path[1:].split('/')
+        if verify:
+            if len(parts) > len(segs) and parts[:len(segs)] == segs:
+                return (i, None)
+            continue
+        captures = _match_segments(kinds, segs, parts)
+        if captures is not None:
+            return (i, captures)
+    return None if best is None else (best, [])
+
+
+def _match_segments(kinds, segs, parts):
+    """The decoded captures of a route's match with the path parts, or None."""
+    n = len(kinds)
+    if n != len(parts):
+        if _PATH not in kinds or len(parts) < n:
+            return None
+    captures = []
+    extra = len(parts) - n  # path segments taken by a path component
+    j = 0
+    for k in range(n):
+        kind = kinds[k]
+        if kind == _LIT:
+            if parts[j] != segs[k]:
+                return None
+            j += 1
+            continue
+        if kind == _PATH:
+            text = '/'.join(parts[j:j + extra + 1])
+            j += extra + 1
+        else:
+            text = parts[j]
+            j += 1
+        if not text:
+            return None
+        if kind == _INT:
+            if not _is_int(text):
+                return None
+            captures.append(int(text))
+            continue
+        captures.append(text)
+    for k in range(len(captures)):
+        if isinstance(captures[k], str):
+            try:
+                captures[k] = url_decode(captures[k], False)
+            except ValueError:
+                return None
+    return captures
+
+
+def _is_int(s):
+    if s[0] == '-':
+        s = s[1:]
+    if not s or len(s) > 18:
+        return False
+    for c in s:
+        if c < '0' or c > '9':
+            return False
+    return True
+
+
+# WebSocket -----------------------------------------------------------------------
+
+def ws_parse_header(buf, start, end, masked, max_payload):
+    n = end - start
+    if n < 2:
+        return None
+    b0 = buf[start]
+    b1 = buf[start + 1]
+    opcode = b0 & 0x0f
+    length = b1 & 0x7f
+    # fail on the first two bytes, before waiting for the rest
+    if (b0 & 0x70 or 2 < opcode < 8 or opcode > 10
+            or bool(b1 & 0x80) != bool(masked)
+            or (opcode & 8 and (not b0 & 0x80 or length > 125))):
+        raise _reject(1002, 'websocket protocol error')
+    size = 2 if length < 126 else 4 if length == 126 else 10
+    if b1 & 0x80:
+        size += 4
+    if n < size:
+        return None
+    if length == 126:
+        length = (buf[start + 2] << 8) | buf[start + 3]
+        if length < 126:
+            raise _reject(1002, 'websocket protocol error')
+    elif length == 127:
+        length = int.from_bytes(bytes(buf[start + 2:start + 10]), 'big')
+        if length < 0x10000 or length >> 63:
+            raise _reject(1002, 'websocket protocol error')
+    if length > max_payload:
+        raise _reject(1009, 'websocket message too big')
+    mask = bytes(buf[start + size - 4:start + size]) if b1 & 0x80 else None
+    return (bool(b0 & 0x80), opcode, mask, length, size)
+
+
+def ws_build_header(fin, opcode, length, mask):
+    b0 = (0x80 if fin else 0) | (opcode & 0x0f)
+    m = 0 if mask is None else 0x80
+    if length < 126:
+        head = bytes((b0, m | length))
+    elif length <= 0xffff:
+        head = bytes((b0, m | 126)) + length.to_bytes(2, 'big')
+    else:
+        head = bytes((b0, m | 127)) + length.to_bytes(8, 'big')
+    if mask is not None:
+        head += bytes(mask)
+    return head
+
+
+def ws_mask(buf, start, end, mask, offset):
+    n = end - start
+    if n <= 0:
+        return
+    k = offset & 3
+    mask = bytes(mask)
+    if k:
+        mask = mask[k:] + mask[:k]
+    key = (mask * ((n >> 2) + 1))[:n]
+    # one big-integer XOR instead of a loop over the bytes
+    x = int.from_bytes(bytes(buf[start:end]), 'big') ^ int.from_bytes(key, 'big')
+    buf[start:end] = x.to_bytes(n, 'big')
+
+
+# Utilities -----------------------------------------------------------------------
+
+def url_decode(s, plus):
+    if isinstance(s, str):
+        if '%' not in s and not (plus and '+' in s):
+            return s
+        b = s.encode()
+    else:
+        b = bytes(s)
+    if plus:
+        b = b.replace(b'+', b' ')
+    if b'%' in b:
+        parts = b.split(b'%')
+        out = [parts[0]]
+        for i in range(1, len(parts)):
+            p = parts[i]
+            if len(p) >= 2 and p[0] in _HEX and p[1] in _HEX:
+                out.append(bytes((int(p[:2], 16),)))
+                out.append(p[2:])
+            else:
+                out.append(b'%')
+                out.append(p)
+        b = b''.join(out)
+    return _text(b)
+
+
+def parse_query(s):
+    if not isinstance(s, str):
+        s = bytes(s)
+    amp = '&' if isinstance(s, str) else b'&'
+    eq = '=' if isinstance(s, str) else b'='
+    out = []
+    for pair in s.split(amp):
+        if not pair:
+            continue
+        i = pair.find(eq)
+        if i < 0:
+            out.append(url_decode(pair, True))
+            out.append('')
+        else:
+            out.append(url_decode(pair[:i], True))
+            out.append(url_decode(pair[i + 1:], True))
+    return out
+
+
+def parse_cookies(s):
+    if isinstance(s, str):
+        pairs = s.split(';')
+        eq = '='
+        ows = ' \t'
+    else:
+        pairs = bytes(s).split(b';')
+        eq = b'='
+        ows = b' \t'
+    out = []
+    for pair in pairs:
+        i = pair.find(eq)
+        if i < 0:
+            continue
+        name = pair[:i].strip(ows)
+        value = pair[i + 1:].strip(ows)
+        out.append(name if eq == '=' else _text(name))
+        out.append(value if eq == '=' else _text(value))
+    return out

@@ -1,0 +1,118 @@
+"""cffi build of the C core for CPython: compiles cmodule/md_*.c into the
+extension module ``microdot._cmicrodot`` (out-of-line, API mode).
+
+Used by setup.py through ``cffi_modules``; to build by hand into the source
+tree (for tests without installing):
+
+    python ports/cffi/build_cffi.py
+
+The cdef mirrors cmodule/md_*.h. Structs end in ``...;`` so the compiler, not
+this file, decides their layout; ``microdot._cffi`` checks the few layout facts
+it relies on at import."""
+import glob
+import os
+
+from cffi import FFI
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CMODULE = os.path.join(ROOT, 'cmodule')
+
+CDEF = """
+#define MD_INCOMPLETE ...
+#define MD_MAX_CAPTURES ...
+#define MD_WS_MAX_HEADER ...
+
+typedef struct { size_t off; size_t len; } md_slice;
+typedef struct { md_slice name; md_slice value; } md_header;
+
+typedef struct {
+    size_t max_line;
+    size_t max_head;
+    size_t max_headers;
+    ...;
+} md_limits;
+
+typedef struct {
+    md_slice method;
+    md_slice target;
+    md_slice path;
+    md_slice query;
+    int minor_version;
+    md_header *headers;
+    size_t num_headers;
+    int64_t content_length;
+    unsigned flags;
+    const char *error;
+    ...;
+} md_request;
+
+int md_parse_request(const uint8_t *buf, size_t len, size_t scanned,
+    const md_limits *limits, md_request *req);
+
+typedef struct { ...; } md_chunked;
+void md_chunked_init(md_chunked *c);
+int md_chunked_decode(md_chunked *c, uint8_t *buf, size_t len,
+    size_t *out_len, size_t *consumed);
+
+long md_url_decode(const uint8_t *src, size_t len, uint8_t *dst, int plus);
+long md_split_query(const uint8_t *s, size_t len, md_slice *pairs, size_t cap);
+long md_split_cookies(const uint8_t *s, size_t len, md_slice *pairs, size_t cap);
+
+#define MD_CAP_STRING ...
+#define MD_CAP_INT ...
+#define MD_CAP_PATH ...
+typedef struct {
+    uint8_t type;
+    md_slice text;
+    int64_t value;
+    ...;
+} md_capture;
+long md_router_build(const uint8_t *text, const md_slice *patterns, size_t n,
+    uint8_t *blob, size_t cap, size_t *bad_index);
+long md_router_match(const uint8_t *blob, const uint8_t *path, size_t len,
+    size_t start, md_capture *caps, size_t *ncaps, int *verify);
+
+typedef struct {
+    uint8_t fin;
+    uint8_t opcode;
+    uint8_t masked;
+    uint8_t mask[4];
+    uint64_t payload_len;
+    ...;
+} md_ws_frame;
+int md_ws_parse_header(const uint8_t *buf, size_t len, int masked,
+    uint64_t max_payload, md_ws_frame *f);
+size_t md_ws_build_header(uint8_t *out, int fin, int opcode, uint64_t len,
+    const uint8_t *mask);
+void md_ws_mask(uint8_t *buf, size_t len, const uint8_t mask[4], uint64_t offset);
+uint32_t md_utf8_check(uint32_t state, const uint8_t *buf, size_t len);
+"""
+
+
+def make_builder(absolute=False):
+    sources = sorted(glob.glob(os.path.join(CMODULE, 'md_*.c')))
+    if not absolute:
+        # setuptools wants source paths relative to setup.py's directory
+        sources = [os.path.relpath(p) for p in sources]
+    builder = FFI()
+    builder.cdef(CDEF)
+    builder.set_source(
+        'microdot._cmicrodot',
+        '#include "md_http.h"\n#include "md_util.h"\n'
+        '#include "md_route.h"\n#include "md_ws.h"\n',
+        sources=sources,
+        include_dirs=[CMODULE],
+        extra_compile_args=['-O2'] if os.name != 'nt' else [],
+    )
+    return builder
+
+
+ffibuilder = make_builder()
+
+if __name__ == '__main__':
+    # Build in build/cffi, then copy the extension next to _pure.py.
+    import shutil
+    os.chdir(ROOT)
+    built = make_builder(absolute=True).compile(tmpdir=os.path.join('build', 'cffi'))
+    shutil.copy(built, os.path.join('python', 'microdot', os.path.basename(built)))
+    print(os.path.join('python', 'microdot', os.path.basename(built)))

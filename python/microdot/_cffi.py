@@ -1,0 +1,266 @@
+"""CPython backend: the C core (cmodule/) through the cffi extension
+``microdot._cmicrodot``, behind the interface documented in ``_pure.py``.
+
+Importing this module raises ImportError when the extension was not built,
+so ``microdot._backend`` falls back to the pure backend.
+
+Each function makes one C call for the whole job and turns its (offset,
+length) results into Python objects with as few Python operations as
+possible: inputs are passed with ``ffi.from_buffer`` (no copy), the C output
+structs are allocated once per module, and text is sliced out of one decoded
+``str``."""
+from microdot._cmicrodot import ffi, lib
+
+NAME = 'cffi'
+F_CHUNKED = 1
+F_KEEP_ALIVE = 2
+F_EXPECT_CONTINUE = 4
+F_UPGRADE = 8
+_F_QUERY = 16
+_F_PUBLIC = 15
+
+_SIZE_T = ffi.sizeof('size_t')
+# The slices are read out as flat arrays of size_t: check the layout once.
+if (ffi.sizeof('md_header') != 4 * _SIZE_T
+        or ffi.offsetof('md_request', 'query') != 6 * _SIZE_T
+        or ffi.sizeof('md_slice') != 2 * _SIZE_T):  # pragma: no cover
+    raise ImportError('microdot._cmicrodot: unexpected struct layout')
+
+_from_buffer = ffi.from_buffer
+_unpack = ffi.unpack
+_string = ffi.string
+
+
+def _error(code, message):
+    message = _string(message).decode() if message else 'rejected'
+    return ValueError(-code, message)
+
+
+# HTTP ----------------------------------------------------------------------
+
+_req = ffi.new('md_request *')
+_req_slices = ffi.cast('size_t *', _req)
+_limits = ffi.new('md_limits *')
+_headers = None
+_headers_cap = 0
+_headers_flat = None
+
+
+def _grow_headers(count):
+    global _headers, _headers_cap, _headers_flat
+    _headers = ffi.new('md_header[]', count)
+    _headers_cap = count
+    _headers_flat = ffi.cast('size_t *', _headers)
+
+
+_grow_headers(128)
+
+
+def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
+    if max_headers > _headers_cap:
+        _grow_headers(max_headers)
+    req = _req
+    lim = _limits
+    lim.max_line = max_line
+    lim.max_head = max_head
+    lim.max_headers = max_headers
+    req.headers = _headers
+    req.num_headers = max_headers
+    n = lib.md_parse_request(_from_buffer('uint8_t[]', buf) + start,
+                             end - start, scanned - start, lim, req)
+    if n < 0:
+        if n == -1:
+            return None
+        raise _error(n, req.error)
+    head = buf[start:start + n]
+    text = str(head, 'utf-8')
+    # method, target, path, query as (off, len) pairs
+    m_off, m_len, _, _, p_off, p_len, q_off, q_len = _unpack(_req_slices, 8)
+    flags = req.flags
+    count = req.num_headers
+    offs = _unpack(_headers_flat, 4 * count)
+    if len(text) == n:  # ASCII: byte offsets are character offsets
+        headers = [text[o:o + k] for o, k in zip(offs[::2], offs[1::2])]
+        method = text[m_off:m_off + m_len]
+        path = text[p_off:p_off + p_len] if p_len else '/'
+        query = text[q_off:q_off + q_len] if flags & _F_QUERY else None
+    else:
+        head = bytes(head)
+        headers = [str(head[o:o + k], 'utf-8') for o, k in zip(offs[::2], offs[1::2])]
+        method = str(head[m_off:m_off + m_len], 'utf-8')
+        path = str(head[p_off:p_off + p_len], 'utf-8') if p_len else '/'
+        query = str(head[q_off:q_off + q_len], 'utf-8') if flags & _F_QUERY else None
+    return (method, path, query, req.minor_version, headers, n,
+            req.content_length, flags & _F_PUBLIC)
+
+
+_out = ffi.new('size_t[2]')
+
+
+def new_chunked():
+    state = ffi.new('md_chunked *')
+    lib.md_chunked_init(state)
+    return state
+
+
+def chunked_decode(state, buf, start, end):
+    out = _out
+    rc = lib.md_chunked_decode(
+        state, _from_buffer('uint8_t[]', buf, require_writable=True) + start,
+        end - start, out, out + 1)
+    if rc < 0:
+        raise ValueError(-rc, 'malformed chunked body')
+    return (start + out[0], start + out[1], rc == 1)
+
+
+# Routing -------------------------------------------------------------------
+
+class _Router:
+    __slots__ = ('blob', 'count')
+
+    def __init__(self, blob, count):
+        self.blob = blob
+        self.count = count
+
+
+_caps = ffi.new('md_capture[]', lib.MD_MAX_CAPTURES)
+_ncaps = ffi.new('size_t *')
+_verify = ffi.new('int *')
+_CAP_INT = lib.MD_CAP_INT
+
+
+def compile_router(patterns):
+    texts = [p.encode() if isinstance(p, str) else bytes(p) for p in patterns]
+    slices = ffi.new('md_slice[]', max(len(texts), 1))
+    off = 0
+    for i, t in enumerate(texts):
+        slices[i].off = off
+        slices[i].len = len(t)
+        off += len(t)
+    text = b''.join(texts)
+    bad = ffi.new('size_t *')
+    size = lib.md_router_build(text, slices, len(texts), ffi.NULL, 0, bad)
+    if size >= 0:
+        blob = ffi.new('uint8_t[]', max(size, 1))
+        size = lib.md_router_build(text, slices, len(texts), blob, size, bad)
+    if size < 0:
+        raise ValueError(-size, 'malformed route pattern %r' % (patterns[bad[0]],))
+    return _Router(blob, len(texts))
+
+
+def match_route(router, path, start):
+    raw = path.encode() if isinstance(path, str) else bytes(path)
+    ncaps = _ncaps
+    while True:
+        ncaps[0] = lib.MD_MAX_CAPTURES
+        index = lib.md_router_match(router.blob, raw, len(raw), start,
+                                    _caps, ncaps, _verify)
+        if index < 0:
+            return None
+        if _verify[0]:
+            return (index, None)
+        captures = _captures(raw, ncaps[0])
+        if captures is not None:
+            return (index, captures)
+        start = index + 1  # a capture is not UTF-8: this route does not match
+
+
+def _captures(raw, count):
+    captures = []
+    for i in range(count):
+        cap = _caps[i]
+        if cap.type == _CAP_INT:
+            captures.append(cap.value)
+            continue
+        off = cap.text.off
+        text = raw[off:off + cap.text.len]
+        try:
+            captures.append(url_decode(text, False))
+        except ValueError:
+            return None
+    return captures
+
+
+# WebSocket -----------------------------------------------------------------
+
+_frame = ffi.new('md_ws_frame *')
+_ws_out = ffi.new('uint8_t[]', lib.MD_WS_MAX_HEADER)
+_ws_out_buffer = ffi.buffer(_ws_out)
+
+
+def ws_parse_header(buf, start, end, masked, max_payload):
+    f = _frame
+    n = lib.md_ws_parse_header(_from_buffer('uint8_t[]', buf) + start,
+                               end - start, 1 if masked else 0, max_payload, f)
+    if n < 0:
+        if n == -1:
+            return None
+        raise ValueError(-n, 'websocket protocol error' if n == -1002
+                         else 'websocket message too big')
+    mask = bytes(ffi.buffer(f.mask)) if f.masked else None
+    return (bool(f.fin), f.opcode, mask, f.payload_len, n)
+
+
+def ws_build_header(fin, opcode, length, mask):
+    m = ffi.NULL if mask is None else _from_buffer('uint8_t[]', mask)
+    n = lib.md_ws_build_header(_ws_out, 1 if fin else 0, opcode, length, m)
+    return _ws_out_buffer[:n]
+
+
+def ws_mask(buf, start, end, mask, offset):
+    lib.md_ws_mask(_from_buffer('uint8_t[]', buf, require_writable=True) + start,
+                   end - start, _from_buffer('uint8_t[]', mask), offset)
+
+
+def utf8_check(state, buf, start, end):
+    return lib.md_utf8_check(state, _from_buffer('uint8_t[]', buf) + start,
+                             end - start)
+
+
+# Utilities -----------------------------------------------------------------
+
+def _decode(raw, plus):
+    # raw: bytes. One C call percent-decodes into a scratch copy.
+    dst = ffi.new('uint8_t[]', len(raw) or 1)
+    n = lib.md_url_decode(raw, len(raw), dst, 1 if plus else 0)
+    if n < 0:
+        raise ValueError(-n, 'invalid UTF-8 after percent-decoding')
+    return str(ffi.buffer(dst, n), 'utf-8')
+
+
+def url_decode(s, plus):
+    if isinstance(s, str):
+        if '%' not in s and not (plus and '+' in s):
+            return s
+        return _decode(s.encode(), plus)
+    raw = bytes(s)
+    if b'%' not in raw and not (plus and b'+' in raw):
+        try:
+            return str(raw, 'utf-8')
+        except UnicodeError:
+            raise ValueError(400, 'invalid UTF-8')
+    return _decode(raw, plus)
+
+
+def _split(split, s, sep):
+    raw = s.encode() if isinstance(s, str) else bytes(s)
+    cap = raw.count(sep) + 1
+    pairs = ffi.new('md_slice[]', 2 * cap)
+    n = split(raw, len(raw), pairs, cap)
+    if n < 0:
+        raise ValueError(-n, 'too many fields')
+    offs = _unpack(ffi.cast('size_t *', pairs), 4 * n)
+    return raw, [raw[o:o + k] for o, k in zip(offs[::2], offs[1::2])]
+
+
+def parse_query(s):
+    raw, parts = _split(lib.md_split_query, s, b'&')
+    return [url_decode(p, True) for p in parts]
+
+
+def parse_cookies(s):
+    raw, parts = _split(lib.md_split_cookies, s, b';')
+    try:
+        return [str(p, 'utf-8') for p in parts]
+    except UnicodeError:
+        raise ValueError(400, 'invalid UTF-8 in cookie')
