@@ -508,8 +508,10 @@ static void visit(matcher *m, uint32_t off, size_t pos) {
     if (ntyped + nlit == 0) {
         return;
     }
-    const uint8_t *slash = memchr(m->path + pos, '/', m->len - pos);
-    size_t end = slash ? (size_t)(slash - m->path) : m->len;
+    size_t end = pos;
+    while (end < m->len && m->path[end] != '/') {
+        end++;
+    }
     uint32_t lc = nlit ? find_lit(m, lit, nlit, pos, end) : 0;
     for (unsigned t = 0; t < ntyped; t++) {
         uint32_t c = rd32(typed + 4 * t);
