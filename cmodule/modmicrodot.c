@@ -15,8 +15,13 @@
 #include "md_config.h"
 #include "md_http.h"
 #include "md_route.h"
+#include "md_utf8.h"
 #include "md_util.h"
 #include "md_ws.h"
+
+#if MD_ENABLE_ROUTER && !MD_ENABLE_UTIL
+#error "the router binding percent-decodes captures with md_url_decode: enable MD_ENABLE_UTIL"
+#endif
 
 #if MICROPY_ENABLE_DYNRUNTIME
 #include "py/dynruntime.h"
@@ -70,6 +75,7 @@ static size_t md_get_size(mp_obj_t o) {
     return (size_t)v;
 }
 
+#if MD_ENABLE_WS
 // A non-negative int of up to 64 bits, also where mp_int_t is 32 bits.
 static uint64_t md_get_u64(mp_obj_t o) {
     if (mp_obj_is_small_int(o)) {
@@ -85,7 +91,9 @@ static uint64_t md_get_u64(mp_obj_t o) {
     uint32_t hi = (uint32_t)mp_obj_get_int_truncated(high);
     return ((uint64_t)hi << 32) | lo;
 }
+#endif
 
+#if MD_ENABLE_HTTP || MD_ENABLE_ROUTER || MD_ENABLE_WS
 static mp_obj_t md_new_int64(int64_t v) {
     if ((int64_t)(mp_int_t)v == v) {
         return mp_obj_new_int((mp_int_t)v);
@@ -95,7 +103,9 @@ static mp_obj_t md_new_int64(int64_t v) {
     high = mp_binary_op(MP_BINARY_OP_LSHIFT, high, MP_OBJ_NEW_SMALL_INT(32));
     return mp_binary_op(MP_BINARY_OP_OR, high, mp_obj_new_int_from_uint((uint32_t)v));
 }
+#endif
 
+#if MD_ENABLE_HTTP || MD_ENABLE_WS
 // buf[start:end] of a buffer-protocol object, checked against its length.
 static uint8_t *md_get_span(mp_obj_t buf, mp_obj_t start_in, mp_obj_t end_in,
     mp_uint_t flags, size_t *start, size_t *len) {
@@ -110,29 +120,42 @@ static uint8_t *md_get_span(mp_obj_t buf, mp_obj_t start_in, mp_obj_t end_in,
     *len = e - s;
     return (uint8_t *)info.buf + s;
 }
+#endif
 
+#if MD_ENABLE_HTTP || MD_ENABLE_UTIL
 static mp_obj_t md_new_str(const uint8_t *base, md_slice s) {
     return mp_obj_new_str((const char *)base + s.off, s.len);
 }
+#endif
 
+#if MD_ENABLE_HTTP || MD_ENABLE_ROUTER || MD_ENABLE_UTIL
 static mp_obj_t md_new_list(size_t n, mp_obj_t **items) {
     mp_obj_t list = mp_obj_new_list(n, NULL);
     *items = ((mp_obj_list_t *)MP_OBJ_TO_PTR(list))->items;
     return list;
 }
+#endif
 
 #if MD_ENABLE_UTIL || MD_ENABLE_ROUTER
-// Percent-decodes text[0:len) into a new str.
-static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
+// Percent-decodes text[0:len) into a new str; MP_OBJ_NULL when the result
+// is not valid UTF-8.
+static mp_obj_t md_try_decode_str(const uint8_t *text, size_t len, int plus) {
     uint8_t stack_buf[MD_MP_STACK_DECODE];
     uint8_t *out = len <= sizeof(stack_buf) ? stack_buf : m_new(uint8_t, len);
     long n = md_url_decode(text, len, out, plus);
-    if (n < 0) {
-        md_raise(-n, "percent-decoded text is not valid UTF-8");
-    }
-    mp_obj_t str = mp_obj_new_str((const char *)out, n);
+    mp_obj_t str = n < 0 ? MP_OBJ_NULL : mp_obj_new_str((const char *)out, n);
     if (out != stack_buf) {
         m_del(uint8_t, out, len);
+    }
+    return str;
+}
+#endif
+
+#if MD_ENABLE_UTIL
+static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
+    mp_obj_t str = md_try_decode_str(text, len, plus);
+    if (str == MP_OBJ_NULL) {
+        md_raise(400, "percent-decoded text is not valid UTF-8");
     }
     return str;
 }
@@ -142,7 +165,6 @@ static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
 // HTTP
 
 #if MD_ENABLE_HTTP
-
 // parse_request(buf, start, end, scanned, max_line, max_head, max_headers)
 static mp_obj_t md_mp_parse_request(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
@@ -250,7 +272,6 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(md_chunked_decode_obj, 4, 4, md_mp_ch
 // Routing
 
 #if MD_ENABLE_ROUTER
-
 // A compiled router: the blob md_router_build wrote.
 typedef struct {
     mp_obj_base_t base;
@@ -306,6 +327,24 @@ static mp_obj_t md_mp_compile_router(mp_obj_t patterns_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(md_compile_router_obj, md_mp_compile_router);
 
+// The captures of a built-in-only route as a list, or MP_OBJ_NULL when one
+// of them does not decode to valid UTF-8 (the route then does not match).
+static mp_obj_t md_captures(const uint8_t *path, const md_capture *caps, size_t ncaps) {
+    mp_obj_t *values;
+    mp_obj_t list = md_new_list(ncaps, &values);
+    for (size_t i = 0; i < ncaps; i++) {
+        if (caps[i].type == MD_CAP_INT) {
+            values[i] = md_new_int64(caps[i].value);
+        } else {
+            values[i] = md_try_decode_str(path + caps[i].text.off, caps[i].text.len, 0);
+            if (values[i] == MP_OBJ_NULL) {
+                return MP_OBJ_NULL;
+            }
+        }
+    }
+    return list;
+}
+
 // match_route(router, path, start) -> None | (index, captures | None)
 static mp_obj_t md_mp_match_route(mp_obj_t router_in, mp_obj_t path_in, mp_obj_t start_in) {
     if (mp_obj_get_type(router_in) != (const mp_obj_type_t *)&md_router_type) {
@@ -314,29 +353,24 @@ static mp_obj_t md_mp_match_route(mp_obj_t router_in, mp_obj_t path_in, mp_obj_t
     md_router_obj_t *router = MP_OBJ_TO_PTR(router_in);
     mp_buffer_info_t path;
     mp_get_buffer_raise(path_in, &path, MP_BUFFER_READ);
-    const uint8_t *text = path.buf;
+    size_t start = md_get_size(start_in);
 
     md_capture caps[MD_MAX_CAPTURES];
-    size_t ncaps = MD_MAX_CAPTURES;
-    int verify = 0;
-    long index = md_router_match(router->blob, text, path.len, md_get_size(start_in),
-        caps, &ncaps, &verify);
-    if (index < 0) {
-        return mp_const_none;
-    }
-    mp_obj_t result[2] = { mp_obj_new_int_from_uint(index), mp_const_none };
-    if (!verify) {
-        mp_obj_t *values;
-        result[1] = md_new_list(ncaps, &values);
-        for (size_t i = 0; i < ncaps; i++) {
-            if (caps[i].type == MD_CAP_INT) {
-                values[i] = md_new_int64(caps[i].value);
-            } else {
-                values[i] = md_decode_str(text + caps[i].text.off, caps[i].text.len, 0);
-            }
+    for (;;) {
+        size_t ncaps = MD_MAX_CAPTURES;
+        int verify = 0;
+        long index = md_router_match(router->blob, path.buf, path.len, start,
+            caps, &ncaps, &verify);
+        if (index < 0) {
+            return mp_const_none;
         }
+        mp_obj_t captures = verify ? mp_const_none : md_captures(path.buf, caps, ncaps);
+        if (captures != MP_OBJ_NULL) {
+            mp_obj_t result[2] = { mp_obj_new_int_from_uint(index), captures };
+            return mp_obj_new_tuple(2, result);
+        }
+        start = index + 1;
     }
-    return mp_obj_new_tuple(2, result);
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(md_match_route_obj, md_mp_match_route);
 
@@ -346,7 +380,6 @@ static MP_DEFINE_CONST_FUN_OBJ_3(md_match_route_obj, md_mp_match_route);
 // WebSocket
 
 #if MD_ENABLE_WS
-
 static const uint8_t *md_get_mask(mp_obj_t mask_in) {
     mp_buffer_info_t mask;
     mp_get_buffer_raise(mask_in, &mask, MP_BUFFER_READ);
@@ -428,7 +461,6 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(md_utf8_check_obj, 4, 4, md_mp_utf8_c
 // Utilities
 
 #if MD_ENABLE_UTIL
-
 // url_decode(s, plus) -> str
 static mp_obj_t md_mp_url_decode(mp_obj_t s_in, mp_obj_t plus_in) {
     mp_buffer_info_t s;
@@ -449,10 +481,23 @@ static mp_obj_t md_mp_url_decode(mp_obj_t s_in, mp_obj_t plus_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(md_url_decode_obj, md_mp_url_decode);
 
+// text[0:len) as a str, ValueError(400) unless it is valid UTF-8.
+static mp_obj_t md_new_checked_str(const uint8_t *text, size_t len) {
+    for (size_t i = 0; i < len;) {
+        int n = md_utf8_seq(text + i, len - i);
+        if (n <= 0) {
+            md_raise(400, "invalid UTF-8");
+        }
+        i += n;
+    }
+    return mp_obj_new_str((const char *)text, len);
+}
+
 typedef long (*md_splitter)(const uint8_t *s, size_t len, md_slice *pairs, size_t cap);
 
 // Splits s with `split` into a flat [name0, value0, ...] list, decoding
-// names and values (plus as space) when `decode` is set.
+// names and values (plus as space) when `decode` is set. Undecoded text of a
+// str needs no UTF-8 check: the split points are ASCII.
 static mp_obj_t md_split_pairs(mp_obj_t s_in, md_splitter split, int decode) {
     mp_buffer_info_t s;
     mp_get_buffer_raise(s_in, &s, MP_BUFFER_READ);
@@ -475,13 +520,16 @@ static mp_obj_t md_split_pairs(mp_obj_t s_in, md_splitter split, int decode) {
         md_raise(-n, "too many fields");
     }
 
+    int is_str = mp_obj_is_str(s_in);
     mp_obj_t *items;
     mp_obj_t list = md_new_list(2 * n, &items);
     for (size_t i = 0; i < 2 * (size_t)n; i++) {
         if (decode) {
             items[i] = md_decode_str(text + pairs[i].off, pairs[i].len, 1);
-        } else {
+        } else if (is_str) {
             items[i] = md_new_str(text, pairs[i]);
+        } else {
+            items[i] = md_new_checked_str(text + pairs[i].off, pairs[i].len);
         }
     }
     if (pairs != stack_pairs) {

