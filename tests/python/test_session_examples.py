@@ -6,7 +6,6 @@ import importlib.util
 import os
 import sys
 
-import pytest
 
 from servers import REPO
 from microdot.test_client import TestClient
