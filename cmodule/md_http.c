@@ -327,6 +327,27 @@ static int check_field(const uint8_t *name, size_t nlen, const uint8_t *v,
     return 0;
 }
 
+// Skips field-value bytes below 0x80. Most of a head is field values, so
+// this first checks a word at a time that no byte is below 0x20, 0x7f or
+// above (exact "any byte" tests: a word that fails one is rechecked bytewise).
+static const uint8_t *skip_value(const uint8_t *p, const uint8_t *end) {
+    const size_t ones = (size_t)-1 / 0xff, highs = ones * 0x80;
+    while ((size_t)(end - p) >= sizeof(size_t)) {
+        size_t w;
+        memcpy(&w, p, sizeof(w));
+        size_t del = w ^ (ones * 0x7f);
+        size_t low = (w - ones * 0x20) & ~w;    // a byte below 0x20
+        if ((low | w | ((del - ones) & ~del)) & highs) {
+            break;
+        }
+        p += sizeof(size_t);
+    }
+    while (p < end && (ctype[*p] & C_VALUE)) {
+        p++;
+    }
+    return p;
+}
+
 // One header field line at *pp, stored in req->headers[req->num_headers].
 static int parse_field(const uint8_t *buf, const uint8_t *end,
     const uint8_t **pp, head_facts *f, md_request *req) {
@@ -350,9 +371,7 @@ static int parse_field(const uint8_t *buf, const uint8_t *end,
     }
     const uint8_t *v = p;
     for (;;) {
-        while (p < end && (ctype[*p] & C_VALUE)) {
-            p++;
-        }
+        p = skip_value(p, end);
         if (p == end) {
             return MD_INCOMPLETE;
         }
