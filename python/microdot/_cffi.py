@@ -9,6 +9,8 @@ length) results into Python objects with as few Python operations as
 possible: inputs are passed with ``ffi.from_buffer`` (no copy), the C output
 structs are allocated once per module, and text is sliced out of one decoded
 ``str``."""
+import struct
+
 from microdot._cmicrodot import ffi, lib
 
 NAME = 'cffi'
@@ -22,10 +24,13 @@ _F_PUBLIC = 15
 _SIZE_T = ffi.sizeof('size_t')
 # The slices are read out as flat arrays of size_t: check the layout once.
 if (ffi.sizeof('md_header') != 4 * _SIZE_T
-        or ffi.offsetof('md_request', 'query') != 6 * _SIZE_T
         or ffi.sizeof('md_slice') != 2 * _SIZE_T):  # pragma: no cover
     raise ImportError('microdot._cmicrodot: unexpected struct layout')
 
+# ffi.from_buffer results are only ever temporaries inside a call
+# expression: one kept in a local of a frame that a traceback holds crashed
+# CPython 3.11's garbage collector (cffi 2.1.1) when the buffer was a
+# memoryview.
 _from_buffer = ffi.from_buffer
 _unpack = ffi.unpack
 _string = ffi.string
@@ -37,48 +42,71 @@ def _error(code, message):
 
 
 # HTTP ----------------------------------------------------------------------
+#
+# The md_request struct and the header array are read back with one
+# struct.unpack_from / memoryview.tolist each, not field by field.
 
+def _request_struct():
+    fmt = '@'
+    pos = 0
+    for name, codes in (('method', 'NN'), ('target', 'NN'), ('path', 'NN'),
+                        ('query', 'NN'), ('minor_version', 'i'),
+                        ('num_headers', 'N'), ('content_length', 'q'),
+                        ('flags', 'I')):
+        off = ffi.offsetof('md_request', name)
+        fmt += 'x' * (off - pos) + codes
+        pos = off + struct.calcsize('@' + codes)
+        if struct.calcsize(fmt) != pos:  # pragma: no cover
+            raise ImportError('microdot._cmicrodot: unexpected md_request layout')
+    return struct.Struct(fmt)
+
+
+_REQUEST = _request_struct()
 _req = ffi.new('md_request *')
-_req_slices = ffi.cast('size_t *', _req)
+_req_buffer = ffi.buffer(_req)
 _limits = ffi.new('md_limits *')
+_limits_key = None
 _headers = None
 _headers_cap = 0
-_headers_flat = None
+_headers_words = None
 
 
 def _grow_headers(count):
-    global _headers, _headers_cap, _headers_flat
+    global _headers, _headers_cap, _headers_words
     _headers = ffi.new('md_header[]', count)
     _headers_cap = count
-    _headers_flat = ffi.cast('size_t *', _headers)
+    _headers_words = memoryview(ffi.buffer(_headers)).cast('Q' if _SIZE_T == 8 else 'I')
+    _req.headers = _headers
 
 
 _grow_headers(128)
 
 
-def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
+def _set_limits(max_line, max_head, max_headers):
+    global _limits_key
     if max_headers > _headers_cap:
         _grow_headers(max_headers)
-    req = _req
-    lim = _limits
-    lim.max_line = max_line
-    lim.max_head = max_head
-    lim.max_headers = max_headers
-    req.headers = _headers
-    req.num_headers = max_headers
+    _limits.max_line = max_line
+    _limits.max_head = max_head
+    _limits.max_headers = max_headers
+    _limits_key = (max_line, max_head, max_headers)
+
+
+def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
+    if _limits_key != (max_line, max_head, max_headers):
+        _set_limits(max_line, max_head, max_headers)
+    _req.num_headers = max_headers
     n = lib.md_parse_request(_from_buffer('uint8_t[]', buf) + start,
-                             end - start, scanned - start, lim, req)
+                             end - start, scanned - start, _limits, _req)
     if n < 0:
         if n == -1:
             return None
-        raise _error(n, req.error)
+        raise _error(n, _req.error)
+    (m_off, m_len, _, _, p_off, p_len, q_off, q_len, minor, count, length,
+     flags) = _REQUEST.unpack_from(_req_buffer)
+    offs = _headers_words[:4 * count].tolist()
     head = buf[start:start + n]
     text = str(head, 'utf-8')
-    # method, target, path, query as (off, len) pairs
-    m_off, m_len, _, _, p_off, p_len, q_off, q_len = _unpack(_req_slices, 8)
-    flags = req.flags
-    count = req.num_headers
-    offs = _unpack(_headers_flat, 4 * count)
     if len(text) == n:  # ASCII: byte offsets are character offsets
         headers = [text[o:o + k] for o, k in zip(offs[::2], offs[1::2])]
         method = text[m_off:m_off + m_len]
@@ -87,11 +115,10 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
     else:
         head = bytes(head)
         headers = [str(head[o:o + k], 'utf-8') for o, k in zip(offs[::2], offs[1::2])]
-        method = str(head[m_off:m_off + m_len], 'utf-8')
-        path = str(head[p_off:p_off + p_len], 'utf-8') if p_len else '/'
-        query = str(head[q_off:q_off + q_len], 'utf-8') if flags & _F_QUERY else None
-    return (method, path, query, req.minor_version, headers, n,
-            req.content_length, flags & _F_PUBLIC)
+        method = head[m_off:m_off + m_len].decode()
+        path = head[p_off:p_off + p_len].decode() if p_len else '/'
+        query = head[q_off:q_off + q_len].decode() if flags & _F_QUERY else None
+    return (method, path, query, minor, headers, n, length, flags & _F_PUBLIC)
 
 
 _out = ffi.new('size_t[2]')
@@ -202,8 +229,9 @@ def ws_parse_header(buf, start, end, masked, max_payload):
 
 
 def ws_build_header(fin, opcode, length, mask):
-    m = ffi.NULL if mask is None else _from_buffer('uint8_t[]', mask)
-    n = lib.md_ws_build_header(_ws_out, 1 if fin else 0, opcode, length, m)
+    n = lib.md_ws_build_header(
+        _ws_out, 1 if fin else 0, opcode, length,
+        ffi.NULL if mask is None else _from_buffer('uint8_t[]', mask))
     return _ws_out_buffer[:n]
 
 
