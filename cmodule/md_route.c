@@ -312,9 +312,10 @@ static uint32_t build_node(builder *b, size_t lo, size_t hi, size_t d, int kind,
     return off;
 }
 
-// Checks pattern i and adds its worst-case trie size to *size (as if it
-// shared no node). Returns 0, or -1 when it is malformed.
-static int measure(const uint8_t *text, md_slice pat, uint32_t *entry, size_t *size) {
+// Checks a pattern, sets VERIFY_BIT in *e for a verify route, and adds its
+// worst-case trie size to *size (as if it shared no node). Returns 0, or -1
+// when it is malformed.
+static int measure(const uint8_t *text, md_slice pat, uint32_t *e, size_t *size) {
     cursor c;
     cur_init(&c, text, pat, 0);
     unsigned captures = 0, paths = 0, verify = 0, depth = 0, prefix = 0;
@@ -346,7 +347,7 @@ static int measure(const uint8_t *text, md_slice pat, uint32_t *entry, size_t *s
     if (depth > MD_ROUTE_MAX_DEPTH || (!verify && captures > MD_MAX_CAPTURES)) {
         return -1;
     }
-    *entry |= verify ? VERIFY_BIT : 0;
+    *e |= verify ? VERIFY_BIT : 0;
     *size += bytes + 4 + 4;     // its terminal entry and its sort slot
     return 0;
 }
