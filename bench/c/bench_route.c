@@ -1,6 +1,7 @@
 // Router speed: build time, and ns per md_router_match for routers of 1,
 // 10, 100 and 1000 routes, matching the first route, the last one, and a
-// path that matches none. Not a test: it prints numbers and asserts nothing about them.
+// path that matches none. Not a test: it prints numbers and asserts
+// nothing about them.
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <string.h>
