@@ -10,12 +10,11 @@
 // So an unfinished head is never rejected for its syntax, only for its size:
 // the incremental path (scanned > 0) only looks for the blank line in the
 // new bytes and parses once, when the head is complete.
-#include "md_config.h"
+#include <string.h>
+#include "md_http.h"
 
 #if MD_ENABLE_HTTP
 
-#include <string.h>
-#include "md_http.h"
 #include "md_utf8.h"
 
 #define C_TOKEN  (1)    // tchar (RFC 9110 5.6.2)

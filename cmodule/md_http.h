@@ -71,6 +71,10 @@ typedef struct {
 // repeated; Transfer-Encoding must be exactly "chunked" (-501 for other
 // codings); both together, or Transfer-Encoding on HTTP/1.0, are rejected.
 // An Expect other than 100-continue gives -417.
+// An unfinished head is only ever rejected for its size (414, 431); once the
+// blank line is in, the first problem from left to right decides (the exact
+// rules open md_http.c), so the answer does not depend on how the bytes were
+// split. More fields than min(max_headers, capacity of `headers`) -> -431.
 int md_parse_request(const uint8_t *buf, size_t len, size_t scanned,
     const md_limits *limits, md_request *req);
 

@@ -1,10 +1,9 @@
 // Percent-decoding and query/form/cookie splitting (see md_util.h).
-#include "md_config.h"
+#include <string.h>
+#include "md_util.h"
 
 #if MD_ENABLE_UTIL
 
-#include <string.h>
-#include "md_util.h"
 #include "md_utf8.h"
 
 static int hex_digit(uint8_t c) {

@@ -24,7 +24,8 @@ long md_split_query(const uint8_t *s, size_t len, md_slice *pairs, size_t cap);
 
 // Splits a Cookie header at ';' into name/value pairs, trimming spaces around
 // each; a pair with no '=' is skipped. Values are not decoded. Same return as
-// md_split_query.
+// md_split_query. (Spaces and tabs are trimmed around both the name and the
+// value; an empty name is kept.)
 long md_split_cookies(const uint8_t *s, size_t len, md_slice *pairs, size_t cap);
 
 #endif // MD_UTIL_H
