@@ -1,0 +1,337 @@
+"""ASGI 3 support: a Microdot application that ASGI servers (Uvicorn,
+Hypercorn...) can run. CPython only.
+
+Usage::
+
+    from microdot.asgi import Microdot
+
+    app = Microdot()
+
+    @app.route('/')
+    async def index(request):
+        return 'Hello, World!'
+
+and ``uvicorn module:app``. Handlers see the ASGI scope as
+``request.asgi_scope``. HTTP request bodies up to
+``Request.max_body_length`` are read into ``request.body``; larger ones
+(up to ``Request.max_content_length``) stream through ``request.stream``.
+Responses stream chunk by chunk; when the client disconnects, the response
+body is closed (so a streaming generator or an SSE handler stops).
+WebSocket routes (``microdot.websocket.with_websocket``) work unchanged.
+
+``lifespan_startup`` and ``lifespan_shutdown`` are coroutines called with the
+lifespan scope when the server starts and stops.
+"""
+import asyncio
+
+from microdot.microdot import Microdot as BaseMicrodot, Request, Response, \
+    HTTPException
+from microdot.helpers import print_exception
+from microdot import websocket as _ws
+
+
+def _headers_from_scope(scope):
+    flat = []
+    for name, value in scope.get('headers', ()):
+        flat.append(name.decode('latin-1'))
+        flat.append(value.decode('latin-1'))
+    return flat
+
+
+def _target(scope):
+    path = scope.get('raw_path')
+    if path:
+        path = path.decode('latin-1')
+        i = path.find('?')  # some servers include the query
+        if i >= 0:
+            path = path[:i]
+    else:
+        from urllib.parse import quote
+        path = quote(scope.get('root_path', '') + scope['path'])
+    query = scope.get('query_string', b'')
+    if query:
+        path += '?' + query.decode('latin-1')
+    return path
+
+
+class _BodyStream:
+    """request.stream under ASGI: reads http.request messages on demand."""
+
+    def __init__(self, receive, data=b'', more=True, limit=None):
+        self.receive = receive
+        self.buffer = data
+        self.more = more
+        self.limit = limit
+        self.total = len(data)
+
+    async def _fill(self):
+        message = await self.receive()
+        if message['type'] == 'http.disconnect':
+            self.more = False
+            return
+        chunk = message.get('body', b'')
+        self.total += len(chunk)
+        if self.limit is not None and self.total > self.limit:
+            self.more = False
+            raise HTTPException(413)
+        self.buffer += chunk
+        self.more = message.get('more_body', False)
+
+    async def read(self, n=-1):
+        while self.more and (n < 0 or len(self.buffer) < n):
+            await self._fill()
+        if n < 0:
+            n = len(self.buffer)
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    async def readexactly(self, n):
+        data = await self.read(n)
+        if len(data) < n:
+            raise EOFError('body ended early')
+        return data
+
+    async def readline(self):
+        return await self.readuntil(b'\n')
+
+    async def readuntil(self, separator=b'\n'):
+        while self.more and separator not in self.buffer:
+            await self._fill()
+        i = self.buffer.find(separator)
+        n = len(self.buffer) if i < 0 else i + len(separator)
+        return await self.read(n)
+
+
+class ASGIWebSocket(_ws.WebSocket):
+    """A WebSocket whose framing is done by the ASGI server."""
+
+    def __init__(self, request, receive, send):
+        self.request = request
+        self._receive = receive
+        self._send = send
+        self.closed = None
+        self.connected = False
+
+    async def handshake(self):
+        message = await self._receive()
+        self.connected = True
+        if message['type'] != 'websocket.connect':
+            self.closed = _ws.ConnectionClosed(_ws.CLOSE_ABNORMAL,
+                                               'connection lost')
+            raise self.closed
+        await self._send({'type': 'websocket.accept'})
+
+    async def receive(self):
+        if self.closed is not None:
+            raise self.closed
+        message = await self._receive()
+        if message['type'] == 'websocket.disconnect':
+            self.closed = _ws.ConnectionClosed(
+                message.get('code', _ws.CLOSE_NO_STATUS),
+                message.get('reason') or '')
+            raise self.closed
+        data = message.get('text')
+        if data is None:
+            data = message.get('bytes')
+        if len(data) > self.max_message_size:
+            await self.close(_ws.CLOSE_TOO_BIG)
+            raise self.closed
+        return data
+
+    async def send(self, data, opcode=None):
+        if self.closed is not None:
+            raise self.closed
+        if opcode == _ws.OP_BINARY and isinstance(data, str):
+            data = data.encode()
+        key = 'text' if isinstance(data, str) else 'bytes'
+        if key == 'bytes':
+            data = bytes(data)
+        await self._transmit({'type': 'websocket.send', key: data})
+
+    async def close(self, code=_ws.CLOSE_NORMAL, reason=''):
+        if self.closed is not None:
+            return
+        self.closed = _ws.ConnectionClosed(code, reason)
+        try:
+            await self._send({'type': 'websocket.close', 'code': code,
+                              'reason': reason})
+        except Exception:
+            pass
+
+    async def _transmit(self, message):
+        try:
+            await self._send(message)
+        except Exception:  # the server's "client disconnected" error
+            self.closed = _ws.ConnectionClosed(_ws.CLOSE_ABNORMAL,
+                                               'connection lost')
+            raise self.closed
+
+
+class Microdot(BaseMicrodot):
+    """A Microdot application that is also an ASGI 3 application."""
+
+    def __init__(self, lifespan_startup=None, lifespan_shutdown=None):
+        super().__init__()
+        self.lifespan_startup = lifespan_startup
+        self.lifespan_shutdown = lifespan_shutdown
+
+    async def __call__(self, scope, receive, send):
+        kind = scope['type']
+        if kind == 'http':
+            await self._http(scope, receive, send)
+        elif kind == 'websocket':
+            await self._websocket(scope, receive, send)
+        elif kind == 'lifespan':
+            await self._lifespan(scope, receive, send)
+
+    # -- lifespan ----------------------------------------------------------
+
+    async def _lifespan(self, scope, receive, send):
+        while True:
+            message = await receive()
+            phase = message['type'][len('lifespan.'):]
+            hook = self.lifespan_startup if phase == 'startup' \
+                else self.lifespan_shutdown
+            try:
+                if hook is not None:
+                    await hook(scope)
+            except Exception as exc:
+                print_exception(exc)
+                await send({'type': 'lifespan.' + phase + '.failed',
+                            'message': str(exc)})
+                return
+            await send({'type': 'lifespan.' + phase + '.complete'})
+            if phase == 'shutdown':
+                return
+
+    # -- HTTP --------------------------------------------------------------
+
+    def _request(self, scope, body=None, stream=None):
+        client = scope.get('client')
+        req = Request(self, tuple(client) if client else None,
+                      scope.get('method', 'GET'), _target(scope),
+                      scope.get('http_version', '1.1'),
+                      _headers_from_scope(scope), body=body, stream=stream,
+                      scheme=scope.get('scheme'))
+        req.asgi_scope = scope
+        return req
+
+    async def _read_body(self, req, receive):
+        """Reads a small body into req.body, or gives a large one to
+        req.stream. Returns an error status, or None."""
+        length = req.content_length
+        limit = Request.max_content_length
+        if length and length > limit:
+            return 413
+        data = b''
+        more = True
+        while more and len(data) <= Request.max_body_length:
+            message = await receive()
+            if message['type'] == 'http.disconnect':
+                return 400
+            data += message.get('body', b'')
+            more = message.get('more_body', False)
+            if len(data) > limit:
+                return 413
+        if more:
+            req.stream = _BodyStream(receive, data, more, limit)
+        else:
+            req.body = data
+        return None
+
+    async def _http(self, scope, receive, send):
+        req = self._request(scope)
+        status = await self._read_body(req, receive)
+        if status is not None:
+            res = await self.error_response(req, status)
+        else:
+            res = await self.dispatch_request(req)
+        if res is Response.already_handled:
+            return
+        await self._send_response(req, res, send, receive)
+
+    async def _send_response(self, req, res, send, receive):
+        res.complete()
+        body = res.body_iter()
+        sender = asyncio.ensure_future(
+            self._stream_response(req, res, body, send))
+        watcher = asyncio.ensure_future(_wait_disconnect(receive))
+        try:
+            await asyncio.wait((sender, watcher),
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sender, watcher):
+                if not task.done():
+                    task.cancel()
+                    try:
+                        await task
+                    except BaseException:
+                        pass
+            await body.aclose()
+        if sender.done() and not sender.cancelled() and sender.exception():
+            exc = sender.exception()
+            if not isinstance(exc, OSError):
+                print_exception(exc)
+
+    async def _stream_response(self, req, res, body, send):
+        headers = []
+        for name, value in res.headers.items():
+            values = value if isinstance(value, list) else (value,)
+            for item in values:
+                headers.append((name.encode('latin-1'),
+                                str(item).encode('latin-1')))
+        await send({'type': 'http.response.start',
+                    'status': res.status_code, 'headers': headers})
+        if req.method != 'HEAD':
+            async for chunk in body:
+                if chunk:
+                    await send({'type': 'http.response.body', 'body': chunk,
+                                'more_body': True})
+        await send({'type': 'http.response.body', 'body': b'',
+                    'more_body': False})
+
+    # -- WebSocket ---------------------------------------------------------
+
+    async def _websocket(self, scope, receive, send):
+        req = self._request(scope)
+        sockets = []
+
+        def factory(req):
+            sockets.append(ASGIWebSocket(req, receive, send))
+            return sockets[-1]
+
+        req.websocket_factory = factory
+        try:
+            res = await self.dispatch_request(req)
+        except _ws.WebSocketError:  # the client left during the handshake
+            return
+        if res is Response.already_handled or \
+                (sockets and sockets[0].connected):
+            return
+        # The route did not accept the connection: reject the handshake,
+        # with the HTTP response if the server can send one.
+        message = await receive()
+        if message['type'] != 'websocket.connect':
+            return
+        if 'websocket.http.response' in scope.get('extensions', {}):
+            await self._send_denial(res, send)
+        else:
+            await send({'type': 'websocket.close', 'code': 1008})
+
+    async def _send_denial(self, res, send):
+        res.complete()
+        body = b''
+        async for chunk in res.body_iter():
+            body += chunk
+        headers = [(k.encode('latin-1'), str(v).encode('latin-1'))
+                   for k, v in res.headers.items() if not isinstance(v, list)]
+        await send({'type': 'websocket.http.response.start',
+                    'status': res.status_code, 'headers': headers})
+        await send({'type': 'websocket.http.response.body', 'body': body})
+
+
+async def _wait_disconnect(receive):
+    while True:
+        message = await receive()
+        if message['type'] == 'http.disconnect':
+            return

@@ -1,0 +1,623 @@
+"""WebSocket (RFC 6455) support for Microdot.
+
+Usage::
+
+    from microdot.websocket import with_websocket
+
+    @app.route('/echo')
+    @with_websocket
+    async def echo(request, ws):
+        while True:
+            message = await ws.receive()
+            await ws.send(message)
+
+``ws.receive()`` returns a ``str`` for a text message and ``bytes`` for a
+binary one. When the peer closes the connection, goes away, or breaks the
+protocol, ``receive()`` (and ``send()``) raise :class:`ConnectionClosed`, a
+subclass of :class:`WebSocketError`, whose ``code`` is the close code. The
+decorator catches it, so a handler may simply loop until it is raised.
+
+The same handler runs on the built-in server (the frames are parsed here,
+with the C core doing the header parsing, unmasking and UTF-8 checks), under
+ASGI (the server does the framing) and under WSGI when the server exposes
+the socket (gunicorn). Compression extensions are not negotiated.
+"""
+import binascii
+import hashlib
+
+from microdot._backend import backend
+from microdot.helpers import print_exception, wraps
+from microdot.microdot import Response
+
+OP_CONT = 0
+OP_TEXT = 1
+OP_BINARY = 2
+OP_CLOSE = 8
+OP_PING = 9
+OP_PONG = 10
+
+CLOSE_NORMAL = 1000
+CLOSE_GOING_AWAY = 1001
+CLOSE_PROTOCOL_ERROR = 1002
+CLOSE_NO_STATUS = 1005
+CLOSE_ABNORMAL = 1006
+CLOSE_INVALID_DATA = 1007
+CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL_ERROR = 1011
+
+_GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+_NO_LIMIT = 1 << 62
+
+
+class WebSocketError(Exception):
+    """Base class of the errors raised by WebSocket objects."""
+
+
+class ConnectionClosed(WebSocketError):
+    """The connection is closed: the peer sent a close frame, went away, or
+    broke the protocol. ``code`` is the close code (1006 when the connection
+    dropped without a close frame) and ``reason`` the close reason."""
+
+    def __init__(self, code=CLOSE_NO_STATUS, reason=''):
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+
+class ProtocolError(Exception):
+    """A frame the protocol rejects; ``code`` is the close code to send."""
+
+    def __init__(self, code, message=''):
+        super().__init__(code, message)
+        self.code = code
+
+
+# ---------------------------------------------------------------------------
+# Sans-IO frame reader: bytes in, messages and control frames out.
+# ---------------------------------------------------------------------------
+
+def _valid_close_code(code):
+    if code < 1000 or code >= 5000:
+        return False
+    if code < 3000:
+        return code <= 1003 or 1007 <= code <= 1014
+    return True
+
+
+def _utf8(data):
+    if backend.utf8_check(0, data, 0, len(data)) != 0:
+        raise ProtocolError(CLOSE_INVALID_DATA, 'invalid UTF-8')
+    return bytes(data).decode()
+
+
+def parse_close_payload(payload):
+    """Returns ``(code, reason)`` for the payload of a close frame."""
+    if len(payload) == 0:
+        return CLOSE_NO_STATUS, ''
+    if len(payload) == 1:
+        raise ProtocolError(CLOSE_PROTOCOL_ERROR, 'truncated close code')
+    code = payload[0] << 8 | payload[1]
+    if not _valid_close_code(code):
+        raise ProtocolError(CLOSE_PROTOCOL_ERROR, 'invalid close code')
+    return code, _utf8(memoryview(payload)[2:])
+
+
+def close_payload(code, reason=''):
+    if code is None or code == CLOSE_NO_STATUS:
+        return b''
+    return bytes((code >> 8, code & 0xff)) + reason.encode()
+
+
+def build_frame_header(opcode, length, fin=True, mask=None):
+    return backend.ws_build_header(fin, opcode, length, mask)
+
+
+class FrameReader:
+    """Turns the bytes of a WebSocket connection into events.
+
+    Feed received bytes with :meth:`feed`, then call :meth:`next_event`
+    until it returns ``None`` (more bytes needed). Events are tuples:
+    ``(OP_TEXT, str)``, ``(OP_BINARY, bytes)``, ``(OP_PING, bytes)``,
+    ``(OP_PONG, bytes)`` and ``(OP_CLOSE, code, reason)``. Fragmented
+    messages come out whole. Violations raise :class:`ProtocolError`.
+
+    Payload bytes are unmasked and UTF-8-checked as they arrive, a received
+    piece at a time, so invalid text fails before the frame is complete.
+    """
+
+    def __init__(self, max_message_size=None, client=False):
+        self.max_message_size = max_message_size or _NO_LIMIT
+        self.masked = 0 if client else 1
+        self._buf = bytearray()
+        self._pos = 0
+        self._frame = None      # [fin, opcode, mask, remaining, offset]
+        self._payload = None    # the bytearray the current frame goes to
+        self._msg_opcode = None  # opcode of the message being reassembled
+        self._msg = None
+        self._utf8 = 0
+
+    def feed(self, data):
+        if self._pos and self._pos == len(self._buf):
+            self._buf = bytearray(data)
+            self._pos = 0
+        else:
+            self._buf += data
+
+    def wanted(self):
+        """A good size for the next read: the rest of the current frame."""
+        if self._frame is None:
+            return 0
+        return self._frame[3] - (len(self._buf) - self._pos)
+
+    def next_event(self):
+        while True:
+            if self._frame is None and not self._start_frame():
+                return None
+            if not self._take_payload():
+                return None
+            event = self._end_frame()
+            if event is not None:
+                return event
+
+    def _start_frame(self):
+        buf = self._buf
+        if self._pos and self._pos * 2 > len(buf):
+            buf = self._buf = buf[self._pos:]
+            self._pos = 0
+        try:
+            header = backend.ws_parse_header(
+                buf, self._pos, len(buf), self.masked, self.max_message_size)
+        except ValueError as exc:
+            raise ProtocolError(exc.args[0], str(exc.args[-1]))
+        if header is None:
+            return False
+        fin, opcode, mask, length, header_len = header
+        self._pos += header_len
+        if opcode >= OP_CLOSE:
+            self._payload = bytearray()
+        elif opcode == OP_CONT:
+            if self._msg_opcode is None:
+                raise ProtocolError(CLOSE_PROTOCOL_ERROR,
+                                    'continuation without a message')
+            self._payload = self._msg
+        else:
+            if self._msg_opcode is not None:
+                raise ProtocolError(CLOSE_PROTOCOL_ERROR,
+                                    'new message inside a fragmented one')
+            self._msg_opcode = opcode
+            self._msg = self._payload = bytearray()
+            self._utf8 = 0
+        if opcode < OP_CLOSE and \
+                len(self._msg) + length > self.max_message_size:
+            raise ProtocolError(CLOSE_TOO_BIG, 'message too big')
+        self._frame = [fin, opcode, mask, length, 0]
+        return True
+
+    def _take_payload(self):
+        frame = self._frame
+        take = min(frame[3], len(self._buf) - self._pos)
+        if take:
+            payload = self._payload
+            start = len(payload)
+            payload += memoryview(self._buf)[self._pos:self._pos + take]
+            if frame[2] is not None:
+                backend.ws_mask(payload, start, start + take, frame[2],
+                                frame[4])
+            if frame[1] < OP_CLOSE and self._msg_opcode == OP_TEXT:
+                self._utf8 = backend.utf8_check(self._utf8, payload, start,
+                                                start + take)
+                if self._utf8 == 1:
+                    raise ProtocolError(CLOSE_INVALID_DATA, 'invalid UTF-8')
+            self._pos += take
+            frame[3] -= take
+            frame[4] += take
+        return frame[3] == 0
+
+    def _end_frame(self):
+        fin, opcode = self._frame[0], self._frame[1]
+        self._frame = None
+        if opcode == OP_CLOSE:
+            return (OP_CLOSE,) + parse_close_payload(self._payload)
+        if opcode >= OP_CLOSE:
+            return opcode, bytes(self._payload)
+        if not fin:
+            return None
+        opcode, message = self._msg_opcode, self._msg
+        self._msg_opcode = self._msg = None
+        if opcode == OP_TEXT:
+            if self._utf8 != 0:
+                raise ProtocolError(CLOSE_INVALID_DATA, 'truncated UTF-8')
+            return OP_TEXT, bytes(message).decode()
+        return OP_BINARY, bytes(message)
+
+
+# ---------------------------------------------------------------------------
+# Opening handshake.
+# ---------------------------------------------------------------------------
+
+def _has_token(value, token):
+    for part in (value or '').split(','):
+        if part.strip().lower() == token:
+            return True
+    return False
+
+
+def accept_key(key):
+    """The Sec-WebSocket-Accept value for a Sec-WebSocket-Key."""
+    digest = hashlib.sha1(key.encode() + _GUID).digest()
+    return binascii.b2a_base64(digest)[:-1].decode()
+
+
+def check_upgrade(request):
+    """Validates a WebSocket upgrade request. Returns ``None`` when it is
+    valid, else the text of the reason to reject it with a 400."""
+    headers = request.headers
+    if request.method != 'GET':
+        return 'WebSocket upgrade must use GET'
+    if not _has_token(headers.get('Upgrade'), 'websocket'):
+        return 'Missing "Upgrade: websocket" header'
+    if not _has_token(headers.get('Connection'), 'upgrade'):
+        return 'Missing "Connection: Upgrade" header'
+    if headers.get('Sec-WebSocket-Version') != '13':
+        return 'Unsupported WebSocket version'
+    key = headers.get('Sec-WebSocket-Key') or ''
+    try:
+        if len(binascii.a2b_base64(key)) != 16:
+            return 'Invalid Sec-WebSocket-Key'
+    except ValueError:
+        return 'Invalid Sec-WebSocket-Key'
+    return None
+
+
+def handshake_response(request):
+    return (b'HTTP/1.1 101 Switching Protocols\r\n'
+            b'Upgrade: websocket\r\nConnection: Upgrade\r\n'
+            b'Sec-WebSocket-Accept: ' +
+            accept_key(request.headers['Sec-WebSocket-Key']).encode() +
+            b'\r\n\r\n')
+
+
+# ---------------------------------------------------------------------------
+# WebSocket objects given to handlers.
+# ---------------------------------------------------------------------------
+
+class WebSocket:
+    """A server-side WebSocket connection over a stream pair: the built-in
+    server's ``request.sock``, a WSGI server's socket or the test client.
+
+    ``max_message_size`` (bytes, class attribute or per instance) bounds an
+    incoming message: a bigger one closes the connection with code 1009.
+    """
+    max_message_size = 64 * 1024
+    read_size = 64 * 1024
+    close_timeout = 5
+
+    def __init__(self, request, reader=None, writer=None):
+        self.request = request
+        if reader is None:
+            reader, writer = request.sock[0], request.sock[1]
+        self.reader = reader
+        self.writer = writer
+        self.frames = FrameReader(self.max_message_size)
+        self.closed = None  # the ConnectionClosed once closed
+
+    async def handshake(self):
+        self.writer.write(handshake_response(self.request))
+        await self.writer.drain()
+
+    async def receive(self):
+        """Waits for the next message; returns ``str`` or ``bytes``."""
+        while True:
+            if self.closed is not None:
+                raise self.closed
+            event = await self._next_event()
+            if event[0] <= OP_BINARY:
+                return event[1]
+            if event[0] == OP_PING:
+                await self._send_frame(OP_PONG, event[1])
+            elif event[0] == OP_CLOSE:
+                await self._closed_by_peer(event[1], event[2])
+
+    async def send(self, data, opcode=None):
+        """Sends a message: text for ``str``, binary for bytes-like."""
+        if self.closed is not None:
+            raise self.closed
+        if opcode is None:
+            opcode = OP_TEXT if isinstance(data, str) else OP_BINARY
+        if isinstance(data, str):
+            data = data.encode()
+        await self._send_frame(opcode, data)
+
+    async def close(self, code=CLOSE_NORMAL, reason=''):
+        """Starts the closing handshake, waits (at most ``close_timeout``
+        seconds) for the peer's close frame, then closes the connection."""
+        if self.closed is not None:
+            return
+        self.closed = ConnectionClosed(code, reason)
+        try:
+            await self._send_frame(OP_CLOSE, close_payload(code, reason))
+            await _wait_for(self._drain_until_close(), self.close_timeout)
+        except Exception:
+            pass
+        await self._close_transport()
+
+    async def _drain_until_close(self):
+        while True:
+            event = await self._next_event()
+            if event[0] == OP_CLOSE:
+                return
+
+    async def _next_event(self):
+        frames = self.frames
+        frames.max_message_size = self.max_message_size or _NO_LIMIT
+        while True:
+            try:
+                event = frames.next_event()
+            except ProtocolError as exc:
+                await self._fail(exc.code, str(exc.args[-1]))
+            if event is not None:
+                return event
+            try:
+                data = await self.reader.read(
+                    max(self.read_size, min(frames.wanted(), 1 << 20)))
+            except (OSError, EOFError):
+                data = b''
+            if not data:
+                await self._lost()
+            frames.feed(data)
+
+    async def _send_frame(self, opcode, payload):
+        try:
+            self.writer.write(build_frame_header(opcode, len(payload)))
+            if payload:
+                self.writer.write(payload)
+            await self.writer.drain()
+        except (OSError, EOFError):
+            await self._lost()
+
+    async def _closed_by_peer(self, code, reason):
+        self.closed = ConnectionClosed(code, reason)
+        try:
+            await self._send_frame(OP_CLOSE, close_payload(code))
+        except ConnectionClosed:
+            pass
+        await self._close_transport()
+        raise self.closed
+
+    async def _fail(self, code, reason):
+        self.closed = ConnectionClosed(code, reason)
+        try:
+            await self._send_frame(OP_CLOSE, close_payload(code))
+        except ConnectionClosed:
+            pass
+        await self._close_transport()
+        raise self.closed
+
+    async def _lost(self):
+        if self.closed is None:
+            self.closed = ConnectionClosed(CLOSE_ABNORMAL, 'connection lost')
+        await self._close_transport()
+        raise self.closed
+
+    async def _close_transport(self):
+        writer, self.writer = self.writer, _ClosedWriter()
+        try:
+            writer.close()
+            await writer.wait_closed()
+        except Exception:
+            pass
+
+
+class _ClosedWriter:
+    def write(self, data):
+        raise OSError('closed')
+
+    async def drain(self):
+        raise OSError('closed')
+
+    def close(self):
+        pass
+
+    async def wait_closed(self):
+        pass
+
+
+async def _wait_for(coro, timeout):
+    import asyncio
+    return await asyncio.wait_for(coro, timeout)
+
+
+# ---------------------------------------------------------------------------
+# The decorator.
+# ---------------------------------------------------------------------------
+
+async def websocket_upgrade(request):
+    """Completes the opening handshake and returns the WebSocket, or returns
+    a :class:`Response` to send instead: 400 for an invalid upgrade request,
+    501 where the server gives no access to the connection.
+
+    Servers that do the handshake themselves (ASGI) or need their own
+    transport (WSGI) set ``request.websocket_factory``, a callable taking the
+    request and returning the WebSocket object."""
+    factory = getattr(request, 'websocket_factory', None)
+    if factory is None:
+        reason = check_upgrade(request)
+        if reason is not None:
+            return Response(reason, status_code=400,
+                            headers={'Sec-WebSocket-Version': '13'})
+        if request.sock is None:
+            return Response('WebSocket is not supported by this server',
+                            status_code=501)
+        ws = WebSocket(request)
+    else:
+        ws = factory(request)
+    await ws.handshake()
+    return ws
+
+
+def with_websocket(f):
+    """Decorator that makes a route a WebSocket endpoint. The handler must
+    be a coroutine and receives the :class:`WebSocket` as second argument;
+    the connection is closed (code 1000) when it returns, or with code 1011
+    when it raises."""
+    @wraps(f)
+    async def websocket_handler(request, *args, **kwargs):
+        ws = await websocket_upgrade(request)
+        if isinstance(ws, Response):
+            return ws
+        code = CLOSE_NORMAL
+        try:
+            await f(request, ws, *args, **kwargs)
+        except WebSocketError:
+            pass
+        except Exception as exc:
+            # The connection is no longer HTTP: report the error here rather
+            # than letting the app answer with a 500 on the upgraded stream.
+            code = CLOSE_INTERNAL_ERROR
+            print_exception(exc)
+        await ws.close(code)
+        return Response.already_handled
+    return websocket_handler
+
+
+# ---------------------------------------------------------------------------
+# Test client support (used by TestClient.websocket).
+# ---------------------------------------------------------------------------
+
+class TestWebSocket:
+    """The client side of a WebSocket to an app, in memory, through the same
+    request loop as the built-in server. Frames are masked as a browser's.
+
+    ::
+
+        ws = TestWebSocket(app)
+        res = await ws.connect('/echo')   # the handshake response
+        await ws.send('hello')
+        assert await ws.receive() == 'hello'
+        await ws.close()
+    """
+    __test__ = False
+
+    mask = b'\x1f\x2e\x3d\x4c'
+
+    def __init__(self, app, test_client=None):
+        from microdot.test_client import TestClient
+        self.client = test_client or TestClient(app)
+        self.conn = None
+        self.task = None
+        self.frames = FrameReader(client=True)
+        self.close_code = None
+
+    async def connect(self, path, headers=None):
+        """Sends the upgrade request; returns the TestResponse of the
+        handshake (status 101 when accepted)."""
+        import asyncio
+        from microdot.test_client import MemoryConnection, TestResponse
+        hdrs = {'Upgrade': 'websocket', 'Connection': 'Upgrade',
+                'Sec-WebSocket-Version': '13',
+                'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ=='}
+        hdrs.update(headers or {})
+        self.conn = MemoryConnection(
+            self.client.build_request('GET', path, hdrs), eof=False)
+        self.task = asyncio.ensure_future(self.client.run(None, self.conn))
+        while b'\r\n\r\n' not in self.conn.output and not self.conn.closed:
+            await self.conn.wait_output()
+        raw = bytes(self.conn.output)
+        if b'\r\n\r\n' not in raw:
+            raise ConnectionClosed(CLOSE_ABNORMAL, 'no handshake response')
+        if raw.startswith(b'HTTP/1.1 101 '):
+            end = raw.find(b'\r\n\r\n') + 4
+            res, _ = TestResponse.parse(raw[:end])
+            self.conn.output = bytearray(raw[end:])
+            return res
+        self.conn.feed_eof()
+        await self.task
+        res, _ = TestResponse.parse(bytes(self.conn.output))
+        return res
+
+    async def send(self, data, opcode=None, fin=True):
+        if opcode is None:
+            opcode = OP_TEXT if isinstance(data, str) else OP_BINARY
+        if isinstance(data, str):
+            data = data.encode()
+        await self.send_raw(self.build_frame(opcode, data, fin))
+
+    def build_frame(self, opcode, payload, fin=True):
+        payload = bytearray(payload)
+        backend.ws_mask(payload, 0, len(payload), self.mask, 0)
+        return backend.ws_build_header(fin, opcode, len(payload),
+                                       self.mask) + bytes(payload)
+
+    async def send_raw(self, data):
+        if self.conn.closed:
+            raise ConnectionClosed(self.close_code or CLOSE_ABNORMAL)
+        self.conn.feed(data)
+
+    async def receive_event(self):
+        """The next event from the server (see FrameReader), answering
+        nothing automatically."""
+        while True:
+            event = self.frames.next_event()
+            if event is not None:
+                if event[0] == OP_CLOSE:
+                    self.close_code = event[1]
+                return event
+            if self.conn.output:
+                data = bytes(self.conn.output)
+                self.conn.output = bytearray()
+                self.frames.feed(data)
+                continue
+            if self.conn.closed:
+                raise ConnectionClosed(self.close_code or CLOSE_ABNORMAL)
+            await self.conn.wait_output()
+
+    async def receive(self):
+        """The next message; raises ConnectionClosed on a close frame."""
+        while True:
+            event = await self.receive_event()
+            if event[0] <= OP_BINARY:
+                return event[1]
+            if event[0] == OP_CLOSE:
+                await self.close(event[1])
+                raise ConnectionClosed(event[1], event[2])
+
+    async def close(self, code=CLOSE_NORMAL):
+        if not self.conn.closed:
+            try:
+                await self.send_raw(self.build_frame(
+                    OP_CLOSE, close_payload(code)))
+            except ConnectionClosed:
+                pass
+            self.conn.feed_eof()
+        await self.task
+
+
+async def run_websocket_client(test_client, path, client, headers=None):
+    """Runs the generator function ``client`` against the WebSocket route at
+    ``path``: each value it yields is sent, and the message the server sends
+    next is the value of the yield. Returns the handshake TestResponse;
+    messages received after the generator ends are dropped."""
+    ws = TestWebSocket(test_client.app, test_client)
+    res = await ws.connect(path, headers)
+    if res.status_code != 101:
+        return res
+    gen = client()
+    is_async = hasattr(gen, 'asend')
+    reply = None
+    try:
+        while True:
+            try:
+                if is_async:
+                    message = await gen.asend(reply)
+                else:
+                    message = gen.send(reply)
+            except (StopIteration, StopAsyncIteration):
+                break
+            await ws.send(message)
+            try:
+                reply = await ws.receive()
+            except ConnectionClosed:
+                break
+    finally:
+        await ws.close()
+    return res

@@ -1,0 +1,193 @@
+"""Sans-IO tests of the WebSocket frame reader (microdot.websocket.FrameReader)
+over every available backend: bytes in, events or close codes out."""
+import importlib
+import struct
+
+import pytest
+
+from microdot import websocket
+from microdot.websocket import FrameReader, ProtocolError
+
+
+def _backends():
+    names = ['_pure']
+    try:
+        importlib.import_module('microdot._cffi')
+        names.append('_cffi')
+    except ImportError:
+        pass
+    return names
+
+
+@pytest.fixture(params=_backends(), autouse=True)
+def backend(request, monkeypatch):
+    module = importlib.import_module('microdot.' + request.param)
+    monkeypatch.setattr(websocket, 'backend', module)
+    return module
+
+
+def frame(opcode, payload, fin=True, mask=b'\x37\xfa\x21\x3d', rsv=0):
+    """A client frame, built independently of the code under test."""
+    head = bytearray([(0x80 if fin else 0) | rsv | opcode])
+    m = 0x80 if mask is not None else 0
+    n = len(payload)
+    if n < 126:
+        head.append(m | n)
+    elif n < 65536:
+        head.append(m | 126)
+        head += struct.pack('!H', n)
+    else:
+        head.append(m | 127)
+        head += struct.pack('!Q', n)
+    if mask is None:
+        return bytes(head) + bytes(payload)
+    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes(head) + mask + body
+
+
+def events(data, max_size=None, pieces=None):
+    """All events from data, fed whole (pieces=None) or in pieces of the
+    given size."""
+    reader = FrameReader(max_size)
+    out = []
+    step = pieces or max(len(data), 1)
+    for i in range(0, len(data), step):
+        reader.feed(data[i:i + step])
+        while True:
+            event = reader.next_event()
+            if event is None:
+                break
+            out.append(event)
+    return out
+
+
+def close_code(data, **kw):
+    with pytest.raises(ProtocolError) as exc:
+        events(data, **kw)
+    return exc.value.code
+
+
+@pytest.mark.parametrize('pieces', [None, 1, 3, 7])
+def test_messages_whole_and_byte_by_byte(pieces):
+    data = (frame(1, 'héllo'.encode()) + frame(2, b'\x00\xff') +
+            frame(9, b'ping') + frame(10, b'') + frame(8, b'\x03\xe8ok'))
+    assert events(data, pieces=pieces) == [
+        (1, 'héllo'), (2, b'\x00\xff'), (9, b'ping'), (10, b''),
+        (8, 1000, 'ok')]
+
+
+def test_trailing_bytes_stay_buffered():
+    data = frame(1, b'one') + frame(1, b'two')[:3]
+    reader = FrameReader()
+    reader.feed(data)
+    assert reader.next_event() == (1, 'one')
+    assert reader.next_event() is None
+    reader.feed(frame(1, b'two')[3:])
+    assert reader.next_event() == (1, 'two')
+
+
+@pytest.mark.parametrize('size', [125, 126, 65535, 65536, 200000])
+def test_length_encodings(size):
+    payload = bytes(range(256)) * (size // 256) + b'x' * (size % 256)
+    assert events(frame(2, payload), pieces=4096) == [(2, payload)]
+
+
+@pytest.mark.parametrize('pieces', [None, 1])
+def test_fragmented_message_with_interleaved_control(pieces):
+    text = 'κόσμε'.encode()
+    data = (frame(1, text[:3], fin=False) + frame(9, b'p') +
+            frame(0, text[3:7], fin=False) + frame(0, text[7:]))
+    assert events(data, pieces=pieces) == [(9, b'p'), (1, 'κόσμε')]
+
+
+def test_empty_fragments():
+    data = frame(2, b'', fin=False) + frame(0, b'', fin=False) + frame(0, b'')
+    assert events(data) == [(2, b'')]
+
+
+def test_unmasked_client_frame_is_rejected():
+    assert close_code(frame(1, b'hi', mask=None)) == 1002
+
+
+@pytest.mark.parametrize('rsv', [0x40, 0x20, 0x10])
+def test_reserved_bits(rsv):
+    assert close_code(frame(1, b'hi', rsv=rsv)) == 1002
+
+
+@pytest.mark.parametrize('opcode', [3, 7, 11, 15])
+def test_reserved_opcodes(opcode):
+    assert close_code(frame(opcode, b'')) == 1002
+
+
+def test_control_frames_limits():
+    assert close_code(frame(9, b'x' * 126)) == 1002
+    assert close_code(frame(9, b'x', fin=False)) == 1002
+    assert events(frame(9, b'x' * 125)) == [(9, b'x' * 125)]
+
+
+def test_fragment_sequence_errors():
+    assert close_code(frame(0, b'x')) == 1002
+    assert close_code(frame(1, b'a', fin=False) + frame(1, b'b')) == 1002
+
+
+@pytest.mark.parametrize('bad', [b'\xff', b'\xc0\xaf', b'\xed\xa0\x80',
+                                 b'\xf4\x90\x80\x80', b'ok\xce'])
+def test_invalid_utf8_text_closes_1007(bad):
+    assert close_code(frame(1, bad)) == 1007
+    assert close_code(frame(1, bad[:1], fin=False) + frame(0, bad[1:])) == 1007
+
+
+def test_invalid_utf8_fails_before_the_frame_is_complete():
+    data = frame(1, b'abc\xff' + b'x' * 1000)
+    reader = FrameReader()
+    reader.feed(data[:20])  # the header and the bad byte, not the rest
+    with pytest.raises(ProtocolError) as exc:
+        reader.next_event()
+    assert exc.value.code == 1007
+
+
+def test_binary_is_not_utf8_checked():
+    assert events(frame(2, b'\xff\xfe')) == [(2, b'\xff\xfe')]
+
+
+def test_message_size_limit():
+    assert close_code(frame(2, b'x' * 101), max_size=100) == 1009
+    assert events(frame(2, b'x' * 100), max_size=100) == [(2, b'x' * 100)]
+    split = frame(2, b'x' * 60, fin=False) + frame(0, b'x' * 60)
+    assert close_code(split, max_size=100) == 1009
+
+
+def test_size_limit_fails_on_the_header_alone():
+    reader = FrameReader(1000)
+    reader.feed(frame(2, b'x' * 100000)[:14])
+    with pytest.raises(ProtocolError) as exc:
+        reader.next_event()
+    assert exc.value.code == 1009
+
+
+@pytest.mark.parametrize('payload,expected', [
+    (b'', (8, 1005, '')),
+    (b'\x03\xe8', (8, 1000, '')),
+    (b'\x0b\xb8', (8, 3000, '')),
+    (b'\x13\x87bye', (8, 4999, 'bye')),
+])
+def test_close_frames(payload, expected):
+    assert events(frame(8, payload)) == [expected]
+
+
+@pytest.mark.parametrize('payload,code', [
+    (b'\x03', 1002),
+    (b'\x03\xe7', 1002),       # 999
+    (b'\x03\xed', 1002),       # 1005 must not be sent
+    (b'\x03\xee', 1002),       # 1006 must not be sent
+    (b'\x07\xd0', 1002),       # 2000
+    (b'\x13\x88', 1002),       # 5000
+    (b'\x03\xe8\xff', 1007),   # reason is not UTF-8
+])
+def test_invalid_close_frames(payload, code):
+    assert close_code(frame(8, payload)) == code
+
+
+def test_accept_key_rfc6455_example():
+    assert websocket.accept_key('dGhlIHNhbXBsZSBub25jZQ==') == \
+        's3pPLMBiTxaQ9kYGzzhZRbK+xOo='
