@@ -11,3 +11,6 @@ SRC_USERMOD_LIB_C += \
 	$(MICRODOT_DIR)/md_ws.c \
 
 CFLAGS_USERMOD += -I$(MICRODOT_DIR)
+
+# Common header names as qstrs, so parse_request need not allocate them.
+QSTR_DEFS += $(MICRODOT_DIR)/modmicrodot_qstr.h

@@ -161,6 +161,40 @@ static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
 }
 #endif
 
+#if MD_ENABLE_HTTP
+// Words that requests often carry, made qstrs: for text that is already a
+// qstr mp_obj_new_str() returns it instead of allocating a str, which saves
+// a str per such field in every request. This function is never called: it
+// is here for the qstr generators (makeqstrdefs for firmware, mpy_ld.py for
+// the .mpy). Words that are not C identifiers are in modmicrodot_qstr.h.
+static inline void md_common_words(void) {
+    (void)MP_QSTR_GET;
+    (void)MP_QSTR_POST;
+    (void)MP_QSTR_PUT;
+    (void)MP_QSTR_PATCH;
+    (void)MP_QSTR_DELETE;
+    (void)MP_QSTR_HEAD;
+    (void)MP_QSTR_OPTIONS;
+    (void)MP_QSTR_Host;
+    (void)MP_QSTR_Accept;
+    (void)MP_QSTR_Connection;
+    (void)MP_QSTR_Cookie;
+    (void)MP_QSTR_Origin;
+    (void)MP_QSTR_Referer;
+    (void)MP_QSTR_Pragma;
+    (void)MP_QSTR_Priority;
+    (void)MP_QSTR_Authorization;
+    (void)MP_QSTR_Upgrade;
+    (void)MP_QSTR_DNT;
+    (void)MP_QSTR_host;
+    (void)MP_QSTR_accept;
+    (void)MP_QSTR_connection;
+    (void)MP_QSTR_cookie;
+    (void)MP_QSTR_close;
+    (void)MP_QSTR_websocket;
+}
+#endif
+
 /******************************************************************************/
 // HTTP
 

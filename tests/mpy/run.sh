@@ -4,7 +4,8 @@
 # compiled in, and runs the shared vectors on:
 #   - the unix port with _microdot.mpy and with the pure backend (and checks
 #     that the two agree, also on mutated inputs);
-#   - the host port (the firmware form of the module);
+#   - the host port (the firmware form of the module), built with make
+#     (micropython.mk) and with CMake (micropython.cmake);
 # then builds a variant with parts switched off, and the Arm .mpy files
 # (compile and link only: no Arm machine here).
 # Closes with 'N passed, N failed' over everything; exits non-zero on any
@@ -89,6 +90,14 @@ if [ -x build/hostport/micropython-microdot ]; then
         | grep -v '^Use make\|^Including' | sed 's/^/  /'
 else
     fail "vectors-hostport: no host port binary"
+fi
+
+echo "== vectors: host port built with CMake (USER_C_MODULES=micropython.cmake)"
+step hostport-cmake sh -c "cmake -S ports/hostport -B build/hostport-cmake -DMICROPY_DIR='$MPY_DIR' \
+    -DUSER_C_MODULES='$repo/micropython.cmake' && cmake --build build/hostport-cmake -j2"
+if [ -x build/hostport-cmake/micropython-microdot ]; then
+    counted vectors-hostport-cmake build/hostport-cmake/micropython-microdot -X heapsize=67108864 \
+        tests/mpy/vectors_runner.py "$out/vectors" c
 fi
 
 echo "== MD_ENABLE_* switches (natmod x64 variants)"
