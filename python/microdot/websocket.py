@@ -302,6 +302,12 @@ class WebSocket:
         self.closed = None  # the ConnectionClosed once closed
 
     async def handshake(self):
+        try:
+            # Tells the built-in server's idle sweeper that the connection
+            # now belongs to this WebSocket (see facade_contract "Requests").
+            self.reader.detached = True
+        except AttributeError:
+            pass
         self.writer.write(handshake_response(self.request))
         await self.writer.drain()
 

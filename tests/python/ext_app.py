@@ -26,9 +26,11 @@ elif FLAVOR == 'wsgi':
     from microdot.wsgi import Microdot
 else:
     from microdot import Microdot
+from microdot import Request
 from microdot.websocket import with_websocket, WebSocket, ConnectionClosed
 from microdot.sse import with_sse, SSE
 
+Request.max_content_length = 1024 * 1024
 WebSocket.max_message_size = 1024 * 1024
 SSE.keepalive = float(getenv('MICRODOT_TEST_KEEPALIVE', '15') or 15)
 
@@ -60,10 +62,9 @@ async def index(request):
 
 @app.post('/echo-body')
 async def echo_body(request):
-    if request.content_length > request.max_body_length:
+    data = request.body
+    if not data:  # over max_body_length: only in the stream
         data = await request.stream.read()
-    else:
-        data = request.body
     return data, 200, {'Content-Type': 'application/octet-stream'}
 
 
