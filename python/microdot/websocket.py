@@ -525,7 +525,7 @@ class TestWebSocket:
         hdrs.update(headers or {})
         self.conn = MemoryConnection(
             self.client.build_request('GET', path, hdrs), eof=False)
-        self.task = asyncio.ensure_future(self.client.run(None, self.conn))
+        self.task = asyncio.create_task(self.client.run(None, self.conn))
         while b'\r\n\r\n' not in self.conn.output and not self.conn.closed:
             await self.conn.wait_output()
         raw = bytes(self.conn.output)

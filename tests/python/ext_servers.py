@@ -20,6 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
+NATMOD = REPO / 'build' / 'natmod' / 'x64'
 START_TIMEOUT = 20
 
 
@@ -68,6 +69,13 @@ class Proc:
         if self.kind == 'micropython':
             self.env['MICROPYPATH'] = package_path() + ':.frozen'
             self.env['MICRODOT_BACKEND'] = 'pure'
+            return [tool('micropython'), str(HERE / 'ext_app.py'), port]
+        if self.kind == 'micropython-c':
+            if not (NATMOD / '_microdot.mpy').exists():
+                pytest.skip('build/natmod/x64/_microdot.mpy is not built')
+            self.env['MICROPYPATH'] = '{}:{}:.frozen'.format(package_path(),
+                                                             NATMOD)
+            self.env['MICRODOT_BACKEND'] = 'c'
             return [tool('micropython'), str(HERE / 'ext_app.py'), port]
         if self.kind == 'uvicorn':
             return [tool('uvicorn'), 'ext_app:app', '--port', port,

@@ -114,7 +114,7 @@ def test_keepalive_comment_when_idle(monkeypatch):
     asyncio.run(asyncio.wait_for(go(), 10))
 
 
-@pytest.fixture(scope='module', params=['builtin', 'micropython'])
+@pytest.fixture(scope='module', params=['builtin', 'micropython', 'micropython-c'])
 def server(request):
     proc = serve(request.param, MICRODOT_TEST_KEEPALIVE='0.2')
     yield proc
