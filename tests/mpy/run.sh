@@ -93,6 +93,7 @@ else
 fi
 
 echo "== vectors: host port built with CMake (USER_C_MODULES=micropython.cmake)"
+command -v cmake >/dev/null || "$repo/.venv/bin/python" -m pip install -q cmake
 step hostport-cmake sh -c "cmake -S ports/hostport -B build/hostport-cmake -DMICROPY_DIR='$MPY_DIR' \
     -DUSER_C_MODULES='$repo/micropython.cmake' && cmake --build build/hostport-cmake -j2"
 if [ -x build/hostport-cmake/micropython-microdot ]; then
