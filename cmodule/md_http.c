@@ -297,7 +297,8 @@ static int check_field(const uint8_t *name, size_t nlen, const uint8_t *v,
                     if (d > 9) {
                         FAIL(400, "invalid Content-Length");
                     }
-                    if (n > (INT64_MAX - d) / 10) {
+                    // constants only: a run-time 64-bit division needs libgcc on Arm
+                    if (n > INT64_MAX / 10 || (n == INT64_MAX / 10 && d > INT64_MAX % 10)) {
                         FAIL(400, "Content-Length too large");
                     }
                     n = n * 10 + d;

@@ -2,7 +2,9 @@
 #include <string.h>
 #include "md_util.h"
 
-#if MD_ENABLE_UTIL
+// The router decodes its captures with md_url_decode, so that one function
+// stays in the build whenever the router does.
+#if MD_ENABLE_UTIL || MD_ENABLE_ROUTER
 
 #include "md_utf8.h"
 
@@ -41,6 +43,10 @@ long md_url_decode(const uint8_t *src, size_t len, uint8_t *dst, int plus) {
     }
     return (long)o;
 }
+
+#endif // MD_ENABLE_UTIL || MD_ENABLE_ROUTER
+
+#if MD_ENABLE_UTIL
 
 static int is_ows(uint8_t c) {
     return c == ' ' || c == '\t';

@@ -19,10 +19,6 @@
 #include "md_util.h"
 #include "md_ws.h"
 
-#if MD_ENABLE_ROUTER && !MD_ENABLE_UTIL
-#error "the router binding percent-decodes captures with md_url_decode: enable MD_ENABLE_UTIL"
-#endif
-
 #if MICROPY_ENABLE_DYNRUNTIME
 #include "py/dynruntime.h"
 #else
