@@ -1,0 +1,199 @@
+"""The app that tests/python/test_server_*.py run as a real server.
+
+Runs unchanged on CPython and on MicroPython:
+    python server_app.py PORT          micropython server_app.py PORT
+Settings come from the environment:
+    MICRODOT_TEST_PORT          port when none is given on the command line
+    MICRODOT_TEST_DEBUG         1 to run with debug=True
+    MICRODOT_TEST_KEEP_ALIVE_TIMEOUT  Microdot.keep_alive_timeout (seconds a
+                                keep-alive connection may stay idle)
+    MICRODOT_TEST_REQUEST_TIMEOUT     Microdot.request_timeout (seconds a
+                                started request may take to arrive)
+    MICRODOT_TEST_FILE          file served by /file
+"""
+import sys
+
+try:
+    import asyncio
+except ImportError:  # pragma: no cover
+    import uasyncio as asyncio
+try:
+    from os import getenv
+except ImportError:  # pragma: no cover
+    def getenv(name):
+        return None
+try:
+    import hashlib
+except ImportError:  # pragma: no cover
+    hashlib = None
+
+from microdot import Microdot, Request, Response, send_file
+
+# Bodies above 4 KiB go to request.stream; above the default 16 KiB: 413.
+Request.max_body_length = 4 * 1024
+
+app = Microdot()
+if getenv('MICRODOT_TEST_KEEP_ALIVE_TIMEOUT'):
+    Microdot.keep_alive_timeout = float(
+        getenv('MICRODOT_TEST_KEEP_ALIVE_TIMEOUT'))
+if getenv('MICRODOT_TEST_REQUEST_TIMEOUT'):
+    Microdot.request_timeout = float(getenv('MICRODOT_TEST_REQUEST_TIMEOUT'))
+
+
+def sha256_hex(data):
+    digest = hashlib.sha256(data).digest()
+    return ''.join('%02x' % b for b in digest)
+
+
+@app.get('/')
+async def index(request):
+    return 'hello'
+
+
+@app.get('/peer')
+async def peer(request):
+    # Identifies the connection the request came on, whatever its format.
+    return repr(request.client_addr)
+
+
+@app.get('/client-addr')
+async def client_addr(request):
+    host, port = request.client_addr
+    return {'host': host, 'port': port}
+
+
+@app.get('/version')
+async def version(request):
+    return request.http_version
+
+
+@app.route('/echo', methods=['POST', 'PUT'])
+async def echo(request):
+    body = request.body or b''
+    return body, 200, {'Content-Type': 'application/octet-stream',
+                       'X-Body-Length': str(len(body))}
+
+
+@app.post('/stream')
+async def stream(request):
+    # Reads the body through request.stream in small pieces.
+    sha = hashlib.sha256()
+    size = 0
+    while True:
+        data = await request.stream.read(1000)
+        if not data:
+            break
+        size += len(data)
+        sha.update(data)
+    digest = ''.join('%02x' % b for b in sha.digest())
+    return {'body': len(request.body or b''), 'size': size, 'sha256': digest}
+
+
+@app.post('/sha')
+async def sha(request):
+    body = request.body or b''
+    return {'size': len(body), 'sha256': sha256_hex(body)}
+
+
+@app.get('/gen')
+async def gen(request):
+    def pieces():
+        for word in ('one ', 'two ', 'three'):
+            yield word
+    return pieces()
+
+
+class Countdown:
+    """A class-based async iterator (works on MicroPython too)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self.n == 0:
+            raise StopAsyncIteration
+        self.n -= 1
+        await asyncio.sleep(0)
+        return str(self.n) + ';'
+
+
+@app.get('/aiter')
+async def aiter_route(request):
+    return Countdown(5)
+
+
+if sys.implementation.name != 'micropython':
+    # MicroPython has no async generators (the guide says so).
+    @app.get('/agen')
+    async def agen(request):
+        async def pieces():
+            for word in ('alpha ', 'beta ', 'gamma'):
+                await asyncio.sleep(0)
+                yield word
+        return pieces()
+
+
+@app.get('/large')
+async def large(request):
+    # About 2 MB in 8 KiB pieces, more than any socket buffer holds.
+    def pieces():
+        block = b'x' * 8192
+        for i in range(256):
+            yield block
+    return pieces()
+
+
+@app.get('/file')
+async def file(request):
+    return send_file(getenv('MICRODOT_TEST_FILE'))
+
+
+@app.get('/file-typed')
+async def file_typed(request):
+    return send_file(getenv('MICRODOT_TEST_FILE'),
+                     content_type='application/x-test')
+
+
+@app.get('/error')
+async def error(request):
+    raise RuntimeError('handler failure for the tests')
+
+
+@app.get('/sync-error')
+def sync_error(request):
+    raise ValueError('sync handler failure for the tests')
+
+
+@app.get('/only-get')
+async def only_get(request):
+    return 'only get'
+
+
+@app.get('/sleep')
+async def sleep(request):
+    await asyncio.sleep(float(request.args.get('s', '0.2')))
+    return 'slept'
+
+
+@app.get('/shutdown')
+async def shutdown(request):
+    request.app.shutdown()
+    return 'bye'
+
+
+def main():
+    port = int(sys.argv[1] if len(sys.argv) > 1
+               else getenv('MICRODOT_TEST_PORT') or 5000)
+    try:
+        from microdot import _backend
+        print('microdot backend:', _backend.NAME)
+    except ImportError:
+        pass
+    app.run(host='127.0.0.1', port=port,
+            debug=getenv('MICRODOT_TEST_DEBUG') == '1')
+
+
+main()

@@ -1,0 +1,259 @@
+"""Request bodies on the built-in server: Content-Length, chunked, Expect:
+100-continue, the body/stream split and the size limit.
+
+server_app.py sets Request.max_body_length = 4 KiB and keeps the default
+max_content_length of 16 KiB."""
+import hashlib
+import json
+
+import httpx
+
+from servers import (  # noqa: F401 (fixtures)
+    build_request, chunked, server, server_pool, target)
+
+MAX_CONTENT_LENGTH = 16 * 1024
+MAX_BODY_LENGTH = 4 * 1024
+
+
+def pattern(n):
+    return bytes(i * 7 % 251 for i in range(n))
+
+
+def test_content_length_body(server):
+    with server.connect() as conn:
+        reply = conn.request('POST', '/echo', body=b'hello body')
+        assert reply.status == 200
+        assert reply.body == b'hello body'
+        assert reply.header('X-Body-Length') == '10'
+
+
+def test_chunked_body_raw(server):
+    with server.connect() as conn:
+        reply = conn.request(
+            'POST', '/echo', headers={'Transfer-Encoding': 'chunked'},
+            body=chunked(b'Hello', b', ', b'chunked world'))
+        assert reply.status == 200
+        assert reply.body == b'Hello, chunked world'
+
+
+def test_chunked_body_with_extensions_and_trailers(server):
+    body = chunked(b'abc', b'defgh', extension=b';name=value;flag',
+                   trailers=b'X-Checksum: 1234\r\nX-Other: y\r\n')
+    with server.connect() as conn:
+        reply = conn.request('POST', '/echo',
+                             headers={'Transfer-Encoding': 'chunked'},
+                             body=body)
+        assert reply.status == 200
+        assert reply.body == b'abcdefgh'
+        # the trailers were consumed: the connection is still in sync
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_chunked_body_uppercase_hex_and_empty(server):
+    piece = pattern(0x1AB)
+    with server.connect() as conn:
+        reply = conn.request(
+            'POST', '/echo', headers={'Transfer-Encoding': 'chunked'},
+            body=b'1AB\r\n' + piece + b'\r\n0\r\n\r\n')
+        assert reply.body == piece
+        reply = conn.request('POST', '/echo',
+                             headers={'Transfer-Encoding': 'chunked'},
+                             body=b'0\r\n\r\n')
+        assert reply.status == 200 and reply.body == b''
+
+
+def test_chunked_body_from_httpx_generator(server):
+    pieces = [pattern(100), b'middle', pattern(1000)]
+
+    def generate():
+        for piece in pieces:
+            yield piece
+
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        reply = client.post('/echo', content=generate())
+        assert reply.status_code == 200
+        assert reply.content == b''.join(pieces)
+
+
+def test_chunked_body_above_max_body_length_goes_to_stream(server):
+    data = pattern(10000)
+    pieces = [data[i:i + 999] for i in range(0, len(data), 999)]
+    with server.connect() as conn:
+        reply = conn.request('POST', '/stream',
+                             headers={'Transfer-Encoding': 'chunked'},
+                             body=chunked(*pieces))
+        assert reply.status == 200
+        result = json.loads(reply.body)
+        assert result['size'] == len(data)
+        assert result['sha256'] == hashlib.sha256(data).hexdigest()
+
+
+def test_chunked_body_above_max_content_length_is_413(server):
+    piece = b'z' * 4096
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo',
+                                headers={'Transfer-Encoding': 'chunked'})
+                  + chunked(*[piece] * 5))
+        reply = conn.read_reply()
+        assert reply.status == 413
+        assert conn.wait_closed()
+
+
+def test_malformed_chunked_body_is_400(server):
+    with server.connect() as conn:
+        reply = conn.request('POST', '/echo',
+                             headers={'Transfer-Encoding': 'chunked'},
+                             body=b'zz\r\nabc\r\n0\r\n\r\n')
+        assert reply.status == 400
+        assert conn.wait_closed()
+
+
+def test_expect_100_continue(server):
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo', headers={
+            'Content-Length': '9', 'Expect': '100-continue'}))
+        interim = conn.read_reply('POST')
+        assert interim.status_line == 'HTTP/1.1 100 Continue'
+        conn.send(b'late body')
+        reply = conn.read_reply('POST')
+        assert reply.status == 200
+        assert reply.body == b'late body'
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_expect_100_continue_with_chunked_body(server):
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo', headers={
+            'Transfer-Encoding': 'chunked', 'Expect': '100-continue'}))
+        interim = conn.read_reply('POST')
+        assert interim.status_line == 'HTTP/1.1 100 Continue'
+        conn.send(chunked(b'after ', b'continue'))
+        reply = conn.read_reply('POST')
+        assert reply.body == b'after continue'
+
+
+def test_expect_100_continue_refused_when_too_large(server):
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo', headers={
+            'Content-Length': str(MAX_CONTENT_LENGTH + 1),
+            'Expect': '100-continue'}))
+        reply = conn.read_reply('POST')
+        assert reply.status == 413, 'expected a 413 instead of 100 Continue'
+
+
+def test_unknown_expectation_is_417(server):
+    with server.connect() as conn:
+        reply = conn.request('POST', '/echo', headers={
+            'Expect': 'something-else'}, body=b'abc')
+        assert reply.status == 417
+
+
+def test_body_above_max_body_length_only_in_stream(server):
+    data = pattern(MAX_BODY_LENGTH + 1000)
+    with server.connect() as conn:
+        reply = conn.request('POST', '/stream', body=data)
+        assert reply.status == 200
+        result = json.loads(reply.body)
+        assert result == {'body': 0, 'size': len(data),
+                          'sha256': hashlib.sha256(data).hexdigest()}
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_body_at_max_content_length_is_accepted(server):
+    data = pattern(MAX_CONTENT_LENGTH)
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        reply = client.post('/stream', content=data)
+        assert reply.status_code == 200
+        assert reply.json()['size'] == len(data)
+        assert reply.json()['sha256'] == hashlib.sha256(data).hexdigest()
+
+
+def test_body_below_max_body_length_in_body(server):
+    data = pattern(MAX_BODY_LENGTH)
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        reply = client.post('/sha', content=data)
+        assert reply.json() == {'size': len(data),
+                                'sha256': hashlib.sha256(data).hexdigest()}
+
+
+def test_content_length_above_limit_is_413_and_closes(server):
+    with server.connect() as conn:
+        # only the head: the server must answer without waiting for a body
+        conn.send(build_request('POST', '/echo', headers={
+            'Content-Length': str(MAX_CONTENT_LENGTH + 1)}))
+        reply = conn.read_reply('POST')
+        assert reply.status == 413
+        assert conn.wait_closed(), 'connection left open after a 413'
+
+
+def test_oversized_body_sent_at_once_still_gets_413(server):
+    # The client sends the whole body before reading; the 413 must still
+    # reach it (the server drains or lingers rather than resetting).
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo',
+                                body=b'x' * (MAX_CONTENT_LENGTH + 100)))
+        reply = conn.read_reply('POST')
+        assert reply.status == 413
+
+
+def test_huge_content_length_is_413(server):
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo', headers={
+            'Content-Length': '99999999999999999999999'}))
+        reply = conn.read_reply('POST')
+        assert reply.status in (400, 413)
+        assert conn.wait_closed()
+
+
+def test_client_closing_mid_body_does_not_hurt_server(server):
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo',
+                                headers={'Content-Length': '1000'})
+                  + b'only part of it')
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_expect_100_continue_for_streamed_body(server):
+    data = pattern(MAX_BODY_LENGTH + 500)
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/stream', headers={
+            'Content-Length': str(len(data)), 'Expect': '100-continue'}))
+        interim = conn.read_reply('POST')
+        assert interim.status_line == 'HTTP/1.1 100 Continue'
+        conn.send(data)
+        reply = conn.read_reply('POST')
+        assert json.loads(reply.body)['sha256'] == \
+            hashlib.sha256(data).hexdigest()
+
+
+SMUGGLED = b'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n'
+
+
+def test_unread_large_body_is_skipped_not_parsed(server):
+    # a body the handler never reads must not be taken for requests
+    body = SMUGGLED * (MAX_BODY_LENGTH // len(SMUGGLED) + 20)
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/only-get', body=body)
+                  + build_request('GET', '/version'))
+        assert conn.read_reply().status == 405
+        try:
+            reply = conn.read_reply()
+        except Exception:  # closing instead of serving the next one is fine
+            assert conn.eof or conn.wait_closed()
+            return
+        assert reply.status == 200 and reply.body == b'1.1'
+        conn.wait_closed(timeout=1)  # raises on any further response
+
+
+def test_expect_100_continue_body_never_sent(server):
+    # The route refuses without reading: the client may then send the body
+    # anyway, and it must not be taken for a request.
+    body = SMUGGLED * (MAX_BODY_LENGTH // len(SMUGGLED) + 20)
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/only-get', headers={
+            'Content-Length': str(len(body)), 'Expect': '100-continue'}))
+        reply = conn.read_reply('POST')
+        assert reply.status == 405
+        conn.send(body)
+        conn.wait_closed(timeout=1)  # raises on any further response

@@ -1,0 +1,133 @@
+"""The server under misbehaving clients, logging and shutdown."""
+import re
+
+import httpx
+
+from servers import (  # noqa: F401 (fixtures)
+    build_request, fresh_server, server, server_pool, target)
+
+
+def test_slow_client_does_not_block_others(server):
+    with server.connect() as slow:
+        slow.send(b'GET /version HTTP/1.1\r\nHo')  # half a head, then stall
+        for i in range(3):
+            with server.connect() as other:
+                assert other.request('GET', '/').body == b'hello'
+        slow.send(b'st: x\r\n\r\n')
+        assert slow.read_reply().body == b'1.1'
+
+
+def test_slow_body_does_not_block_others(server):
+    with server.connect() as slow:
+        slow.send(build_request('POST', '/echo',
+                                headers={'Content-Length': '10'}) + b'12345')
+        with server.connect() as other:
+            assert other.request('GET', '/').body == b'hello'
+        slow.send(b'67890')
+        assert slow.read_reply().body == b'1234567890'
+
+
+def test_slow_handler_does_not_block_others(server):
+    with server.connect() as slow:
+        slow.send(build_request('GET', '/sleep?s=1'))
+        with server.connect() as other:
+            assert other.request('GET', '/').body == b'hello'
+        assert slow.read_reply().body == b'slept'
+
+
+def test_client_disconnect_mid_response(server):
+    for i in range(3):
+        conn = server.connect()
+        conn.send(build_request('GET', '/large'))
+        conn.read_exactly(1000)
+        conn.abort()
+    conn = server.connect()
+    conn.send(build_request('GET', '/large'))
+    conn.read_exactly(1000)
+    conn.close()  # orderly close, with data still unread
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_client_disconnect_before_response(server):
+    for i in range(3):
+        conn = server.connect()
+        conn.send(build_request('GET', '/sleep?s=0.3'))
+        conn.abort()
+    conn = server.connect()
+    conn.send(b'GET / HTTP/1.1\r\nHost: x\r\n')
+    conn.abort()
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'
+        conn.send(build_request('GET', '/sleep?s=0.5'))
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_many_connections_open_at_once(server):
+    conns = [server.connect() for i in range(20)]
+    try:
+        for conn in conns:
+            conn.send(build_request('GET', '/peer'))
+        peers = set()
+        for conn in conns:
+            reply = conn.read_reply()
+            assert reply.status == 200
+            peers.add(reply.body)
+        assert len(peers) == len(conns)
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+def test_debug_logs_one_line_per_request(fresh_server):
+    server = fresh_server(debug=1)
+    paths = ['/', '/version', '/does-not-exist-xyz', '/peer']
+    with server.connect() as conn:
+        for path in paths:
+            conn.request('GET', path)
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        client.post('/echo', content=b'data')
+    server.stop()
+    lines = server.output().splitlines()
+    for method, path in [('GET', p) for p in paths] + [('POST', '/echo')]:
+        matching = [line for line in lines
+                    if re.search(r'\b{}\b'.format(method), line)
+                    and re.search(r'{}(\s|$|\?)'.format(re.escape(path)),
+                                  line)]
+        assert len(matching) == 1, (method, path, lines)
+    notfound = [line for line in lines if '/does-not-exist-xyz' in line]
+    assert '404' in notfound[0]
+
+
+def test_no_request_logging_without_debug(fresh_server):
+    server = fresh_server()
+    with server.connect() as conn:
+        conn.request('GET', '/version')
+    server.stop()
+    assert '/version' not in server.output()
+
+
+def test_shutdown_from_handler(fresh_server):
+    server = fresh_server()
+    with server.connect() as conn:
+        reply = conn.request('GET', '/shutdown')
+        assert reply.status == 200
+        assert reply.body == b'bye'
+    code = server.wait_exit(timeout=15)
+    assert code is not None, 'server still running after shutdown()'
+    assert code == 0, server.output()
+
+
+def test_shutdown_with_idle_keep_alive_connection(fresh_server):
+    # an idle keep-alive connection must not keep the server alive
+    server = fresh_server()
+    idle = server.connect()
+    try:
+        assert idle.request('GET', '/').body == b'hello'
+        with server.connect() as conn:
+            assert conn.request('GET', '/shutdown').body == b'bye'
+        assert server.wait_exit(timeout=15) is not None, \
+            'server kept running for an idle connection after shutdown()'
+    finally:
+        idle.close()
