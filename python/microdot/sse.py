@@ -20,7 +20,7 @@ its next ``await``); idle streams send a keep-alive comment every
 import asyncio
 import json
 
-from microdot.helpers import print_exception, wraps
+from microdot.helpers import print_exception, wraps, iscoroutinefunction
 
 
 def _lines(data):
@@ -151,6 +151,8 @@ class SSEStream:
 def with_sse(f):
     """Decorator that makes a route stream Server-Sent Events. The handler
     is a coroutine that receives an :class:`SSE` as second argument."""
+    if not iscoroutinefunction(f):
+        raise TypeError('SSE handlers must be async def')
     @wraps(f)
     async def sse_handler(request, *args, **kwargs):
         async def handler(sse):

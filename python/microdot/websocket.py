@@ -26,7 +26,7 @@ import binascii
 import hashlib
 
 from microdot._backend import backend
-from microdot.helpers import print_exception, wraps
+from microdot.helpers import print_exception, wraps, iscoroutinefunction
 from microdot.microdot import Response
 
 OP_CONT = 0
@@ -45,6 +45,7 @@ CLOSE_INVALID_DATA = 1007
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
 
+_MICROPYTHON = __import__('sys').implementation.name == 'micropython'
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _NO_LIMIT = 1 << 62
 
@@ -461,11 +462,52 @@ async def websocket_upgrade(request):
     return ws
 
 
+class SyncWebSocket:
+    """What a ``def`` (not ``async def``) WebSocket handler receives on
+    CPython, where such handlers run in a worker thread: blocking
+    receive()/send()/close() that run the WebSocket's coroutines on the
+    server's event loop."""
+
+    def __init__(self, ws, loop):
+        self.ws = ws
+        self.loop = loop
+
+    def _run(self, coro):
+        import asyncio
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def receive(self):
+        return self._run(self.ws.receive())
+
+    def send(self, data, opcode=None):
+        return self._run(self.ws.send(data, opcode))
+
+    def close(self, code=CLOSE_NORMAL, reason=''):
+        return self._run(self.ws.close(code, reason))
+
+
+async def _run_handler(f, request, ws, args, kwargs):
+    if iscoroutinefunction(f):
+        await f(request, ws, *args, **kwargs)
+        return
+    import asyncio
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(
+        None, lambda: f(request, SyncWebSocket(ws, loop), *args, **kwargs))
+
+
 def with_websocket(f):
-    """Decorator that makes a route a WebSocket endpoint. The handler must
-    be a coroutine and receives the :class:`WebSocket` as second argument;
-    the connection is closed (code 1000) when it returns, or with code 1011
-    when it raises."""
+    """Decorator that makes a route a WebSocket endpoint. The handler
+    receives the :class:`WebSocket` as second argument; the connection is
+    closed (code 1000) when it returns, or with code 1011 when it raises.
+
+    Handlers should be ``async def``. A ``def`` handler is accepted on
+    CPython, where it runs in a thread with blocking ``ws.receive()`` and
+    ``ws.send()``; MicroPython has no threads for it, so there it is a
+    TypeError."""
+    if not iscoroutinefunction(f) and _MICROPYTHON:
+        raise TypeError('WebSocket handlers must be async def on MicroPython')
+
     @wraps(f)
     async def websocket_handler(request, *args, **kwargs):
         ws = await websocket_upgrade(request)
@@ -473,7 +515,7 @@ def with_websocket(f):
             return ws
         code = CLOSE_NORMAL
         try:
-            await f(request, ws, *args, **kwargs)
+            await _run_handler(f, request, ws, args, kwargs)
         except WebSocketError:
             pass
         except Exception as exc:

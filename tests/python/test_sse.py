@@ -154,3 +154,10 @@ def test_keepalive_and_disconnect(server):
     # the keep-alive writes reveal the closed connection: the handler ends
     assert server.wait_event('sse cancelled')
     assert httpx.get(server.url + '/', timeout=10).status_code == 200
+
+
+def test_sync_sse_handler_is_rejected():
+    with pytest.raises(TypeError):
+        @with_sse
+        def events(request, sse):
+            pass

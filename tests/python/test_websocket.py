@@ -248,3 +248,22 @@ def test_route_without_websocket_support_for_unknown_path(app):
         ws, res = await connect(app, '/nope')
         assert res.status_code == 404
     run(go())
+
+
+def test_sync_handler_runs_in_a_thread():
+    app = Microdot()
+
+    @app.route('/sync')
+    @with_websocket
+    def sync_echo(request, ws):
+        while True:
+            message = ws.receive()
+            ws.send(message.upper())
+
+    async def go():
+        ws, res = await connect(app, '/sync')
+        assert res.status_code == 101
+        await ws.send('quiet')
+        assert await ws.receive() == 'QUIET'
+        await ws.close()
+    run(go())
