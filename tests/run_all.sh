@@ -11,4 +11,5 @@ stage "setup" bash tests/setup.sh
 stage "C unit tests (ASan+UBSan)" bash tests/c/run.sh
 stage "fuzz (libFuzzer, ASan+UBSan)" make --no-print-directory -C tests/fuzz run SECONDS="${FUZZ_SECONDS:-45}"
 stage "MicroPython builds and tests" bash tests/mpy/run.sh
+stage "WebSocket conformance (Autobahn via kosoku)" bash tests/autobahn/run.sh
 stage "CPython (pytest)" env MICRODOT_REQUIRE_CFFI=1 python -m pytest tests/python -q -p no:cacheprovider
