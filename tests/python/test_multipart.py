@@ -35,6 +35,7 @@ def make_temp_dir():
 
 
 def remove_tree(path):
+    FileUpload.temp_dir = None  # form_app() pointed it at this directory
     for name in os.listdir(path):
         os.remove(path + '/' + name)
     os.rmdir(path)

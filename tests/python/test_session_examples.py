@@ -7,10 +7,21 @@ import os
 import sys
 
 
+import pytest
+
 from servers import REPO
+from microdot import Request, Response
 from microdot.test_client import TestClient
 
 EXAMPLES = REPO / 'examples'
+
+
+@pytest.fixture(autouse=True)
+def restore_class_settings():
+    # the examples set class-wide defaults that other tests must not see
+    saved = Response.default_content_type, Request.max_content_length
+    yield
+    Response.default_content_type, Request.max_content_length = saved
 
 
 def load(relative, monkeypatch=None):
@@ -108,11 +119,8 @@ def test_templates_examples(monkeypatch):
     run(main(load('templates/jinja/hello.py', monkeypatch)))
     sys.modules.pop('templates', None)
     sys.modules.pop('templates.index_html', None)
-    try:
-        import utemplate  # noqa: F401
-    except ImportError:
-        import test_templates
-        test_templates._find_utemplate()
+    import test_templates
+    test_templates._find_utemplate()
     app = load('templates/utemplate/hello.py', monkeypatch)
     run(main(app))
     sys.modules.pop('templates', None)
