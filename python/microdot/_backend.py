@@ -1,7 +1,11 @@
 """Picks the backend once, at import: the C core where it is present, the
 pure-Python twin otherwise. Set the environment variable
 MICRODOT_BACKEND=pure to force the pure backend (or =c / =cffi to insist on a
-compiled one and fail loudly when it is missing)."""
+compiled one and fail loudly when it is missing).
+
+A firmware built with parts of the C core switched off (cmodule/md_config.h)
+has a `_microdot` without their functions: those come from the pure backend,
+and NAME says so (e.g. 'c+pure')."""
 try:
     from os import getenv
 except ImportError:  # pragma: no cover - ports without os.getenv
@@ -9,6 +13,11 @@ except ImportError:  # pragma: no cover - ports without os.getenv
         return None
 
 _wanted = getenv('MICRODOT_BACKEND') or ''
+
+# Every function of the interface (see the docstring of microdot._pure).
+FUNCTIONS = ('parse_request', 'new_chunked', 'chunked_decode', 'compile_router',
+             'match_route', 'ws_parse_header', 'ws_build_header', 'ws_mask',
+             'utf8_check', 'url_decode', 'parse_query', 'parse_cookies')
 
 
 def _load():
@@ -29,5 +38,24 @@ def _load():
     return backend
 
 
-backend = _load()
+class _Combined:
+    """The compiled backend's functions, and the pure ones it lacks."""
+
+    def __init__(self, compiled, pure):
+        for name in ('F_CHUNKED', 'F_KEEP_ALIVE', 'F_EXPECT_CONTINUE', 'F_UPGRADE'):
+            setattr(self, name, getattr(pure, name))
+        for name in FUNCTIONS:
+            setattr(self, name, getattr(compiled, name, None) or getattr(pure, name))
+        self.NAME = compiled.NAME + '+pure'
+
+
+def _complete(backend):
+    for name in FUNCTIONS:
+        if not hasattr(backend, name):
+            from microdot import _pure
+            return _Combined(backend, _pure)
+    return backend
+
+
+backend = _complete(_load())
 NAME = backend.NAME
