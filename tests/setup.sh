@@ -16,4 +16,6 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q ".[test]"
+# editable: the tests import the package from python/, so the extension must
+# be built there
+.venv/bin/pip install -q -e ".[test]"
