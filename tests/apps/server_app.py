@@ -146,6 +146,21 @@ async def large(request):
     return pieces()
 
 
+@app.get('/gen-error')
+async def gen_error(request):
+    def pieces():
+        yield 'partial '
+        raise RuntimeError('streamed body failure for the tests')
+    return pieces()
+
+
+@app.get('/bytes')
+async def some_bytes(request):
+    n = int(request.args.get('n', '0'))
+    return bytes(i % 251 for i in range(n)), 200, {
+        'Content-Type': 'application/octet-stream'}
+
+
 @app.get('/file')
 async def file(request):
     return send_file(getenv('MICRODOT_TEST_FILE'))

@@ -4,7 +4,8 @@ CPython or on the MicroPython unix port, and talks to them over raw sockets.
 Every wait here is bounded: starting a server, reading a response, waiting
 for a close or for the process to exit.
 
-Targets (microdot always comes from <repo>/python):
+Targets (microdot comes from <repo>/python, or from the directory named by
+MICRODOT_TEST_SOURCE):
     cpython-cffi      the virtualenv's python with the cffi extension built in
                       place (skipped when it is missing, unless
                       MICRODOT_REQUIRE_CFFI=1)
@@ -28,6 +29,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 APPS = REPO / 'tests' / 'apps'
+SOURCE = Path(os.environ.get('MICRODOT_TEST_SOURCE') or REPO / 'python')
 NATMOD_DIRS = [REPO / 'build' / 'natmod', REPO / 'build' / 'natmod' / 'x64']
 TARGETS = ['cpython-cffi', 'cpython-pure', 'micropython-pure',
            'micropython-c']
@@ -60,7 +62,7 @@ _cffi_available = []
 def cffi_available():
     """Whether microdot._cffi imports from <repo>/python (checked once)."""
     if not _cffi_available:
-        env = dict(os.environ, PYTHONPATH=str(REPO / 'python'))
+        env = dict(os.environ, PYTHONPATH=str(SOURCE))
         probe = subprocess.run(
             [sys.executable, '-c', 'import microdot._cffi'], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
@@ -73,7 +75,7 @@ def target_command(target):
     env = dict(os.environ)
     env.pop('MICRODOT_BACKEND', None)
     if target.startswith('cpython'):
-        env['PYTHONPATH'] = str(REPO / 'python')
+        env['PYTHONPATH'] = str(SOURCE)
         env['PYTHONUNBUFFERED'] = '1'
         if target == 'cpython-pure':
             env['MICRODOT_BACKEND'] = 'pure'
@@ -85,14 +87,14 @@ def target_command(target):
             env['MICRODOT_BACKEND'] = 'cffi'
         return [sys.executable], env
     if target == 'micropython-pure':
-        env['MICROPYPATH'] = '{}:.frozen'.format(REPO / 'python')
+        env['MICROPYPATH'] = '{}:.frozen'.format(SOURCE)
         env['MICRODOT_BACKEND'] = 'pure'
         return [micropython_command()], env
     if target == 'micropython-c':
         natmod = natmod_dir()
         if natmod is None:
             pytest.skip('build/natmod/_microdot.mpy has not been built')
-        env['MICROPYPATH'] = '{}:{}:.frozen'.format(REPO / 'python', natmod)
+        env['MICROPYPATH'] = '{}:{}:.frozen'.format(SOURCE, natmod)
         env['MICRODOT_BACKEND'] = 'c'
         return [micropython_command()], env
     raise ValueError(target)
@@ -113,9 +115,10 @@ class Server:
     environment variables that the app reads (see tests/apps/server_app.py).
     """
 
-    def __init__(self, target, app='server_app.py', **settings):
+    def __init__(self, target, app='server_app.py', nofile=None, **settings):
         self.target = target
         self.app = app
+        self.nofile = nofile  # RLIMIT_NOFILE of the server process
         self.settings = settings
         self.proc = None
         self.port = None
@@ -133,7 +136,7 @@ class Server:
             self.proc = subprocess.Popen(
                 cmd + [str(APPS / self.app), str(self.port)], env=env,
                 cwd=str(APPS), stdin=subprocess.DEVNULL, stdout=self._log,
-                stderr=subprocess.STDOUT)
+                stderr=subprocess.STDOUT, preexec_fn=self._limit_files)
             if self._wait_listening():
                 return self
             output = self.output()
@@ -142,6 +145,12 @@ class Server:
                 break
         raise ServerError('{} did not start on {}:\n{}'.format(
             self.app, self.target, output[-3000:]))
+
+    def _limit_files(self):
+        if self.nofile:
+            import resource
+            resource.setrlimit(resource.RLIMIT_NOFILE,
+                               (self.nofile, self.nofile))
 
     def _wait_listening(self):
         deadline = time.monotonic() + START_TIMEOUT
@@ -251,8 +260,8 @@ def fresh_server(target):
     Use as `fresh_server(**settings)`."""
     started = []
 
-    def start(app='server_app.py', **settings):
-        srv = Server(target, app, **settings)
+    def start(app='server_app.py', nofile=None, **settings):
+        srv = Server(target, app, nofile=nofile, **settings)
         started.append(srv)
         return srv.start()
 

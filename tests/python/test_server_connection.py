@@ -167,3 +167,73 @@ def test_idle_timeout_does_not_cut_slow_handler(fresh_server):
     with server.connect() as conn:
         reply = conn.request('GET', '/sleep?s=2', timeout=15)
         assert reply.status == 200 and reply.body == b'slept'
+
+
+def test_many_requests_on_one_connection(server):
+    with server.connect() as conn:
+        for i in range(300):
+            if i % 3:
+                assert conn.request('GET', '/').body == b'hello'
+            else:
+                body = b'request %d ' % i * (i % 50)
+                assert conn.request('POST', '/echo', body=body).body == body
+
+
+def test_many_pipelined_requests_in_one_write(server):
+    bodies = [b'body number %d' % i * (i % 7) for i in range(60)]
+    with server.connect() as conn:
+        conn.send(b''.join(build_request('POST', '/echo', body=body)
+                           for body in bodies))
+        for body in bodies:
+            reply = conn.read_reply()
+            assert reply.status == 200
+            assert reply.body == body
+
+
+def test_pipelined_slow_request_keeps_order(server):
+    with server.connect() as conn:
+        conn.send(build_request('GET', '/sleep?s=0.5')
+                  + build_request('GET', '/version'))
+        assert conn.read_reply().body == b'slept'
+        assert conn.read_reply().body == b'1.1'
+
+
+def test_pipelined_chunked_byte_by_byte(server):
+    data = build_request('POST', '/echo',
+                         headers={'Transfer-Encoding': 'chunked'},
+                         body=chunked(b'abc', b'de', extension=b';x=1',
+                                      trailers=b'T: v\r\n')) + \
+        build_request('GET', '/version')
+    with server.connect() as conn:
+        conn.sock.setsockopt(6, 1, 1)  # TCP_NODELAY
+        for i in range(len(data)):
+            conn.send(data[i:i + 1])
+        assert conn.read_reply().body == b'abcde'
+        assert conn.read_reply().body == b'1.1'
+
+
+def test_http10_post_with_keep_alive(server):
+    with server.connect() as conn:
+        for i in range(3):
+            reply = conn.request('POST', '/echo', version='1.0',
+                                 headers={'Connection': 'keep-alive'},
+                                 body=b'ten %d' % i)
+            assert reply.status_line == 'HTTP/1.0 200 OK'
+            assert reply.body == b'ten %d' % i
+
+
+def test_client_half_close_still_gets_answer(server):
+    import socket
+    with server.connect() as conn:
+        conn.send(build_request('GET', '/version'))
+        conn.sock.shutdown(socket.SHUT_WR)
+        reply = conn.read_reply()
+        assert reply.body == b'1.1'
+        assert conn.wait_closed()
+
+
+def test_keep_alive_header_on_http11_does_not_close(server):
+    with server.connect() as conn:
+        reply = conn.request('GET', '/', headers={'Connection': 'keep-alive'})
+        assert reply.header('Connection', '').lower() != 'close'
+        assert conn.request('GET', '/').body == b'hello'

@@ -169,3 +169,91 @@ def test_head_and_body_arrive_together_correctly(server):
             assert reply.header('Content-Length') == str(len(b'%d' % i))
             assert reply.header('Content-Type') == 'application/octet-stream'
             assert reply.body == b'%d' % i
+
+
+def test_error_in_streamed_body_cuts_response_short(server):
+    # The head is out when the generator fails: the response must not look
+    # complete (no last chunk), the connection closes, the server goes on.
+    with server.connect() as conn:
+        conn.send(build_request('GET', '/gen-error'))
+        status_line, headers = conn.read_head()
+        assert status_line == 'HTTP/1.1 200 OK'
+        rest = conn.read_to_eof()
+        assert b'partial' in rest
+        assert not rest.endswith(b'0\r\n\r\n'), \
+            'a failed streamed body was terminated as if complete'
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_error_in_streamed_body_on_http10(server):
+    with server.connect() as conn:
+        reply = conn.request('GET', '/gen-error', version='1.0')
+        assert reply.framing == 'close'
+        assert reply.body.startswith(b'partial')
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'
+
+
+@pytest.mark.parametrize('size', [0, 1, 65535, 65536, 200 * 1024])
+def test_bytes_body_sizes(server, size):
+    expected = bytes(i % 251 for i in range(size))
+    with server.connect() as conn:
+        reply = conn.request('GET', '/bytes?n=%d' % size)
+        assert reply.status == 200
+        assert reply.header('Content-Length') == str(size)
+        assert reply.body == expected
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_error_responses_use_request_version(server):
+    with server.connect() as conn:
+        reply = conn.request('GET', '/missing', version='1.0')
+        assert reply.status_line.startswith('HTTP/1.0 404')
+    with server.connect() as conn:
+        reply = conn.request('GET', '/error', version='1.0')
+        assert reply.status_line.startswith('HTTP/1.0 500')
+    with server.connect() as conn:
+        reply = conn.request('POST', '/only-get', version='1.0', body=b'x')
+        assert reply.status_line.startswith('HTTP/1.0 405')
+
+
+def test_500_keeps_connection_alive(server):
+    with server.connect() as conn:
+        conn.send(build_request('GET', '/error') + build_request('GET', '/'))
+        assert conn.read_reply().status == 500
+        assert conn.read_reply().body == b'hello'
+
+
+def test_head_on_send_file(fresh_server, big_file):
+    path, data = big_file
+    server = fresh_server(file=path)
+    with server.connect() as conn:
+        reply = conn.request('HEAD', '/file')
+        assert reply.status == 200
+        assert reply.header('Content-Type') == 'image/png'
+        length = reply.header('Content-Length')
+        assert length is None or int(length) == len(data)
+        reply = conn.request('GET', '/version')
+        assert reply.status_line == 'HTTP/1.1 200 OK'
+
+
+def test_absolute_form_target(server):
+    with server.connect() as conn:
+        reply = conn.request('GET', 'http://127.0.0.1/version')
+        assert reply.status == 200 and reply.body == b'1.1'
+
+
+def test_asterisk_form_target_gets_an_answer(server):
+    with server.connect() as conn:
+        reply = conn.request('OPTIONS', '*')
+        assert reply.status in (200, 204, 400, 404, 405, 501)
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_head_on_missing_route(server):
+    with server.connect() as conn:
+        conn.send(build_request('HEAD', '/missing') + build_request('GET', '/'))
+        assert conn.read_reply('HEAD').status == 404
+        assert conn.read_reply().body == b'hello'

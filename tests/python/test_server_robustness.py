@@ -131,3 +131,58 @@ def test_shutdown_with_idle_keep_alive_connection(fresh_server):
             'server kept running for an idle connection after shutdown()'
     finally:
         idle.close()
+
+
+def test_shutdown_lets_request_in_progress_finish(fresh_server):
+    server = fresh_server()
+    with server.connect() as slow:
+        slow.send(build_request('GET', '/sleep?s=1'))
+        with server.connect() as conn:
+            assert conn.request('GET', '/shutdown').body == b'bye'
+        reply = slow.read_reply()
+        assert reply.status == 200 and reply.body == b'slept'
+    assert server.wait_exit(timeout=15) is not None
+
+
+def test_closed_connections_release_their_descriptors(fresh_server):
+    # With at most 64 open files, a server that leaks one descriptor per
+    # connection stops accepting long before 300 connections.
+    server = fresh_server(nofile=64)
+    for i in range(150):
+        with server.connect() as conn:  # the client closes first
+            assert conn.request('GET', '/').status == 200
+    for i in range(150):
+        with server.connect() as conn:  # the server closes first
+            reply = conn.request('GET', '/', headers={'Connection': 'close'})
+            assert reply.status == 200
+            assert conn.wait_closed()
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_many_stalled_clients_do_not_block_others(server):
+    stalled = [server.connect() for i in range(40)]
+    try:
+        for i, conn in enumerate(stalled):
+            conn.send(b'GET / HTTP/1.1\r\nHost: x\r\nX-Part' if i % 2 else
+                      build_request('POST', '/echo',
+                                    headers={'Content-Length': '100'}))
+        with server.connect() as conn:
+            assert conn.request('GET', '/').body == b'hello'
+    finally:
+        for conn in stalled:
+            conn.close()
+
+
+def test_pipelined_large_responses_with_backpressure(server):
+    # The client writes many requests before reading any of the 100 KB
+    # answers: the server must neither deadlock nor drop data.
+    count, size = 30, 100 * 1000
+    expected = bytes(i % 251 for i in range(size))
+    with server.connect() as conn:
+        conn.send(b''.join(build_request('GET', '/bytes?n=%d' % size)
+                           for i in range(count)))
+        for i in range(count):
+            reply = conn.read_reply(timeout=30)
+            assert reply.status == 200
+            assert reply.body == expected
