@@ -354,6 +354,62 @@ def test_hello_wsgi(load):
     assert wsgi_request(app, 'POST', '/')[0] == 405
 
 
+def serve_and_get(command, port, path):
+    """Starts a server command, GETs ``path`` once it listens, stops it;
+    returns the raw response."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / 'python'))
+    server = subprocess.Popen(command, cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + TIMEOUT * 2
+        while True:
+            try:
+                with socket.create_connection(('127.0.0.1', port),
+                                              timeout=TIMEOUT) as s:
+                    s.sendall('GET {} HTTP/1.1\r\nHost: x\r\nConnection: '
+                              'close\r\n\r\n'.format(path).encode())
+                    data = b''
+                    while True:
+                        chunk = s.recv(4096)
+                        if not chunk:
+                            return data
+                        data += chunk
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        try:
+            server.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            server.kill()
+            server.wait(TIMEOUT)
+
+
+def test_hello_asgi_on_uvicorn():
+    pytest.importorskip('uvicorn')
+    port = free_port()
+    data = serve_and_get(
+        [sys.executable, '-m', 'uvicorn', '--app-dir', 'examples/hello',
+         '--port', str(port), '--lifespan', 'on', 'hello_asgi:app'],
+        port, '/server')
+    assert data.startswith(b'HTTP/1.1 200 ')
+    assert json.loads(data.split(b'\r\n\r\n', 1)[1]) == {
+        'asgi': '3.0', 'http_version': '1.1', 'started': True}
+
+
+def test_hello_wsgi_on_gunicorn():
+    pytest.importorskip('gunicorn')
+    port = free_port()
+    data = serve_and_get(
+        [sys.executable, '-m', 'gunicorn', '--chdir', 'examples/hello',
+         '-b', '127.0.0.1:{}'.format(port), 'hello_wsgi:app'], port, '/')
+    assert data.startswith(b'HTTP/1.1 200 ')
+    assert data.endswith(b'\r\n\r\nHello, world!')
+
+
 # -- async ------------------------------------------------------------------------
 
 def test_async_routes(load):
