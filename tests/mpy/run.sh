@@ -125,6 +125,12 @@ else
 fi
 make --no-print-directory -s -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=x64 size | sed -n '1s/^/  /p'
 
+echo "== deployment: .mpy bundle on a small heap, 4 clients (tests/mpy/deploy_smallheap.py)"
+# 256 KiB: the smallest heaps that work on this 64-bit port are about 185 KiB
+# (_microdot.mpy) and 216 KiB (pure); see bench/footprint/README.md.
+counted smallheap "$PYTHON" tests/mpy/deploy_smallheap.py \
+    --heap "${MICRODOT_SOAK_HEAP:-256k}" --seconds "${MICRODOT_SOAK_SECONDS:-10}"
+
 echo
 echo "micropython: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,223 @@
+"""Small heaps (CPython driver): the hello + WebSocket echo app
+(deploy_smallheap_app.py) on MicroPython's unix port with a small heap, run
+from the .mpy bundle (ports/bundle/build.py) with the pure backend and with
+_microdot.mpy, keeps serving 4 concurrent real clients (2 HTTP: one
+keep-alive, one new connection per request; 2 WebSocket echo, 1-1000 byte
+messages) for SECONDS.
+
+    python tests/mpy/deploy_smallheap.py [--heap 64k] [--seconds 30] [--backends pure,c]
+    python tests/mpy/deploy_smallheap.py --find [--seconds 3]   # smallest heap that works
+
+Closes with 'N passed, N failed' (one check per client, per server exit and
+per server log) and exits 1 on failure. --find bisects the heap size between
+4 KiB and --heap for each backend and prints the smallest size that served
+everything; it is a measurement, not a test. `--backends upstream` runs the
+same app on upstream Microdot 2.7.0 (build/footprint/upstream-mpy, made by
+bench/footprint/run.py) for comparison.
+"""
+import argparse
+import http.client
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+APP = os.path.join(HERE, 'deploy_smallheap_app.py')
+BUNDLE = os.path.join(ROOT, 'build', 'deploy', 'bundle')
+NATMOD = os.path.join(ROOT, 'build', 'natmod', 'x64')
+# upstream Microdot 2.7.0 as .mpy, made by bench/footprint/run.py
+UPSTREAM = os.path.join(ROOT, 'build', 'footprint', 'upstream-mpy')
+
+
+def micropython():
+    here = os.path.join(os.path.dirname(sys.executable), 'micropython')
+    return here if os.path.exists(here) else shutil.which('micropython')
+
+
+def parse_size(text):
+    text = text.lower()
+    scale = {'k': 1024, 'm': 1024 * 1024}.get(text[-1:], 1)
+    return int(text.rstrip('km')) * scale
+
+
+def build_bundle():
+    subprocess.check_call([sys.executable, os.path.join(ROOT, 'ports', 'bundle', 'build.py'),
+                           '--out', BUNDLE], stdout=subprocess.DEVNULL, timeout=120)
+    return os.path.join(BUNDLE, 'lib')
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Client(threading.Thread):
+    def __init__(self, name, port, deadline):
+        super().__init__(daemon=True)
+        self.name = name
+        self.port = port
+        self.deadline = deadline
+        self.done = 0
+        self.error = None
+
+    def run(self):
+        try:
+            getattr(self, 'run_' + self.name.split('-')[0])()
+        except Exception as exc:
+            self.error = '%s: %r' % (type(exc).__name__, exc)
+
+    def get(self, conn):
+        conn.request('GET', '/')
+        res = conn.getresponse()
+        body = res.read()
+        if res.status != 200 or body != b'Hello, world!':
+            raise AssertionError('GET / gave %d %r' % (res.status, body[:80]))
+        self.done += 1
+
+    def run_keepalive(self):
+        conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=10)
+        try:
+            while time.time() < self.deadline:
+                self.get(conn)
+        finally:
+            conn.close()
+
+    def run_newconn(self):
+        while time.time() < self.deadline:
+            conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=10)
+            try:
+                self.get(conn)
+            finally:
+                conn.close()
+
+    def run_ws(self):
+        from websockets.sync.client import connect
+        rng = random.Random(self.name)
+        with connect('ws://127.0.0.1:%d/echo' % self.port, open_timeout=10,
+                     close_timeout=5, compression=None) as ws:
+            while time.time() < self.deadline:
+                n = rng.randint(1, 1000)
+                if rng.random() < 0.5:
+                    message = ''.join(chr(rng.randint(32, 0x2FF)) for _ in range(n))
+                else:
+                    message = rng.randbytes(n)
+                ws.send(message)
+                echoed = ws.recv(timeout=10)
+                if echoed != message:
+                    raise AssertionError('echo mismatch (%d)' % n)
+                self.done += 1
+
+
+def soak(backend, heap, seconds, lib, quiet=False):
+    """[(check name, ok, detail)] for one server run."""
+    port = free_port()
+    env = dict(os.environ, MICRODOT_BACKEND=backend)
+    path = [lib] + ([NATMOD] if backend == 'c' else []) + ['.frozen']
+    if backend == 'upstream':
+        path = [UPSTREAM, '.frozen']
+    env['MICROPYPATH'] = ':'.join(path)
+    proc = subprocess.Popen([micropython(), '-X', 'heapsize=%d' % heap, APP, str(port)],
+                            cwd=HERE, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    checks = []
+    try:
+        start = time.time()
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > start + 20:
+                    raise RuntimeError('the server did not start')
+                time.sleep(0.05)
+        deadline = time.time() + seconds
+        clients = [Client(name, port, deadline)
+                   for name in ('keepalive', 'newconn', 'ws-1', 'ws-2')]
+        for c in clients:
+            c.start()
+        for c in clients:
+            c.join(seconds + 30)
+            alive = c.is_alive()
+            checks.append(('%s %s' % (backend, c.name), not alive and not c.error and c.done > 0,
+                           'hung' if alive else c.error or '%d exchanges' % c.done))
+        try:
+            conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+            conn.request('GET', '/mem')
+            mem = conn.getresponse().read().decode()
+            conn.request('GET', '/shutdown')
+            conn.getresponse().read()
+            conn.close()
+            code = proc.wait(15)
+        except Exception as exc:
+            mem, code = repr(exc), None
+        checks.append(('%s server exit' % backend, code == 0, 'exit %s, heap %s' % (code, mem)))
+    except Exception as exc:
+        checks.append(('%s server' % backend, False, repr(exc)))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(5)
+        output = proc.stdout.read().decode(errors='replace')
+        proc.stdout.close()
+    bad = [line for line in output.splitlines()
+           if 'Error' in line or 'Traceback' in line]
+    checks.append(('%s server log' % backend, 'backend: ' + backend in output and not bad,
+                   '; '.join(bad[:3]) or 'clean'))
+    if not quiet:
+        for name, ok, detail in checks:
+            print('%s %s (%s)' % ('ok  ' if ok else 'FAIL:', name, detail))
+    return checks
+
+
+def find(backend, high, seconds, lib):
+    """Smallest heap (to 1 KiB) in [4 KiB, high] where the soak passes."""
+    low = 4 * 1024
+    if not all(ok for _, ok, _ in soak(backend, high, seconds, lib, quiet=True)):
+        return None
+    while high - low > 1024:
+        mid = (low + high) // 2 // 1024 * 1024
+        works = all(ok for _, ok, _ in soak(backend, mid, seconds, lib, quiet=True))
+        print('  %s heap %6d: %s' % (backend, mid, 'works' if works else 'fails'), flush=True)
+        if works:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--heap', default='64k')
+    parser.add_argument('--seconds', type=float, default=30)
+    parser.add_argument('--backends', default='pure,c')
+    parser.add_argument('--find', action='store_true')
+    args = parser.parse_args()
+    lib = build_bundle()
+    backends = args.backends.split(',')
+    if 'c' in backends and not os.path.exists(os.path.join(NATMOD, '_microdot.mpy')):
+        subprocess.check_call(['make', '-s', '-C', os.path.join(ROOT, 'ports', 'natmod')])
+    heap = parse_size(args.heap)
+    if args.find:
+        for backend in backends:
+            print('%s: smallest heap that serves everything for %g s: %s' % (
+                backend, args.seconds, find(backend, heap, args.seconds, lib)), flush=True)
+        return
+    checks = []
+    for backend in backends:
+        start = time.time()
+        checks += soak(backend, heap, args.seconds, lib)
+        print('  (%s: %.1f s)' % (backend, time.time() - start))
+    failed = sum(1 for _, ok, _ in checks if not ok)
+    print('%d passed, %d failed' % (len(checks) - failed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == '__main__':
+    main()
