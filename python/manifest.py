@@ -2,5 +2,21 @@
 #   make BOARD=... FROZEN_MANIFEST=/path/to/microdot-c/python/manifest.py \
 #        USER_C_MODULES=/path/to/dir-containing-microdot-c
 # or, from a board's own manifest:
-#   include("/path/to/microdot-c/python/manifest.py")
-package("microdot", opt=2)  # noqa: F821 - a manifest builtin
+#   include("/path/to/microdot-c/python/manifest.py", extensions=True, compat=True)
+# Frozen modules run from flash: their bytecode takes no heap.
+# Options: extensions (websocket, sse, session, ...: default True), compat
+# (the 1.x module names: default False), pure (the pure-Python backend, for
+# firmware without the C module: default True).
+options.defaults(extensions=True, compat=False, pure=True)  # noqa: F821
+
+core = ["__init__.py", "microdot.py", "_backend.py", "_server.py", "helpers.py"]
+if options.pure:  # noqa: F821
+    core.append("_pure.py")
+extensions = ["auth.py", "cors.py", "csrf.py", "login.py", "multipart.py", "session.py",
+              "_jwt.py", "sse.py", "ssl.py", "test_client.py", "utemplate.py", "websocket.py"]
+files = core + (extensions if options.extensions else [])  # noqa: F821
+package("microdot", files=files, opt=2)  # noqa: F821
+if options.compat:  # noqa: F821
+    for name in ("asyncio", "asyncio_test_client", "asyncio_websocket", "cors", "session",
+                 "ssl", "test_client", "utemplate", "websocket"):
+        module("microdot_%s.py" % name, opt=2)  # noqa: F821

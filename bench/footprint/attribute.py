@@ -88,6 +88,7 @@ async def main():
         for _ in range(3):
             await one(app, raw)  # warm up
         steps.clear()
+        del order[:]
         gc.collect()
         gc.disable()
         for _ in range(n):

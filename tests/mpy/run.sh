@@ -125,6 +125,18 @@ else
 fi
 make --no-print-directory -s -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=x64 size | sed -n '1s/^/  /p'
 
+echo "== deployment: a _microdot without parts (MD_ENABLE_WS=0, ROUTER=0): the pure twin fills in"
+if [ -f build/natmod/x64-http-util/_microdot.mpy ]; then
+    counted partial-core env MICRODOT_BACKEND=c MICROPYPATH="$repo/python:.frozen" \
+        "$MICROPYTHON" tests/mpy/core_runner.py "$repo/build/natmod/x64-http-util"
+    counted partial-ext env MICRODOT_BACKEND=c \
+        MICROPYPATH="$repo/build/natmod/x64-http-util:$repo/python:.frozen" \
+        "$MICROPYTHON" tests/mpy/ext_runner.py
+fi
+
+echo "== deployment: the façade frozen into the host port (python/manifest.py)"
+counted frozen env MPY_DIR="$MPY_DIR" "$PYTHON" tests/mpy/deploy_frozen.py
+
 echo "== deployment: .mpy bundle on a small heap, 4 clients (tests/mpy/deploy_smallheap.py)"
 # 256 KiB: the smallest heaps that work on this 64-bit port are about 185 KiB
 # (_microdot.mpy) and 216 KiB (pure); see bench/footprint/README.md.
