@@ -13,7 +13,6 @@ go (attribute.py); --no-arch skips the cross builds of _microdot.mpy.
 import argparse
 import glob
 import os
-import re
 import shutil
 import subprocess
 import sys

@@ -26,6 +26,7 @@ CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
 # Packages from micropython-lib's index an extension needs (mip deps).
 INDEX_DEPS = {'utemplate': [['utemplate', 'latest']]}
 
+
 def micropython_modules():
     """Every module of python/ that runs on MicroPython, relative paths with '/'."""
     found = []
