@@ -4,6 +4,7 @@ pyproject.toml.
 
 Without a working C compiler the install still succeeds, with a warning, and
 microdot uses its pure-Python backend (same behaviour, slower)."""
+import os
 import sys
 
 from setuptools import find_packages, setup
@@ -43,8 +44,14 @@ class optional_build_ext(build_ext):
             'backend.\n\n' % (error,))
 
 
+# The Microdot 1.x module names (microdot_asyncio, microdot_session, ...),
+# thin modules over the 2.x package, installed beside it.
+COMPAT_MODULES = sorted(name[:-3] for name in os.listdir('python')
+                        if name.startswith('microdot_') and name.endswith('.py'))
+
 setup(
     package_dir={'': 'python'},
+    py_modules=COMPAT_MODULES,
     packages=['microdot'] + ['microdot.' + p for p in find_packages('python/microdot')],
     cffi_modules=['ports/cffi/build_cffi.py:ffibuilder'],
     cmdclass={'build_ext': optional_build_ext},
