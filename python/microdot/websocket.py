@@ -28,6 +28,7 @@ import hashlib
 from microdot._backend import backend
 from microdot.helpers import print_exception, wraps, iscoroutinefunction
 from microdot.microdot import Response
+from microdot._server import Connection, StreamConnection
 
 OP_CONT = 0
 OP_TEXT = 1
@@ -48,6 +49,7 @@ CLOSE_INTERNAL_ERROR = 1011
 _MICROPYTHON = __import__('sys').implementation.name == 'micropython'
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _NO_LIMIT = 1 << 62
+_DIRECT_MIN = 2048  # payloads this big are read straight into place
 
 
 class WebSocketError(Exception):
@@ -122,33 +124,51 @@ class FrameReader:
     ``(OP_PONG, bytes)`` and ``(OP_CLOSE, code, reason)``. Fragmented
     messages come out whole. Violations raise :class:`ProtocolError`.
 
-    Payload bytes are unmasked and UTF-8-checked as they arrive, a received
-    piece at a time, so invalid text fails before the frame is complete.
+    Each frame's payload goes into a bytearray of its announced length,
+    unmasked and UTF-8-checked a received piece at a time, so invalid text
+    fails before the frame is complete. While a frame is incomplete and
+    nothing is buffered, :meth:`payload_view` gives the rest of that
+    bytearray for the caller to read the socket straight into; it then
+    calls :meth:`payload_received`.
     """
 
     def __init__(self, max_message_size=None, client=False):
         self.max_message_size = max_message_size or _NO_LIMIT
         self.masked = 0 if client else 1
-        self._buf = bytearray()
+        self._buf = b''
         self._pos = 0
-        self._frame = None      # [fin, opcode, mask, remaining, offset]
-        self._payload = None    # the bytearray the current frame goes to
+        self._frame = None      # [fin, opcode, mask, remaining, received]
+        self._payload = None    # bytearray(frame length) the frame goes to
         self._msg_opcode = None  # opcode of the message being reassembled
-        self._msg = None
+        self._msg = None        # earlier fragments of that message
         self._utf8 = 0
 
     def feed(self, data):
-        if self._pos and self._pos == len(self._buf):
-            self._buf = bytearray(data)
-            self._pos = 0
+        if self._pos == len(self._buf):
+            self._buf = data
         else:
-            self._buf += data
+            # at most a partial frame header is left: payload bytes are
+            # always moved to their frame at once
+            self._buf = bytes(self._buf[self._pos:]) + data
+        self._pos = 0
 
     def wanted(self):
         """A good size for the next read: the rest of the current frame."""
         if self._frame is None:
             return 0
         return self._frame[3] - (len(self._buf) - self._pos)
+
+    def payload_view(self):
+        """The unfilled rest of the current frame's payload, when nothing
+        is buffered, else ``None``."""
+        frame = self._frame
+        if frame is None or self._pos != len(self._buf) or not frame[3]:
+            return None
+        return memoryview(self._payload)[frame[4]:frame[4] + frame[3]]
+
+    def payload_received(self, n):
+        """``n`` bytes were written at the start of :meth:`payload_view`."""
+        self._landed(n)
 
     def next_event(self):
         while True:
@@ -161,36 +181,30 @@ class FrameReader:
                 return event
 
     def _start_frame(self):
-        buf = self._buf
-        if self._pos and self._pos * 2 > len(buf):
-            buf = self._buf = buf[self._pos:]
-            self._pos = 0
         try:
             header = backend.ws_parse_header(
-                buf, self._pos, len(buf), self.masked, self.max_message_size)
+                self._buf, self._pos, len(self._buf), self.masked,
+                self.max_message_size)
         except ValueError as exc:
             raise ProtocolError(exc.args[0], str(exc.args[-1]))
         if header is None:
             return False
         fin, opcode, mask, length, header_len = header
         self._pos += header_len
-        if opcode >= OP_CLOSE:
-            self._payload = bytearray()
-        elif opcode == OP_CONT:
+        if opcode == OP_CONT:
             if self._msg_opcode is None:
                 raise ProtocolError(CLOSE_PROTOCOL_ERROR,
                                     'continuation without a message')
-            self._payload = self._msg
-        else:
+        elif opcode < OP_CLOSE:
             if self._msg_opcode is not None:
                 raise ProtocolError(CLOSE_PROTOCOL_ERROR,
                                     'new message inside a fragmented one')
             self._msg_opcode = opcode
-            self._msg = self._payload = bytearray()
             self._utf8 = 0
-        if opcode < OP_CLOSE and \
+        if opcode < OP_CLOSE and self._msg is not None and \
                 len(self._msg) + length > self.max_message_size:
             raise ProtocolError(CLOSE_TOO_BIG, 'message too big')
+        self._payload = bytearray(length)
         self._frame = [fin, opcode, mask, length, 0]
         return True
 
@@ -198,38 +212,47 @@ class FrameReader:
         frame = self._frame
         take = min(frame[3], len(self._buf) - self._pos)
         if take:
-            payload = self._payload
-            start = len(payload)
-            payload += memoryview(self._buf)[self._pos:self._pos + take]
-            if frame[2] is not None:
-                backend.ws_mask(payload, start, start + take, frame[2],
-                                frame[4])
-            if frame[1] < OP_CLOSE and self._msg_opcode == OP_TEXT:
-                self._utf8 = backend.utf8_check(self._utf8, payload, start,
-                                                start + take)
-                if self._utf8 == 1:
-                    raise ProtocolError(CLOSE_INVALID_DATA, 'invalid UTF-8')
-            self._pos += take
-            frame[3] -= take
-            frame[4] += take
+            pos = self._pos
+            self._payload[frame[4]:frame[4] + take] = \
+                memoryview(self._buf)[pos:pos + take]
+            self._pos = pos + take
+            self._landed(take)
         return frame[3] == 0
+
+    def _landed(self, n):
+        frame = self._frame
+        start = frame[4]
+        if frame[2] is not None:
+            backend.ws_mask(self._payload, start, start + n, frame[2], start)
+        if frame[1] < OP_CLOSE and self._msg_opcode == OP_TEXT:
+            self._utf8 = backend.utf8_check(self._utf8, self._payload, start,
+                                            start + n)
+            if self._utf8 == 1:
+                raise ProtocolError(CLOSE_INVALID_DATA, 'invalid UTF-8')
+        frame[3] -= n
+        frame[4] = start + n
 
     def _end_frame(self):
         fin, opcode = self._frame[0], self._frame[1]
-        self._frame = None
+        payload = self._payload
+        self._frame = self._payload = None
         if opcode == OP_CLOSE:
-            return (OP_CLOSE,) + parse_close_payload(self._payload)
+            return (OP_CLOSE,) + parse_close_payload(payload)
         if opcode >= OP_CLOSE:
-            return opcode, bytes(self._payload)
+            return opcode, bytes(payload)
+        if self._msg is not None:
+            self._msg += payload
+            payload = self._msg
         if not fin:
+            self._msg = payload
             return None
-        opcode, message = self._msg_opcode, self._msg
+        opcode = self._msg_opcode
         self._msg_opcode = self._msg = None
         if opcode == OP_TEXT:
             if self._utf8 != 0:
                 raise ProtocolError(CLOSE_INVALID_DATA, 'truncated UTF-8')
-            return OP_TEXT, bytes(message).decode()
-        return OP_BINARY, bytes(message)
+            return OP_TEXT, str(payload, 'utf-8')
+        return OP_BINARY, bytes(payload)
 
 
 # ---------------------------------------------------------------------------
@@ -300,6 +323,12 @@ class WebSocket:
         self.reader = reader
         self.writer = writer
         self.frames = FrameReader(self.max_message_size)
+        # big payloads are read straight into their bytearray where the
+        # reader is the built-in server's connection (see _read_into)
+        self._direct = isinstance(reader, Connection)
+        stream = getattr(reader, 'reader', None)
+        self._stream = stream if isinstance(reader, StreamConnection) and \
+            hasattr(stream, 'readinto') else None
         self.closed = None  # the ConnectionClosed once closed
 
     async def handshake(self):
@@ -309,6 +338,8 @@ class WebSocket:
             self.reader.detached = True
         except AttributeError:
             pass
+        if self._stream is not None:
+            _no_delay(getattr(self.reader.writer, 's', None))
         self.writer.write(handshake_response(self.request))
         await self.writer.drain()
 
@@ -364,14 +395,39 @@ class WebSocket:
                 await self._fail(exc.code, str(exc.args[-1]))
             if event is not None:
                 return event
+            view = frames.payload_view() if self._direct else None
             try:
-                data = await self.reader.read(
-                    max(self.read_size, min(frames.wanted(), 1 << 20)))
+                if view is not None and len(view) >= _DIRECT_MIN:
+                    n = await self._read_into(view)
+                    if n:
+                        frames.payload_received(n)
+                        continue
+                    data = b''
+                else:
+                    data = await self.reader.read(
+                        max(self.read_size, min(frames.wanted(), 1 << 20)))
             except (OSError, EOFError):
                 data = b''
             if not data:
                 await self._lost()
             frames.feed(data)
+
+    async def _read_into(self, view):
+        """Reads payload bytes from the built-in server's connection
+        straight into ``view``: the bytes it buffered first, then from the
+        socket stream when it has ``readinto`` (MicroPython). Returns the
+        count, 0 at the end of the stream."""
+        conn = self.reader
+        if not conn.pending():
+            if self._stream is not None:
+                return await self._stream.readinto(view)
+            if not await conn.fill():
+                return 0
+        n = min(len(view), conn.pending())
+        pos = conn.pos
+        view[:n] = memoryview(conn.buf)[pos:pos + n]
+        conn.pos = pos + n
+        return n
 
     async def _send_frame(self, opcode, payload):
         try:
@@ -413,6 +469,16 @@ class WebSocket:
             await writer.wait_closed()
         except Exception:
             pass
+
+
+def _no_delay(sock):
+    """Turns Nagle's algorithm off where the server left it on (MicroPython's
+    asyncio; CPython's sets TCP_NODELAY itself): a frame written while an
+    earlier one is unacknowledged would wait for the peer's delayed ACK."""
+    try:
+        sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+    except Exception:
+        pass
 
 
 class _ClosedWriter:

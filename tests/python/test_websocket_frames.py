@@ -191,3 +191,85 @@ def test_invalid_close_frames(payload, code):
 def test_accept_key_rfc6455_example():
     assert websocket.accept_key('dGhlIHNhbXBsZSBub25jZQ==') == \
         's3pPLMBiTxaQ9kYGzzhZRbK+xOo='
+
+
+def read_in_place(data, header_len, pieces):
+    """Feeds the header (and nothing more), then writes the payload straight
+    into payload_view() `pieces` bytes at a time, as the server's socket
+    reads do; returns the events and the views' lengths seen."""
+    reader = FrameReader()
+    reader.feed(data[:header_len])
+    assert reader.next_event() is None
+    out, lengths = [], []
+    pos = header_len
+    while pos < len(data):
+        view = reader.payload_view()
+        lengths.append(len(view))
+        n = min(pieces, len(view))
+        view[:n] = data[pos:pos + n]
+        reader.payload_received(n)
+        pos += n
+        event = reader.next_event()
+        if event is not None:
+            out.append(event)
+    return out, lengths
+
+
+@pytest.mark.parametrize('pieces', [1, 5, 4096, 1 << 20])
+def test_payload_read_in_place(pieces):
+    payload = bytes(range(256)) * 40
+    events_, lengths = read_in_place(frame(2, payload), 8, pieces)
+    assert events_ == [(2, payload)]
+    # each view is the rest of the frame
+    assert lengths[0] == len(payload)
+    assert all(a - b == min(pieces, a) for a, b in zip(lengths, lengths[1:]))
+
+
+def test_payload_view_only_when_nothing_is_buffered():
+    reader = FrameReader()
+    data = frame(2, b'x' * 300)
+    reader.feed(data[:4])
+    assert reader.next_event() is None
+    assert reader.payload_view() is None  # the header is incomplete
+    reader.feed(data[4:8])
+    assert reader.next_event() is None
+    assert len(reader.payload_view()) == 300
+    reader.feed(data[8:20])
+    assert reader.payload_view() is None  # bytes to parse first
+    assert reader.next_event() is None
+    assert len(reader.payload_view()) == 288
+
+
+def test_invalid_utf8_in_place_fails_before_the_frame_is_complete():
+    text = ('é' * 3000).encode()
+    bad = frame(1, text[:1000] + b'\xff' + text[1001:])
+    reader = FrameReader()
+    reader.feed(bad[:8])
+    reader.next_event()
+    view = reader.payload_view()
+    view[:1500] = bad[8:1508]
+    with pytest.raises(ProtocolError) as exc:
+        reader.payload_received(1500)
+    assert exc.value.code == 1007
+
+
+def test_fragments_read_in_place_make_one_message():
+    parts = [b'a' * 5000, b'b' * 3000, b'c' * 7000]
+    data = frame(2, parts[0], fin=False) + frame(0, parts[1], fin=False) \
+        + frame(0, parts[2])
+    reader = FrameReader()
+    pos, got = 0, []
+    while pos < len(data):
+        view = reader.payload_view()
+        if view is None:
+            reader.feed(data[pos:pos + 8])  # one 8-byte header
+            pos += 8
+        else:
+            n = min(len(view), 999)
+            view[:n] = data[pos:pos + n]
+            reader.payload_received(n)
+            pos += n
+        event = reader.next_event()
+        if event is not None:
+            got.append(event)
+    assert got == [(2, b''.join(parts))]

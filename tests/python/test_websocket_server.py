@@ -5,6 +5,7 @@ import base64
 import os
 import socket
 import struct
+import time
 
 import pytest
 
@@ -150,3 +151,84 @@ def test_message_too_big_is_1009(server):
     sock.close()
     assert data[:2] == b'\x88\x02'
     assert struct.unpack('!H', data[2:4])[0] == 1009
+
+
+MASK = b'\x21\x7a\x03\xc4'
+
+
+def masked_frame(opcode, payload, fin=True):
+    n = len(payload)
+    head = bytes([(0x80 if fin else 0) | opcode])
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n < 65536:
+        head += bytes([0xfe]) + struct.pack('!H', n)
+    else:
+        head += bytes([0xff]) + struct.pack('!Q', n)
+    return head + MASK + bytes(b ^ MASK[i % 4] for i, b in enumerate(payload))
+
+
+def read_frame(sock, buffered=b''):
+    """(opcode, payload, rest) of the next unmasked server frame."""
+    data = buffered
+
+    def need(n):
+        nonlocal data
+        while len(data) < n:
+            chunk = sock.recv(65536)
+            assert chunk, 'connection closed'
+            data += chunk
+    need(2)
+    n = data[1] & 0x7f
+    size = 2 + (2 if n == 126 else 8 if n == 127 else 0)
+    need(size)
+    if n == 126:
+        n = struct.unpack('!H', data[2:4])[0]
+    elif n == 127:
+        n = struct.unpack('!Q', data[2:10])[0]
+    need(size + n)
+    return data[0] & 0x0f, data[size:size + n], data[size + n:]
+
+
+def test_large_frame_trickled_in_small_pieces(server):
+    # the payload arrives in many reads, each unmasked at its offset
+    payload = os.urandom(20000)
+    data = masked_frame(2, payload) + masked_frame(1, 'après'.encode())
+    sock, head = raw_handshake(server)
+    rest = head[head.index(b'\r\n\r\n') + 4:]
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for i in range(0, len(data), 1499):
+        sock.sendall(data[i:i + 1499])
+        time.sleep(0.002)
+    opcode, got, rest = read_frame(sock, rest)
+    assert (opcode, got) == (2, payload)
+    opcode, got, rest = read_frame(sock, rest)
+    sock.close()
+    assert (opcode, got) == (1, 'après'.encode())
+
+
+def test_large_fragmented_message_with_a_ping_inside(server):
+    parts = [os.urandom(30000), os.urandom(5000), os.urandom(70000)]
+    sock, head = raw_handshake(server)
+    rest = head[head.index(b'\r\n\r\n') + 4:]
+    sock.sendall(masked_frame(2, parts[0], fin=False)
+                 + masked_frame(0, parts[1], fin=False)
+                 + masked_frame(9, b'are you there')
+                 + masked_frame(0, parts[2]))
+    opcode, got, rest = read_frame(sock, rest)
+    assert (opcode, got) == (10, b'are you there')
+    opcode, got, rest = read_frame(sock, rest)
+    sock.close()
+    assert (opcode, got) == (2, b''.join(parts))
+
+
+def test_invalid_utf8_fails_before_a_large_frame_is_complete(server):
+    text = ('é' * 50000).encode()
+    bad = masked_frame(1, text[:3000] + b'\xff' + text[3001:])
+    sock, head = raw_handshake(server)
+    rest = head[head.index(b'\r\n\r\n') + 4:]
+    sock.sendall(bad[:20000])  # the rest never comes
+    data = rest + read_all(sock)
+    sock.close()
+    assert data[:1] == b'\x88'
+    assert struct.unpack('!H', data[2:4])[0] == 1007
