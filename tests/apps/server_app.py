@@ -27,7 +27,7 @@ try:
 except ImportError:  # pragma: no cover
     hashlib = None
 
-from microdot import Microdot, Request, Response, send_file
+from microdot import Microdot, Request, send_file
 
 # Bodies above 4 KiB go to request.stream; above the default 16 KiB: 413.
 Request.max_body_length = 4 * 1024
@@ -191,6 +191,11 @@ async def only_get(request):
 async def sleep(request):
     await asyncio.sleep(float(request.args.get('s', '0.2')))
     return 'slept'
+
+
+@app.get('/close-me')
+async def close_me(request):
+    return 'closing', 200, {'Connection': 'close'}
 
 
 @app.get('/shutdown')

@@ -141,7 +141,7 @@ class Server:
                 return self
             output = self.output()
             self.stop()
-            if 'in use' not in output.lower():
+            if 'in use' not in output and 'EADDRINUSE' not in output:
                 break
         raise ServerError('{} did not start on {}:\n{}'.format(
             self.app, self.target, output[-3000:]))
@@ -200,9 +200,6 @@ class Server:
         return Conn(socket.create_connection(('127.0.0.1', self.port),
                                              timeout=timeout))
 
-    def describe(self):
-        return '{} running {} {}'.format(self.target, self.app, self.settings)
-
 
 class ServerPool:
     """Servers shared by the tests of a session, keyed by target and
@@ -242,8 +239,8 @@ def target(request):
 def check_still_running(server):
     """Fails the test when the server died while the test ran."""
     if not server.alive():
-        pytest.fail('the server process exited (code {}) during the test:\n'
-                    '{}'.format(server.proc.returncode, server.output()[-3000:]))
+        pytest.fail('the server exited (code {}) during the test:\n{}'.format(
+            server.proc.returncode, server.output()[-3000:]))
 
 
 @pytest.fixture
@@ -418,7 +415,8 @@ class Conn:
             size = int(line.split(b';')[0].strip(), 16)
             if size == 0:
                 while True:  # trailers up to the blank line
-                    line = self.read_until(b'\r\n', deadline - time.monotonic())
+                    line = self.read_until(b'\r\n',
+                                           deadline - time.monotonic())
                     raw += line
                     if line == b'\r\n':
                         return body, raw
@@ -470,7 +468,8 @@ class Conn:
             return False
         if self.buf:
             assert self.buf.startswith((b'HTTP/1.1 4', b'HTTP/1.0 4')), \
-                'unexpected bytes before the close: {!r}'.format(self.buf[:300])
+                'unexpected bytes before the close: {!r}'.format(
+                    self.buf[:300])
             self.buf = b''
         return True
 

@@ -7,9 +7,11 @@ import hashlib
 import json
 
 import httpx
+import pytest
 
-from servers import (  # noqa: F401 (fixtures)
-    build_request, chunked, server, server_pool, target)
+from servers import build_request, chunked
+
+pytest_plugins = ['servers']  # the server fixtures
 
 MAX_CONTENT_LENGTH = 16 * 1024
 MAX_BODY_LENGTH = 4 * 1024
@@ -257,3 +259,68 @@ def test_expect_100_continue_body_never_sent(server):
         assert reply.status == 405
         conn.send(body)
         conn.wait_closed(timeout=1)  # raises on any further response
+
+
+def test_chunked_coding_name_is_case_insensitive(server):
+    with server.connect() as conn:
+        reply = conn.request('POST', '/echo',
+                             headers={'Transfer-Encoding': 'Chunked'},
+                             body=chunked(b'case'))
+        assert reply.status == 200 and reply.body == b'case'
+
+
+def test_many_one_byte_chunks(server):
+    data = pattern(5000)
+    with server.connect() as conn:
+        reply = conn.request('POST', '/stream',
+                             headers={'Transfer-Encoding': 'chunked'},
+                             body=chunked(*[data[i:i + 1]
+                                            for i in range(len(data))]))
+        assert reply.status == 200
+        assert json.loads(reply.body)['sha256'] == \
+            hashlib.sha256(data).hexdigest()
+
+
+BAD_CHUNKED = [
+    ('size-overflow', b'1' + b'0' * 20 + b'\r\nabc\r\n0\r\n\r\n'),
+    ('no-size', b'\r\nabc\r\n0\r\n\r\n'),
+    ('negative-size', b'-3\r\nabc\r\n0\r\n\r\n'),
+    ('data-longer-than-size', b'2\r\nabc\r\n0\r\n\r\n'),
+    ('huge-extension', b'3;' + b'e' * 5000 + b'\r\nabc\r\n0\r\n\r\n'),
+    ('huge-trailer', b'3\r\nabc\r\n0\r\nX-T: ' + b't' * 9000 + b'\r\n\r\n'),
+]
+
+
+@pytest.mark.parametrize('body', [b[1] for b in BAD_CHUNKED],
+                         ids=[b[0] for b in BAD_CHUNKED])
+def test_bad_chunked_framing_is_rejected(server, body):
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo',
+                                headers={'Transfer-Encoding': 'chunked'})
+                  + body)
+        reply = conn.read_reply('POST')
+        assert reply.status in (400, 413)
+        assert conn.wait_closed()
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_no_100_continue_for_http10(server):
+    # RFC 9110 10.1.1: no 100 (Continue) to an HTTP/1.0 client
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo', version='1.0', headers={
+            'Expect': '100-continue'}, body=b'ten-bytes!'))
+        reply = conn.read_reply('POST')
+        assert reply.status_line == 'HTTP/1.0 200 OK'
+        assert reply.body == b'ten-bytes!'
+
+
+def test_no_100_continue_when_body_already_sent(server):
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo', headers={
+            'Expect': '100-continue'}, body=b'eager'))
+        reply = conn.read_reply('POST')
+        if reply.status == 100:  # allowed, but then the final one follows
+            reply = conn.read_reply('POST')
+        assert reply.status == 200 and reply.body == b'eager'
+        assert conn.request('GET', '/').body == b'hello'

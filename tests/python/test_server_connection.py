@@ -1,13 +1,15 @@
 """Connection management of the built-in server: response version,
 keep-alive, pipelining, when the server closes."""
 import json
+import socket
 
 import httpx
 import pytest
 import requests
 
-from servers import (  # noqa: F401 (fixtures)
-    build_request, chunked, fresh_server, server, server_pool, target)
+from servers import build_request, chunked
+
+pytest_plugins = ['servers']  # the server fixtures
 
 
 def test_http10_request_gets_http10_response(server):
@@ -26,13 +28,13 @@ def test_http11_request_gets_http11_response(server):
 
 def test_http11_keeps_connection_alive(server):
     with server.connect() as conn:
-        ports = set()
+        peers = set()
         for i in range(5):
             reply = conn.request('GET', '/peer')
             assert reply.status == 200
             assert reply.header('Connection', '').lower() != 'close'
-            ports.add(reply.body)
-        assert len(ports) == 1
+            peers.add(reply.body)
+        assert len(peers) == 1
         reply = conn.request('POST', '/echo', body=b'still here')
         assert reply.body == b'still here'
 
@@ -127,7 +129,7 @@ def test_pipelined_request_byte_by_byte(server):
     data = build_request('POST', '/echo', body=b'slowly') + \
         build_request('GET', '/version')
     with server.connect() as conn:
-        conn.sock.setsockopt(6, 1, 1)  # TCP_NODELAY: one byte per segment
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         for i in range(len(data)):
             conn.send(data[i:i + 1])
         assert conn.read_reply().body == b'slowly'
@@ -143,21 +145,28 @@ def test_pipeline_stops_at_connection_close(server):
         assert conn.wait_closed(), 'requests after Connection: close served'
 
 
-def test_idle_connection_is_closed(fresh_server):
+def test_idle_keep_alive_connection_is_closed(fresh_server):
     server = fresh_server(keep_alive_timeout=1, request_timeout=1)
     with server.connect() as conn:
         assert conn.request('GET', '/').status == 200
-        # kept alive for a moment, then closed once idle
         assert conn.request('GET', '/').status == 200
         assert conn.wait_closed(timeout=15), 'idle connection never closed'
     with server.connect() as conn:
-        # a connection that never sends anything is closed too
+        assert conn.request('GET', '/').body == b'hello'
+
+
+def test_silent_connection_is_closed(fresh_server):
+    server = fresh_server(keep_alive_timeout=1, request_timeout=1)
+    with server.connect() as conn:
         assert conn.wait_closed(timeout=15), 'silent connection never closed'
+
+
+def test_stalled_head_is_closed(fresh_server):
+    server = fresh_server(keep_alive_timeout=1, request_timeout=1)
     with server.connect() as conn:
         conn.send(b'GET / HTTP/1.1\r\nHost: x\r\n')  # half a head, then stall
         assert conn.wait_closed_after_error(timeout=15), \
             'stalled half head never timed out'
-
     with server.connect() as conn:
         assert conn.request('GET', '/').body == b'hello'
 
@@ -205,7 +214,7 @@ def test_pipelined_chunked_byte_by_byte(server):
                                       trailers=b'T: v\r\n')) + \
         build_request('GET', '/version')
     with server.connect() as conn:
-        conn.sock.setsockopt(6, 1, 1)  # TCP_NODELAY
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         for i in range(len(data)):
             conn.send(data[i:i + 1])
         assert conn.read_reply().body == b'abcde'
@@ -223,7 +232,6 @@ def test_http10_post_with_keep_alive(server):
 
 
 def test_client_half_close_still_gets_answer(server):
-    import socket
     with server.connect() as conn:
         conn.send(build_request('GET', '/version'))
         conn.sock.shutdown(socket.SHUT_WR)
@@ -237,3 +245,20 @@ def test_keep_alive_header_on_http11_does_not_close(server):
         reply = conn.request('GET', '/', headers={'Connection': 'keep-alive'})
         assert reply.header('Connection', '').lower() != 'close'
         assert conn.request('GET', '/').body == b'hello'
+
+
+@pytest.mark.parametrize('value', ['keep-alive', 'Keep-Alive', 'KEEP-ALIVE'])
+def test_http10_keep_alive_token_is_case_insensitive(server, value):
+    with server.connect() as conn:
+        for i in range(2):
+            reply = conn.request('GET', '/', version='1.0',
+                                 headers={'Connection': value})
+            assert reply.body == b'hello'
+
+
+def test_app_connection_close_header_closes(server):
+    with server.connect() as conn:
+        reply = conn.request('GET', '/close-me')
+        assert reply.body == b'closing'
+        assert reply.header('Connection', '').lower() == 'close'
+        assert conn.wait_closed(), 'app asked for Connection: close'

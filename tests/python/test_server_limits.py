@@ -2,7 +2,8 @@
 error status, closes the connection and keeps serving others."""
 import pytest
 
-from servers import server, server_pool, target  # noqa: F401 (fixtures)
+
+pytest_plugins = ['servers']  # the server fixtures
 
 MAX_READLINE = 2 * 1024
 
@@ -138,3 +139,30 @@ def test_bare_lf_line_endings_are_accepted(server):
         conn.send(b'GET / HTTP/1.1\nHost: x\n\n')
         reply = conn.read_reply()
         assert reply.status == 200 and reply.body == b'hello'
+
+
+def test_forty_headers_are_accepted(server):
+    headers = [('X-Header-%d' % i, 'value %d' % i) for i in range(40)]
+    with server.connect() as conn:
+        reply = conn.request('GET', '/', headers=headers)
+        assert reply.status == 200 and reply.body == b'hello'
+
+
+ODD_TARGETS = [
+    ('utf8-path', b'/caf\xc3\xa9'),
+    ('invalid-utf8-path', b'/\xff\xfe'),
+    ('nul-in-path', b'/a\x00b'),
+    ('invalid-utf8-query', b'/version?q=\xff'),
+    ('bad-percent-escape', b'/ver%zzsion'),
+]
+
+
+@pytest.mark.parametrize('path', [t[1] for t in ODD_TARGETS],
+                         ids=[t[0] for t in ODD_TARGETS])
+def test_odd_targets_get_a_clear_answer(server, path):
+    with server.connect() as conn:
+        conn.send(b'GET ' + path + b' HTTP/1.1\r\nHost: x\r\n\r\n')
+        reply = conn.read_reply()
+        assert reply.status in (200, 400, 404), reply
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'

@@ -5,8 +5,9 @@ import os
 import httpx
 import pytest
 
-from servers import (  # noqa: F401 (fixtures)
-    build_request, fresh_server, server, server_pool, target)
+from servers import build_request
+
+pytest_plugins = ['servers']  # the server fixtures
 
 
 def check_chunk_framing(raw, expected):
@@ -254,6 +255,7 @@ def test_asterisk_form_target_gets_an_answer(server):
 
 def test_head_on_missing_route(server):
     with server.connect() as conn:
-        conn.send(build_request('HEAD', '/missing') + build_request('GET', '/'))
+        conn.send(build_request('HEAD', '/missing')
+                  + build_request('GET', '/'))
         assert conn.read_reply('HEAD').status == 404
         assert conn.read_reply().body == b'hello'

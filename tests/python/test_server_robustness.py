@@ -3,8 +3,9 @@ import re
 
 import httpx
 
-from servers import (  # noqa: F401 (fixtures)
-    build_request, fresh_server, server, server_pool, target)
+from servers import build_request
+
+pytest_plugins = ['servers']  # the server fixtures
 
 
 def test_slow_client_does_not_block_others(server):
