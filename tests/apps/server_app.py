@@ -10,6 +10,8 @@ Settings come from the environment:
     MICRODOT_TEST_REQUEST_TIMEOUT     Microdot.request_timeout (seconds a
                                 started request may take to arrive)
     MICRODOT_TEST_FILE          file served by /file
+    MICRODOT_TEST_MAX_CONTENT_LENGTH, _MAX_BODY_LENGTH, _MAX_READLINE
+                                the Request limits of the same names
 """
 import sys
 
@@ -31,6 +33,9 @@ from microdot import Microdot, Request, send_file
 
 # Bodies above 4 KiB go to request.stream; above the default 16 KiB: 413.
 Request.max_body_length = 4 * 1024
+for _name in ('max_content_length', 'max_body_length', 'max_readline'):
+    if getenv('MICRODOT_TEST_' + _name.upper()):
+        setattr(Request, _name, int(getenv('MICRODOT_TEST_' + _name.upper())))
 
 app = Microdot()
 if getenv('MICRODOT_TEST_KEEP_ALIVE_TIMEOUT'):
@@ -191,6 +196,11 @@ async def only_get(request):
 async def sleep(request):
     await asyncio.sleep(float(request.args.get('s', '0.2')))
     return 'slept'
+
+
+@app.get('/status/<int:code>')
+async def status(request, code):
+    return '', code
 
 
 @app.get('/close-me')

@@ -123,6 +123,7 @@ class Server:
         self.proc = None
         self.port = None
         self._log = None
+        self._output = ''
 
     # -- lifecycle --------------------------------------------------------
     def start(self):
@@ -176,18 +177,20 @@ class Server:
             return None
 
     def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
+        """Ends the process and keeps its output for output()."""
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             if self.wait_exit(5) is None:
                 self.proc.kill()
                 self.wait_exit(5)
-        self.proc = None
+        if self._log is not None:
+            self._output = self.output()
+            self._log.close()
+            self._log = None
 
     def output(self):
         if self._log is None:
-            return ''
+            return self._output
         self._log.seek(0)
         return self._log.read().decode('utf-8', 'replace')
 
@@ -224,15 +227,16 @@ class ServerPool:
         self.servers.clear()
 
 
-@pytest.fixture(scope='session')
-def server_pool():
+# Test modules import the *_fixture functions; pytest knows them by `name`.
+@pytest.fixture(scope='session', name='server_pool')
+def server_pool_fixture():
     pool = ServerPool()
     yield pool
     pool.close()
 
 
-@pytest.fixture(params=TARGETS)
-def target(request):
+@pytest.fixture(params=TARGETS, name='target')
+def target_fixture(request):
     return request.param
 
 
@@ -243,16 +247,16 @@ def check_still_running(server):
             server.proc.returncode, server.output()[-3000:]))
 
 
-@pytest.fixture
-def server(server_pool, target):
+@pytest.fixture(name='server')
+def server_fixture(server_pool, target):
     """The shared server_app.py with default settings on `target`."""
     srv = server_pool.get(target)
     yield srv
     check_still_running(srv)
 
 
-@pytest.fixture
-def fresh_server(target):
+@pytest.fixture(name='fresh_server')
+def fresh_server_fixture(target):
     """A server of its own, for tests that stop it or read its output.
     Use as `fresh_server(**settings)`."""
     started = []

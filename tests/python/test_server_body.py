@@ -11,7 +11,8 @@ import pytest
 
 from servers import build_request, chunked
 
-pytest_plugins = ['servers']  # the server fixtures
+from servers import (  # noqa: F401 (fixtures)
+    fresh_server_fixture, server_fixture, server_pool_fixture, target_fixture)
 
 MAX_CONTENT_LENGTH = 16 * 1024
 MAX_BODY_LENGTH = 4 * 1024

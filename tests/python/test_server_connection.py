@@ -9,7 +9,8 @@ import requests
 
 from servers import build_request, chunked
 
-pytest_plugins = ['servers']  # the server fixtures
+from servers import (  # noqa: F401 (fixtures)
+    fresh_server_fixture, server_fixture, server_pool_fixture, target_fixture)
 
 
 def test_http10_request_gets_http10_response(server):

@@ -1,9 +1,11 @@
 """Malformed and oversized request heads: the server answers with a clear
 error status, closes the connection and keeps serving others."""
+import json
+
 import pytest
 
-
-pytest_plugins = ['servers']  # the server fixtures
+from servers import (  # noqa: F401 (fixtures)
+    fresh_server_fixture, server_fixture, server_pool_fixture, target_fixture)
 
 MAX_READLINE = 2 * 1024
 
@@ -166,3 +168,24 @@ def test_odd_targets_get_a_clear_answer(server, path):
         assert reply.status in (200, 400, 404), reply
     with server.connect() as conn:
         assert conn.request('GET', '/').body == b'hello'
+
+
+def test_limits_follow_request_attributes(fresh_server):
+    server = fresh_server(max_readline=256, max_content_length=1000,
+                          max_body_length=500)
+    with server.connect() as conn:
+        assert conn.request('GET', '/' + 'a' * 200).status == 404
+        assert conn.request('POST', '/echo', body=b'b' * 400).body == \
+            b'b' * 400
+        reply = conn.request('POST', '/stream', body=b'c' * 1000)
+        assert reply.status == 200
+        assert json.loads(reply.body)['size'] == 1000
+    with server.connect() as conn:
+        conn.send(b'GET /' + b'a' * 300 + b' HTTP/1.1\r\nHost: x\r\n\r\n')
+        assert conn.read_reply().status == 414
+        assert conn.wait_closed()
+    with server.connect() as conn:
+        conn.send(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                  b'Content-Length: 1001\r\n\r\n')
+        assert conn.read_reply().status == 413
+        assert conn.wait_closed()

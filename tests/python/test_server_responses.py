@@ -7,7 +7,8 @@ import pytest
 
 from servers import build_request
 
-pytest_plugins = ['servers']  # the server fixtures
+from servers import (  # noqa: F401 (fixtures)
+    fresh_server_fixture, server_fixture, server_pool_fixture, target_fixture)
 
 
 def check_chunk_framing(raw, expected):
@@ -259,3 +260,22 @@ def test_head_on_missing_route(server):
                   + build_request('GET', '/'))
         assert conn.read_reply('HEAD').status == 404
         assert conn.read_reply().body == b'hello'
+
+
+@pytest.mark.parametrize('code', [204, 304])
+def test_responses_without_body(server, code):
+    with server.connect() as conn:
+        conn.send(build_request('GET', '/status/%d' % code)
+                  + build_request('GET', '/'))
+        reply = conn.read_reply()
+        assert reply.status == code
+        assert reply.header('Transfer-Encoding') is None
+        assert reply.header('Content-Length') in (None, '0')
+        assert conn.read_reply().body == b'hello'  # nothing sent in between
+
+
+def test_streamed_response_with_connection_close(server):
+    with server.connect() as conn:
+        reply = conn.request('GET', '/gen', headers={'Connection': 'close'})
+        assert reply.body == b'one two three'
+        assert conn.wait_closed()

@@ -1,11 +1,13 @@
 """The server under misbehaving clients, logging and shutdown."""
 import re
+import time
 
 import httpx
 
 from servers import build_request
 
-pytest_plugins = ['servers']  # the server fixtures
+from servers import (  # noqa: F401 (fixtures)
+    fresh_server_fixture, server_fixture, server_pool_fixture, target_fixture)
 
 
 def test_slow_client_does_not_block_others(server):
@@ -81,6 +83,24 @@ def test_many_connections_open_at_once(server):
             conn.close()
 
 
+def log_lines(server, requests, timeout=5):
+    """The server's output lines, once each (method, path) shows up in one
+    (a line is printed after its response is sent, so it may lag)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = server.output().splitlines()
+        if all(lines_for(lines, m, p) for m, p in requests) or \
+                time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def lines_for(lines, method, path):
+    return [line for line in lines
+            if re.search(r'\b{}\b'.format(method), line)
+            and re.search(r'{}(\s|$|\?)'.format(re.escape(path)), line)]
+
+
 def test_debug_logs_one_line_per_request(fresh_server):
     server = fresh_server(debug=1)
     paths = ['/', '/version', '/does-not-exist-xyz', '/peer']
@@ -89,22 +109,18 @@ def test_debug_logs_one_line_per_request(fresh_server):
             conn.request('GET', path)
     with httpx.Client(base_url=server.url, timeout=10) as client:
         client.post('/echo', content=b'data')
-    server.stop()
-    lines = server.output().splitlines()
-    for method, path in [('GET', p) for p in paths] + [('POST', '/echo')]:
-        matching = [line for line in lines
-                    if re.search(r'\b{}\b'.format(method), line)
-                    and re.search(r'{}(\s|$|\?)'.format(re.escape(path)),
-                                  line)]
-        assert len(matching) == 1, (method, path, lines)
-    notfound = [line for line in lines if '/does-not-exist-xyz' in line]
-    assert '404' in notfound[0]
+    requests = [('GET', p) for p in paths] + [('POST', '/echo')]
+    lines = log_lines(server, requests)
+    for method, path in requests:
+        assert len(lines_for(lines, method, path)) == 1, (method, path, lines)
+    assert '404' in lines_for(lines, 'GET', '/does-not-exist-xyz')[0]
 
 
 def test_no_request_logging_without_debug(fresh_server):
     server = fresh_server()
     with server.connect() as conn:
         conn.request('GET', '/version')
+        conn.request('GET', '/')  # by now /version would have been logged
     server.stop()
     assert '/version' not in server.output()
 
