@@ -31,8 +31,9 @@ async def echo(request, ws):
         await ws.send(await ws.receive())
 
 
-if sys.implementation.name == 'micropython':
-    context = create_ssl_context('cert.der', 'key.der')
-else:
-    context = create_ssl_context('cert.pem', 'key.pem')
-app.run(port=4443, debug=True, ssl=context)
+if __name__ == '__main__':
+    if sys.implementation.name == 'micropython':
+        context = create_ssl_context('cert.der', 'key.der')
+    else:
+        context = create_ssl_context('cert.pem', 'key.pem')
+    app.run(port=4443, debug=True, ssl=context)

@@ -50,11 +50,7 @@ def example_files():
 
 
 # Files that cannot be imported by a test, and why.
-NOT_IMPORTABLE = {
-    'tls/hello_tls.py': 'it calls app.run() at import time (no __main__ '
-                        'guard) and needs certificate files: '
-                        'test_tls_example serves it in a subprocess instead',
-}
+NOT_IMPORTABLE = {}
 
 
 # -- loading examples -----------------------------------------------------------
