@@ -21,6 +21,8 @@ for code that expects awaitables.
 utemplate is not installed by pip on CPython (see the README); on
 MicroPython, install it with mip or copy its ``utemplate/`` package.
 """
+import sys
+
 from utemplate import recompile
 
 _loader = None
@@ -31,7 +33,18 @@ def init_templates(template_dir='templates', loader_class=recompile.Loader):
     (``recompile.Loader`` recompiles templates that changed;
     ``compiled.Loader`` only loads precompiled ones)."""
     global _loader
+    if _loader is not None:
+        _forget_compiled(_loader.p)
     _loader = loader_class(None, template_dir.rstrip('/'))
+    _forget_compiled(_loader.p)
+
+
+def _forget_compiled(prefix):
+    # Compiled templates are modules named after the directory and the file
+    # (templates.index_html): another directory of the same name, or the
+    # same one seen from another working directory, must not reuse them.
+    for name in [m for m in sys.modules if m.startswith(prefix)]:
+        del sys.modules[name]
 
 
 class Template:

@@ -121,6 +121,8 @@ def test_templates_examples(monkeypatch):
     sys.modules.pop('templates.index_html', None)
     import test_templates
     test_templates._find_utemplate()
+    from microdot.utemplate import init_templates
+    init_templates()  # other tests leave the loader on their own directory
     app = load('templates/utemplate/hello.py', monkeypatch)
     run(main(app))
     sys.modules.pop('templates', None)
