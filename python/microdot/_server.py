@@ -101,6 +101,16 @@ class Connection:
             self.task.cancel()
 
 
+def _address(peer):
+    """(host, port) from a peer address; MicroPython's streams give the raw
+    sockaddr bytes."""
+    if not isinstance(peer, (bytes, bytearray)):
+        return peer
+    import socket
+    family, address, port = socket.sockaddr(peer)[:3]
+    return socket.inet_ntop(family, address), port
+
+
 class StreamConnection(Connection):
     """A connection over asyncio streams."""
 
@@ -112,7 +122,7 @@ class StreamConnection(Connection):
         self.writer = writer
         self.scheme = scheme
         try:
-            self.client_addr = writer.get_extra_info('peername')
+            self.client_addr = _address(writer.get_extra_info('peername'))
         except Exception:  # pragma: no cover - ports without peername
             self.client_addr = None
 
@@ -176,18 +186,27 @@ if hasattr(asyncio, 'Protocol'):
             self.loop = asyncio.get_running_loop()
             self.client_addr = transport.get_extra_info('peername')
             self.connections.add(self)
-            self.task = self.loop.create_task(
-                serve_connection(self.app, self))
+            # The request loop starts with the first bytes, so a request
+            # that arrives whole finds them already buffered and costs no
+            # wait; until then the connection is idle (for the sweeper).
+            self.waiting_since = _now()
 
         def data_received(self, data):
             self.buf += data
-            self._wake()
+            if self.task is None:
+                self.waiting_since = None
+                self.task = self.loop.create_task(
+                    serve_connection(self.app, self))
+            else:
+                self._wake()
             if len(self.buf) - self.pos > self.high_water:
                 self._read_paused = True
                 self.transport.pause_reading()
 
         def eof_received(self):
             self.eof = True
+            if self.task is None:
+                return False  # nothing was asked: let the transport close
             self._wake()
             return True  # keep the write side open to answer
 
@@ -343,6 +362,41 @@ def _status_line(minor, status_code, reason):
     return 'HTTP/1.{} {} {}\r\n'.format(minor, status_code, reason)
 
 
+_prefixes = {}  # (minor, status, content type, keep-alive) -> head prefix
+
+
+def _plain_head(res, minor, keep_alive, length):
+    """The head of the common response (no header but Content-Type, a
+    length, a standard reason) as a cached prefix ending in
+    "Content-Length: " plus the length, or None for any other response."""
+    headers = res.headers
+    if res.reason is not None:
+        return None
+    if headers:
+        if len(headers) != 1:
+            return None
+        content_type = headers.get('Content-Type')
+        if not isinstance(content_type, str):
+            return None
+    else:
+        content_type = res._content_type()
+    key = (minor, res.status_code, content_type, keep_alive)
+    prefix = _prefixes.get(key)
+    if prefix is None:
+        if len(_prefixes) >= 64:
+            _prefixes.clear()
+        prefix = _status_line(minor, res.status_code, None) + \
+            _header_line('Content-Type', content_type)
+        if keep_alive:
+            if not minor:
+                prefix += 'Connection: keep-alive\r\n'
+        else:
+            prefix += 'Connection: close\r\n'
+        prefix = (prefix + 'Content-Length: ').encode()
+        _prefixes[key] = prefix
+    return prefix, b'%d\r\n\r\n' % length
+
+
 def _response_head(res, minor, keep_alive, length, chunked):
     """The response head as bytes. ``length`` is the body length to
     announce (None: unknown), ``chunked`` whether the body is sent chunked."""
@@ -385,8 +439,11 @@ def _header_line(name, value):
 
 
 def _wants_close(res):
-    value = res.headers.get('Connection') if res.headers else None
-    return value is not None and value.lower() == 'close'
+    for name in res.headers:
+        if len(name) == 10 and name.lower() == 'connection':
+            value = res.headers[name]
+            return isinstance(value, str) and value.lower() == 'close'
+    return False
 
 
 async def write_response(conn, res, minor, keep_alive, head_only):
@@ -394,7 +451,7 @@ async def write_response(conn, res, minor, keep_alive, head_only):
     status = res.status_code
     body = res.body
     no_body = status < 200 or status == 204 or status == 304
-    if not keep_alive or _wants_close(res):
+    if keep_alive and res.headers and _wants_close(res):
         keep_alive = False
     if isinstance(body, bytes):
         length = None if no_body and not len(body) else len(body)
@@ -406,7 +463,19 @@ async def write_response(conn, res, minor, keep_alive, head_only):
             keep_alive = False  # the end of the body ends the connection
         length = None
     try:
-        head = _response_head(res, minor, keep_alive, length, chunked)
+        plain = None
+        if length is not None:
+            plain = _plain_head(res, minor, keep_alive, length)
+        if plain is None:
+            head = _response_head(res, minor, keep_alive, length, chunked)
+        elif isinstance(body, bytes) and not (head_only or no_body) and \
+                len(body) < _BIG_BODY:
+            # the common case: one write of one buffer, built in one go
+            conn.write(b''.join((plain[0], plain[1], body)))
+            await conn.drain()
+            return keep_alive
+        else:
+            head = plain[0] + plain[1]
     except ValueError as exc:
         # an unsafe header or reason (CR/LF injection): answer 500 instead
         print_exception(exc)
@@ -529,6 +598,8 @@ async def serve_connection(app, conn):
         print_exception(exc)
     finally:
         conn.close()
+        # (MicroPython's asyncio closes the socket in wait_closed() only)
+        await conn.wait_closed()
 
 
 async def _serve(app, conn):
@@ -537,17 +608,29 @@ async def _serve(app, conn):
     while True:
         # 1. the request head, parsed in place in the connection buffer
         scanned = conn.pos
+        blank = 0  # empty lines skipped before the request line
         while True:
-            try:
-                head = parse(conn.buf, conn.pos, len(conn.buf), scanned,
-                             Request.max_readline, Request.max_head_length,
-                             Request.max_headers)
-            except ValueError as exc:
-                await _send_error(conn, exc.args[0] if exc.args and
-                                  isinstance(exc.args[0], int) else 400)
-                return
-            if head is not None:
-                break
+            buf = conn.buf
+            while conn.pos < len(buf) and (buf[conn.pos] == 10 or (
+                    buf[conn.pos] == 13 and scanned == conn.pos)):
+                # RFC 9112 2.2: ignore empty lines before a request line
+                conn.pos += 1
+                scanned = conn.pos
+                blank += 1
+                if blank > Request.max_readline:
+                    await _send_error(conn, 400)
+                    return
+            if len(conn.buf) > conn.pos:  # (nothing to parse between requests)
+                try:
+                    head = parse(conn.buf, conn.pos, len(conn.buf), scanned,
+                                 Request.max_readline,
+                                 Request.max_head_length, Request.max_headers)
+                except ValueError as exc:
+                    await _send_error(conn, exc.args[0] if exc.args and
+                                      isinstance(exc.args[0], int) else 400)
+                    return
+                if head is not None:
+                    break
             received = len(conn.buf) - conn.pos
             conn.idle = not received
             if not await conn.fill():

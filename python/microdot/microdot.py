@@ -54,21 +54,60 @@ class NoCaseDict(dict):
     """A dict whose string keys are case-insensitive. Iteration gives each key
     with the case of its first insertion."""
 
+    # lower-case key -> key as inserted, for the keys that are str. None
+    # until a lookup needs it (lookups of a key in the case it was inserted
+    # in, the usual case, do not): then derived from the keys, which are
+    # never case variants of each other.
+    _k = None
+
     def __init__(self, initial=None):
         super().__init__()
-        self._k = {}
         if initial:
             items = initial.items() if hasattr(initial, 'items') else initial
             for key, value in items:
                 self[key] = value
 
+    @classmethod
+    def _from_flat(cls, flat):
+        """From a flat [name, value, ...] list of str (request headers): a
+        repeated name gets its values joined with ", " as RFC 9110 allows."""
+        d = cls()
+        d._fill(flat)
+        return d
+
+    def _fill(self, flat):
+        keys = {}
+        for i in range(0, len(flat), 2):
+            name = flat[i]
+            lower = name.lower()
+            key = keys.get(lower)
+            if key is None:
+                keys[lower] = name
+                super().__setitem__(name, flat[i + 1])
+            else:
+                super().__setitem__(key, super().__getitem__(key) + ', ' +
+                                    flat[i + 1])
+        self._k = keys
+
+    def _keys(self):
+        keys = self._k
+        if keys is None:
+            keys = self._k = {}
+            for key in super().keys():
+                if isinstance(key, str):
+                    keys[key.lower()] = key
+        return keys
+
     def _key(self, key):
-        return self._k.get(key.lower(), key) if isinstance(key, str) else key
+        if not isinstance(key, str) or \
+                super().get(key, _MISSING) is not _MISSING:
+            return key
+        return self._keys().get(key.lower(), key)
 
     def __setitem__(self, key, value):
-        if isinstance(key, str):
-            lower = key.lower()
-            key = self._k.setdefault(lower, key)
+        if isinstance(key, str) and (self._k is not None or (
+                len(self) and super().get(key, _MISSING) is _MISSING)):
+            key = self._keys().setdefault(key.lower(), key)
         super().__setitem__(key, value)
 
     def __getitem__(self, key):
@@ -77,7 +116,7 @@ class NoCaseDict(dict):
     def __delitem__(self, key):
         key = self._key(key)
         super().__delitem__(key)
-        if isinstance(key, str):
+        if isinstance(key, str) and self._k is not None:
             del self._k[key.lower()]
 
     def __contains__(self, key):
@@ -93,7 +132,7 @@ class NoCaseDict(dict):
 
     def pop(self, key, *default):
         key = self._key(key)
-        if isinstance(key, str) and \
+        if isinstance(key, str) and self._k is not None and \
                 super().get(key, _MISSING) is not _MISSING:
             del self._k[key.lower()]
         return super().pop(key, *default)
@@ -110,7 +149,7 @@ class NoCaseDict(dict):
 
     def clear(self):
         super().clear()
-        self._k.clear()
+        self._k = None
 
 
 class MultiDict(dict):
@@ -257,51 +296,83 @@ class Request:
 
     after_request_handlers = ()
 
+    # Defaults shared by every request: __init__ stores only what differs,
+    # which keeps a Request small (it is made for every request, and RAM is
+    # what MicroPython boards run out of).
+    client_addr = None
+    query_string = None
+    body = b''
+    sock = None
+    url_prefix = ''
+    subapp = None
+    scheme = 'http'
+    route = None
+    url_args = None
+    _raw_headers = None
+    _headers = _stream = _args = _cookies = _json = _form = _files = \
+        _g = None
+
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None, url_prefix='',
                  subapp=None, scheme=None, route=None):
         self.app = app
-        self.client_addr = client_addr
         self.method = method
         self.url = url
         i = url.find('?')
         if i < 0:
             self.path = url
-            self.query_string = None
         else:
             self.path = url[:i]
             self.query_string = url[i + 1:]
         self.http_version = http_version
         if isinstance(headers, list):
             self._raw_headers = headers  # flat [name, value, ...], parsed lazily
-            self._headers = None
         else:
             self._headers = headers if isinstance(headers, NoCaseDict) \
                 else NoCaseDict(headers)
-        self.body = body if body is not None else b''
-        self._stream = stream
-        self.sock = sock
-        self.url_prefix = url_prefix
-        self.subapp = subapp
-        self.scheme = scheme or 'http'
-        self.route = route
-        self.url_args = None
-        self._args = self._cookies = self._json = self._form = self._files = \
-            self._g = None
+        if client_addr is not None:
+            self.client_addr = client_addr
+        if body is not None:
+            self.body = body
+        if stream is not None:
+            self._stream = stream
+        if sock is not None:
+            self.sock = sock
+        if url_prefix:
+            self.url_prefix = url_prefix
+        if subapp is not None:
+            self.subapp = subapp
+        if scheme and scheme != 'http':
+            self.scheme = scheme
+        if route is not None:
+            self.route = route
 
     @property
     def headers(self):
         if self._headers is None:
-            raw = self._raw_headers
-            headers = NoCaseDict()
-            for i in range(0, len(raw), 2):
-                name = raw[i]
-                if name in headers:  # repeated field: join as RFC 9110 allows
-                    headers[name] = headers[name] + ', ' + raw[i + 1]
-                else:
-                    headers[name] = raw[i + 1]
-            self._headers = headers
+            self._headers = NoCaseDict._from_flat(self._raw_headers)
         return self._headers
+
+    def _header(self, lower_name, separator=', '):
+        """One header's value (repeats joined), without building
+        ``headers`` when it was not asked for yet."""
+        headers = self._headers
+        if headers is not None:
+            if isinstance(headers, NoCaseDict):
+                return headers.get(lower_name)
+            for name in headers:
+                if name.lower() == lower_name:
+                    return headers[name]
+            return None
+        raw = self._raw_headers
+        value = None
+        size = len(lower_name)
+        for i in range(0, len(raw), 2):
+            name = raw[i]
+            if len(name) == size and name.lower() == lower_name:
+                value = raw[i + 1] if value is None else \
+                    value + separator + raw[i + 1]
+        return value
 
     @headers.setter
     def headers(self, value):
@@ -328,7 +399,7 @@ class Request:
     def cookies(self):
         if self._cookies is None:
             cookies = {}
-            header = self.headers.get('Cookie')
+            header = self._header('cookie', '; ')
             if header:
                 flat = backend.parse_cookies(header)
                 for i in range(0, len(flat), 2):
@@ -342,11 +413,11 @@ class Request:
 
     @property
     def content_type(self):
-        return self.headers.get('Content-Type')
+        return self._header('content-type')
 
     @property
     def content_length(self):
-        length = self.headers.get('Content-Length')
+        length = self._header('content-length')
         return int(length) if length and length.isdigit() else 0
 
     def _media_type(self):
@@ -1000,10 +1071,11 @@ class Microdot:
                 args = route.pattern.match(path)
                 if args is None:
                     continue
-            elif captures:
-                args = dict(zip(route.pattern.names, captures))
             else:
                 args = {}
+                names = route.pattern.names
+                for i in range(len(captures)):
+                    args[names[i]] = captures[i]
             if method in route.methods or \
                     (method == 'HEAD' and 'GET' in route.methods):
                 return route, args

@@ -170,6 +170,44 @@ def test_multidict_and_nocasedict():
     assert len(h) == 0 and 'Content-Type' not in h
 
 
+def test_nocasedict_every_path_keeps_one_key_per_name():
+    # lookups in the inserted case skip the lower-case index; the index is
+    # made only when needed, so mix the two in every order
+    h = NoCaseDict()
+    h['X-A'] = '1'
+    h['x-a'] = '2'  # a case variant replaces, keeping the first case
+    assert list(h.items()) == [('X-A', '2')]
+    h['X-B'] = '3'
+    assert h.pop('x-b') == '3' and 'X-B' not in h and len(h) == 1
+    assert h.pop('x-b', 'gone') == 'gone'
+    h.update({'x-A': '4', 'X-C': '5'})
+    assert sorted(h.items()) == [('X-A', '4'), ('X-C', '5')]
+    assert h.setdefault('x-c', '9') == '5' and h.setdefault('X-D', '6') == '6'
+    del h['X-A']
+    h['x-a'] = '7'
+    assert sorted(h.keys()) == ['X-C', 'X-D', 'x-a']
+    copy = h.copy()
+    h.clear()
+    assert len(h) == 0 and h.get('x-c') is None
+    h['Y'] = '1'
+    assert h['y'] == '1' and copy['X-c'] == '5' and copy['X-A'] == '7'
+    with pytest.raises(KeyError):
+        h['nope']
+
+
+def test_request_headers_join_repeats_and_cookies_use_semicolons():
+    req = Request(None, None, 'GET', '/', '1.1', [
+        'Accept', 'a', 'Cookie', 'x=1', 'accept', 'b', 'cookie', 'y=2',
+        'Content-Type', 'text/plain', 'Content-Length', '3'])
+    assert req.cookies == {'x': '1', 'y': '2'}
+    assert req.content_type == 'text/plain' and req.content_length == 3
+    assert req.headers['ACCEPT'] == 'a, b'
+    assert list(req.headers.keys()) == ['Accept', 'Cookie', 'Content-Type',
+                                        'Content-Length']
+    req2 = Request(None, None, 'GET', '/', '1.1', {'content-type': 'x/y'})
+    assert req2.content_type == 'x/y' and req2.content_length == 0
+
+
 @pytest.mark.parametrize('ret,status,body,ctype', [
     ('text', 200, b'text', 'text/plain; charset=UTF-8'),
     (b'bytes', 200, b'bytes', 'text/plain; charset=UTF-8'),
