@@ -24,7 +24,7 @@ import time
 import pytest
 
 from servers import (  # noqa: F401 (fixtures)
-    REPO, Closed, Reply, check_still_running, free_port, server,
+    REPO, Closed, Reply, free_port, server,
     server_pool)
 
 with open(os.path.join(str(REPO), 'tests', 'vectors', 'hostile.json')) as f:
