@@ -94,6 +94,13 @@ async def stream(request):
     return {'body': len(request.body or b''), 'size': size, 'sha256': digest}
 
 
+@app.post('/stream-partial')
+async def stream_partial(request):
+    # Reads only the start of the body; the server must skip the rest.
+    data = await request.stream.read(100)
+    return {'read': len(data)}
+
+
 @app.post('/sha')
 async def sha(request):
     body = request.body or b''
@@ -206,6 +213,16 @@ async def status(request, code):
 @app.get('/close-me')
 async def close_me(request):
     return 'closing', 200, {'Connection': 'close'}
+
+
+if sys.implementation.name != 'micropython':
+    import time
+
+    @app.get('/sync-sleep')
+    def sync_sleep(request):
+        # CPython runs sync handlers in a thread: this must not block others.
+        time.sleep(float(request.args.get('s', '0.5')))
+        return 'slept in a thread'
 
 
 @app.get('/shutdown')

@@ -354,6 +354,11 @@ class Conn:
                 self.buf[:500]))
         self.buf += data
 
+    def has_data(self):
+        """Whether bytes (or EOF) are waiting, without blocking."""
+        import select
+        return bool(self.buf) or bool(select.select([self.sock], [], [], 0)[0])
+
     def read_until(self, marker, timeout=IO_TIMEOUT):
         deadline = time.monotonic() + timeout
         while marker not in self.buf:

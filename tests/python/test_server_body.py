@@ -325,3 +325,54 @@ def test_no_100_continue_when_body_already_sent(server):
             reply = conn.read_reply('POST')
         assert reply.status == 200 and reply.body == b'eager'
         assert conn.request('GET', '/').body == b'hello'
+
+
+def test_partly_read_stream_is_skipped_before_next_request(server):
+    body = SMUGGLED * (MAX_BODY_LENGTH // len(SMUGGLED) + 20)
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/stream-partial', body=body)
+                  + build_request('GET', '/version'))
+        reply = conn.read_reply()
+        assert reply.status == 200
+        assert json.loads(reply.body) == {'read': 100}
+        try:
+            reply = conn.read_reply()
+        except Exception:  # closing instead of serving the next one is fine
+            assert conn.eof or conn.wait_closed()
+            return
+        assert reply.status == 200 and reply.body == b'1.1'
+        conn.wait_closed(timeout=1)  # raises on any further response
+
+
+def test_small_body_is_also_readable_as_stream(server):
+    data = pattern(100)
+    with server.connect() as conn:
+        reply = conn.request('POST', '/stream', body=data)
+        result = json.loads(reply.body)
+        assert result['size'] == 100
+        assert result['sha256'] == hashlib.sha256(data).hexdigest()
+
+
+def test_header_names_are_case_insensitive(server):
+    with server.connect() as conn:
+        conn.send(b'POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n'
+                  b'\r\nhello'
+                  b'POST /echo HTTP/1.1\r\nHOST: x\r\n'
+                  b'TRANSFER-ENCODING: chunked\r\n\r\n' + chunked(b'world'))
+        assert conn.read_reply().body == b'hello'
+        assert conn.read_reply().body == b'world'
+
+
+def test_whitespace_around_content_length(server):
+    with server.connect() as conn:
+        conn.send(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                  b'Content-Length: \t 5 \t\r\n\r\nhello')
+        assert conn.read_reply().body == b'hello'
+
+
+def test_body_on_get_is_skipped(server):
+    with server.connect() as conn:
+        conn.send(build_request('GET', '/', body=b'GET /smuggled HTTP/1.1')
+                  + build_request('GET', '/version'))
+        assert conn.read_reply().body == b'hello'
+        assert conn.read_reply().body == b'1.1'

@@ -263,3 +263,17 @@ def test_app_connection_close_header_closes(server):
         assert reply.body == b'closing'
         assert reply.header('Connection', '').lower() == 'close'
         assert conn.wait_closed(), 'app asked for Connection: close'
+
+
+def test_a_thousand_pipelined_requests(server):
+    with server.connect() as conn:
+        conn.send(build_request('GET', '/') * 1000)
+        for i in range(1000):
+            assert conn.read_reply().body == b'hello', i
+
+
+def test_empty_host_is_accepted(server):
+    with server.connect() as conn:
+        conn.send(b'GET /version HTTP/1.1\r\nHost:\r\n\r\n')
+        reply = conn.read_reply()
+        assert reply.status == 200 and reply.body == b'1.1'

@@ -3,6 +3,7 @@ import re
 import time
 
 import httpx
+import pytest
 
 from servers import build_request
 
@@ -32,9 +33,11 @@ def test_slow_body_does_not_block_others(server):
 
 def test_slow_handler_does_not_block_others(server):
     with server.connect() as slow:
-        slow.send(build_request('GET', '/sleep?s=1'))
+        slow.send(build_request('GET', '/sleep?s=2'))
         with server.connect() as other:
             assert other.request('GET', '/').body == b'hello'
+        # served while the slow one was still sleeping, not after it
+        assert not slow.has_data()
         assert slow.read_reply().body == b'slept'
 
 
@@ -203,3 +206,14 @@ def test_pipelined_large_responses_with_backpressure(server):
             reply = conn.read_reply(timeout=30)
             assert reply.status == 200
             assert reply.body == expected
+
+
+def test_sync_handler_does_not_block_others_on_cpython(server, target):
+    if not target.startswith('cpython'):
+        pytest.skip('MicroPython runs sync handlers inline, by design')
+    with server.connect() as slow:
+        slow.send(build_request('GET', '/sync-sleep?s=2'))
+        with server.connect() as other:
+            assert other.request('GET', '/').body == b'hello'
+        assert not slow.has_data(), 'the sync handler blocked the server'
+        assert slow.read_reply().body == b'slept in a thread'
