@@ -231,6 +231,14 @@ async def shutdown(request):
     return 'bye'
 
 
+@app.get('/sync-shutdown')
+def sync_shutdown(request):
+    # The guide's example: shutdown() from a plain def handler (a worker
+    # thread on CPython).
+    request.app.shutdown()
+    return 'bye from a thread'
+
+
 def main():
     port = int(sys.argv[1] if len(sys.argv) > 1
                else getenv('MICRODOT_TEST_PORT') or 5000)

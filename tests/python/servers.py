@@ -115,10 +115,12 @@ class Server:
     environment variables that the app reads (see tests/apps/server_app.py).
     """
 
-    def __init__(self, target, app='server_app.py', nofile=None, **settings):
+    def __init__(self, target, app='server_app.py', nofile=None,
+                 heapsize=None, **settings):
         self.target = target
         self.app = app
         self.nofile = nofile  # RLIMIT_NOFILE of the server process
+        self.heapsize = heapsize  # MicroPython heap, such as '512k'
         self.settings = settings
         self.proc = None
         self.port = None
@@ -128,6 +130,8 @@ class Server:
     # -- lifecycle --------------------------------------------------------
     def start(self):
         cmd, env = target_command(self.target)
+        if self.heapsize and self.target.startswith('micropython'):
+            cmd = cmd + ['-X', 'heapsize=' + self.heapsize]
         for name, value in self.settings.items():
             env['MICRODOT_TEST_' + name.upper()] = str(value)
         for attempt in range(3):
@@ -261,8 +265,9 @@ def fresh_server_fixture(target):
     Use as `fresh_server(**settings)`."""
     started = []
 
-    def start(app='server_app.py', nofile=None, **settings):
-        srv = Server(target, app, nofile=nofile, **settings)
+    def start(app='server_app.py', nofile=None, heapsize=None, **settings):
+        srv = Server(target, app, nofile=nofile, heapsize=heapsize,
+                     **settings)
         started.append(srv)
         return srv.start()
 

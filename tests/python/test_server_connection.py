@@ -137,9 +137,11 @@ def test_pipelined_request_byte_by_byte(server):
         assert conn.read_reply().body == b'1.1'
 
 
-def test_pipeline_stops_at_connection_close(server):
+@pytest.mark.parametrize('version,headers', [
+    ('1.1', {'Connection': 'close'}), ('1.0', {})])
+def test_pipeline_stops_at_connection_close(server, version, headers):
     with server.connect() as conn:
-        conn.send(build_request('GET', '/', headers={'Connection': 'close'})
+        conn.send(build_request('GET', '/', headers=headers, version=version)
                   + build_request('GET', '/version'))
         reply = conn.read_reply()
         assert reply.body == b'hello'

@@ -33,6 +33,9 @@ MALFORMED = [
      b'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n', 400),
     ('missing-target', b'GET HTTP/1.1\r\nHost: x\r\n\r\n', 400),
     ('extra-spaces', b'GET  /  HTTP/1.1\r\nHost: x\r\n\r\n', 400),
+    ('trailing-space-request-line',
+     b'GET / HTTP/1.1 \r\nHost: x\r\n\r\n', 400),
+    ('tab-before-colon', b'GET / HTTP/1.1\r\nHost\t: x\r\n\r\n', 400),
     ('garbage-version', b'GET / HTTX/1.1\r\nHost: x\r\n\r\n', 400),
     ('lowercase-version', b'GET / http/1.1\r\nHost: x\r\n\r\n', 400),
     ('http2-version', b'GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505),
@@ -189,3 +192,12 @@ def test_limits_follow_request_attributes(fresh_server):
                   b'Content-Length: 1001\r\n\r\n')
         assert conn.read_reply().status == 413
         assert conn.wait_closed()
+
+
+def test_flood_of_empty_lines_is_bounded(server):
+    with server.connect() as conn:
+        conn.send(b'\r\n' * 20000)
+        assert conn.wait_closed_after_error(), \
+            'the server kept reading empty lines'
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'

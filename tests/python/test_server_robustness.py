@@ -217,3 +217,28 @@ def test_sync_handler_does_not_block_others_on_cpython(server, target):
             assert other.request('GET', '/').body == b'hello'
         assert not slow.has_data(), 'the sync handler blocked the server'
         assert slow.read_reply().body == b'slept in a thread'
+
+
+def test_shutdown_from_sync_handler(fresh_server):
+    server = fresh_server()
+    with server.connect() as conn:
+        reply = conn.request('GET', '/sync-shutdown')
+        assert reply.status == 200 and reply.body == b'bye from a thread'
+    code = server.wait_exit(timeout=15)
+    assert code is not None, 'server still running after shutdown()'
+    assert code == 0, server.output()
+
+
+def test_no_memory_growth_per_request_on_a_small_heap(fresh_server, target):
+    # A device-sized heap: a server that keeps memory per request or per
+    # connection runs out long before the end.
+    if not target.startswith('micropython'):
+        pytest.skip('the heap size is a MicroPython setting')
+    server = fresh_server(heapsize='512k')
+    body = b'm' * 3000
+    for i in range(20):
+        with server.connect() as conn:
+            for j in range(20):
+                assert conn.request('POST', '/echo', body=body).body == body
+            assert conn.request('GET', '/gen').body == b'one two three'
+    assert 'MemoryError' not in server.output()
