@@ -25,6 +25,8 @@ F_KEEP_ALIVE = backend.F_KEEP_ALIVE
 F_EXPECT_CONTINUE = backend.F_EXPECT_CONTINUE
 
 _CONTINUE = b'HTTP/1.1 100 Continue\r\n\r\n'
+_UNAVAILABLE = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n'
+                b'Connection: close\r\n\r\n')
 _BIG_BODY = 64 * 1024  # bodies this large are written apart from the head
 _CancelledError = asyncio.CancelledError
 
@@ -114,7 +116,9 @@ def _address(peer):
 class StreamConnection(Connection):
     """A connection over asyncio streams."""
 
-    read_size = 4096
+    # bytes asked for per read: each read allocates that much on
+    # MicroPython, whose heap fragments, so it asks for less there
+    read_size = 1024 if sys.implementation.name == 'micropython' else 4096
 
     def __init__(self, reader, writer, scheme='http'):
         super().__init__()
@@ -594,6 +598,13 @@ async def serve_connection(app, conn):
         pass  # idle timeout or shutdown
     except (OSError, EOFError):
         pass  # the client went away
+    except MemoryError:
+        # out of RAM (MicroPython): drop this connection, keep serving
+        try:
+            conn.write(_UNAVAILABLE)
+            await conn.drain()
+        except Exception:
+            pass
     except Exception as exc:  # pragma: no cover - a bug in the server
         print_exception(exc)
     finally:
@@ -700,8 +711,8 @@ async def _sweep(app, connections):
         now = _now()
         for conn in list(connections):
             since = conn.waiting_since
-            if since is None:
-                continue
+            if since is None or getattr(conn, 'detached', False):
+                continue  # (a WebSocket that took over may idle at will)
             limit = app.keep_alive_timeout if conn.idle \
                 else app.request_timeout
             if now - since > limit:

@@ -1275,3 +1275,9 @@ else:
         if hasattr(ret, '__await__') and not hasattr(ret, '__next__'):
             ret = await ret
         return ret
+
+
+#: Calls a handler or callback the way the app calls its handlers: awaits
+#: async callables; runs sync ones in a thread executor on CPython, inline on
+#: MicroPython. For extensions that wrap handlers.
+invoke_handler = _call

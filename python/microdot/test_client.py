@@ -212,6 +212,14 @@ class TestClient:
         self._update_cookies(res)
         return res
 
+    async def websocket(self, path, client, headers=None):
+        """Opens a WebSocket on ``path`` and runs ``client``, a (sync or
+        async) generator function: each value it yields is sent, and the
+        server's next message is the value of the yield. Returns the
+        handshake's TestResponse (101, or the error response)."""
+        from microdot.websocket import run_websocket_client
+        return await run_websocket_client(self, path, client, headers)
+
     def _update_cookies(self, res):
         for cookie in res.headers.get('Set-Cookie', []):
             parts = cookie.split(';')

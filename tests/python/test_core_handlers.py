@@ -287,3 +287,21 @@ def test_dispatch_request_never_raises():
 
     res = call(app, 'GET', '/')
     assert res.status_code == 500
+
+
+def test_invoke_handler_awaits_async_and_runs_sync_in_a_thread():
+    import threading
+    from microdot.microdot import invoke_handler
+
+    async def coro(a, b=0):
+        return ('async', a + b)
+
+    def plain(a, b=0):
+        return ('sync', a + b, threading.current_thread() is
+                threading.main_thread())
+
+    async def main():
+        return (await invoke_handler(coro, 1, b=2),
+                await invoke_handler(plain, 3, b=4))
+
+    assert asyncio.run(main()) == (('async', 3), ('sync', 7, False))

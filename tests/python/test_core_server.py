@@ -497,3 +497,39 @@ def test_handle_request_serves_asyncio_streams():
     assert data.startswith(b'HTTP/1.1 200 OK\r\n')
     assert data.count(b'HTTP/1.1 200 OK') == 2
     assert data.endswith(b'\r\n\r\nok')
+
+
+def test_sweeper_leaves_detached_connections_alone():
+    # a handler that takes the connection over (as a WebSocket does) marks
+    # it detached: it may then stay quiet past the timeouts
+    app = Microdot()
+    app.keep_alive_timeout = app.request_timeout = 1
+    from microdot import Response
+
+    @app.get('/take')
+    async def take(req):
+        conn = req.sock[0]
+        conn.detached = True
+        conn.write(b'taken\n')
+        await conn.drain()
+        line = await conn.readline()  # waits on a quiet peer
+        conn.write(b'got ' + line)
+        await conn.drain()
+        conn.close()
+        return Response.already_handled
+
+    srv = Server(app)
+    try:
+        c = srv.connect()
+        c.sock.sendall(b'GET /take HTTP/1.1\r\nHost: x\r\n\r\n')
+        assert c.sock.recv(6) == b'taken\n'
+        time.sleep(2.5)  # past both timeouts, and sweeps
+        c.sock.sendall(b'ping\n')
+        data = b''
+        while not data.endswith(b'\n'):
+            chunk = c.sock.recv(100)
+            assert chunk, 'the connection was closed while detached'
+            data += chunk
+        assert data == b'got ping\n'
+    finally:
+        srv.stop()
