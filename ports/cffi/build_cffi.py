@@ -1,8 +1,9 @@
 """cffi build of the C core for CPython: compiles cmodule/md_*.c into the
 extension module ``microdot._cmicrodot`` (out-of-line, API mode).
 
-Used by setup.py through ``cffi_modules``; to build by hand into the source
-tree (for tests without installing):
+Used by setup.py through ``cffi_modules`` (``pip install .`` or, for a
+development tree, ``pip install -e .``). To rebuild only the extension into
+the source tree after changing cmodule/:
 
     python ports/cffi/build_cffi.py
 
@@ -114,5 +115,9 @@ if __name__ == '__main__':
     import shutil
     os.chdir(ROOT)
     built = make_builder(absolute=True).compile(tmpdir=os.path.join('build', 'cffi'))
+    # drop builds under other names (e.g. pip install -e's .abi3.so), which
+    # Python might load instead of this one
+    for old in glob.glob(os.path.join('python', 'microdot', '_cmicrodot*.so')):
+        os.remove(old)
     shutil.copy(built, os.path.join('python', 'microdot', os.path.basename(built)))
     print(os.path.join('python', 'microdot', os.path.basename(built)))

@@ -998,10 +998,13 @@ def url_decode(s, plus):
 
 
 def parse_query(s):
-    if not isinstance(s, str):
+    if isinstance(s, str):
+        amp = '&'
+        eq = '='
+    else:
         s = bytes(s)
-    amp = '&' if isinstance(s, str) else b'&'
-    eq = '=' if isinstance(s, str) else b'='
+        amp = b'&'
+        eq = b'='
     out = []
     for pair in s.split(amp):
         if not pair:
@@ -1017,7 +1020,8 @@ def parse_query(s):
 
 
 def parse_cookies(s):
-    if isinstance(s, str):
+    text = isinstance(s, str)
+    if text:
         pairs = s.split(';')
         eq = '='
         ows = ' \t'
@@ -1032,6 +1036,6 @@ def parse_cookies(s):
             continue
         name = pair[:i].strip(ows)
         value = pair[i + 1:].strip(ows)
-        out.append(name if eq == '=' else _text(name))
-        out.append(value if eq == '=' else _text(value))
+        out.append(name if text else _text(name))
+        out.append(value if text else _text(value))
     return out
