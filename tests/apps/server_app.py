@@ -210,6 +210,17 @@ async def status(request, code):
     return '', code
 
 
+@app.get('/inject-header')
+async def inject_header(request):
+    return 'x', 200, {'X-Evil': 'a\r\nSet-Cookie: injected=1'}
+
+
+@app.get('/inject-reason')
+async def inject_reason(request):
+    from microdot import Response
+    return Response('x', 200, reason='OK\r\nSet-Cookie: injected=1')
+
+
 @app.get('/close-me')
 async def close_me(request):
     return 'closing', 200, {'Connection': 'close'}

@@ -279,3 +279,18 @@ def test_streamed_response_with_connection_close(server):
         reply = conn.request('GET', '/gen', headers={'Connection': 'close'})
         assert reply.body == b'one two three'
         assert conn.wait_closed()
+
+
+@pytest.mark.parametrize('path', ['/inject-header', '/inject-reason'])
+def test_crlf_in_response_head_is_not_sent(server, path):
+    with server.connect() as conn:
+        conn.send(build_request('GET', path) + build_request('GET', '/'))
+        reply = conn.read_reply()
+        assert reply.header('Set-Cookie') is None, reply
+        assert 'injected' not in reply.status_line
+        assert reply.status in (200, 500)  # sanitised, or refused
+        try:
+            reply = conn.read_reply()
+        except Exception:
+            return  # closing after the 500 is fine
+        assert reply.body == b'hello'
