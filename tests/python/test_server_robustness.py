@@ -1,5 +1,7 @@
 """The server under misbehaving clients, logging and shutdown."""
 import re
+import signal
+import threading
 import time
 
 import httpx
@@ -242,3 +244,39 @@ def test_no_memory_growth_per_request_on_a_small_heap(fresh_server, target):
                 assert conn.request('POST', '/echo', body=body).body == body
             assert conn.request('GET', '/gen').body == b'one two three'
     assert 'MemoryError' not in server.output()
+
+
+def test_ctrl_c_stops_cleanly(fresh_server):
+    server = fresh_server()
+    with server.connect() as conn:
+        assert conn.request('GET', '/').body == b'hello'  # left open, idle
+        server.proc.send_signal(signal.SIGINT)
+        assert server.wait_exit(timeout=15) == 0, server.output()
+    assert 'Traceback' not in server.output()
+
+
+def test_concurrent_clients_get_their_own_answers(server):
+    # Several threads, each with its own keep-alive connection, interleave
+    # requests: every answer must belong to the request that asked for it.
+    errors = []
+
+    def client(n):
+        try:
+            with httpx.Client(base_url=server.url, timeout=20) as http:
+                for i in range(25):
+                    body = b'client %d request %d ' % (n, i) * (1 + i * 7)
+                    reply = http.post('/echo', content=body)
+                    if reply.content != body:
+                        errors.append((n, i, reply.status_code))
+                    if http.get('/version').text != '1.1':
+                        errors.append((n, i, 'version'))
+        except Exception as exc:  # reported below, with the others
+            errors.append((n, repr(exc)))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
