@@ -152,6 +152,14 @@ class FrameReader:
             self._buf = bytes(self._buf[self._pos:]) + data
         self._pos = 0
 
+    def leftover(self):
+        """Takes back the bytes fed but not parsed yet (a partial frame
+        header), to feed them again with the next bytes."""
+        data = bytes(self._buf[self._pos:])
+        self._buf = b''
+        self._pos = 0
+        return data
+
     def wanted(self):
         """A good size for the next read: the rest of the current frame."""
         if self._frame is None:
@@ -314,6 +322,7 @@ class WebSocket:
     """
     max_message_size = 64 * 1024
     read_size = 64 * 1024
+    stream_buffer_size = 4096  # MicroPython: receive and send buffers
     close_timeout = 5
 
     def __init__(self, request, reader=None, writer=None):
@@ -328,7 +337,10 @@ class WebSocket:
         self._direct = isinstance(reader, Connection)
         stream = getattr(reader, 'reader', None)
         self._stream = stream if isinstance(reader, StreamConnection) and \
-            hasattr(stream, 'readinto') else None
+            hasattr(stream, 'readinto') and hasattr(stream, 'out_buf') \
+            else None
+        self._rbuf = self._wbuf = None
+        self._yielded = False
         self.closed = None  # the ConnectionClosed once closed
 
     async def handshake(self):
@@ -395,19 +407,21 @@ class WebSocket:
                 await self._fail(exc.code, str(exc.args[-1]))
             if event is not None:
                 return event
-            view = frames.payload_view() if self._direct else None
             try:
+                view = frames.payload_view() if self._direct else None
                 if view is not None and len(view) >= _DIRECT_MIN:
                     n = await self._read_into(view)
                     if n:
                         frames.payload_received(n)
                         continue
-                    data = b''
+                    data = None
+                elif self._stream is not None and not self.reader.pending():
+                    data = await self._read_stream(frames)
                 else:
                     data = await self.reader.read(
                         max(self.read_size, min(frames.wanted(), 1 << 20)))
             except (OSError, EOFError):
-                data = b''
+                data = None
             if not data:
                 await self._lost()
             frames.feed(data)
@@ -420,7 +434,7 @@ class WebSocket:
         conn = self.reader
         if not conn.pending():
             if self._stream is not None:
-                return await self._stream.readinto(view)
+                return await self._stream_readinto(view)
             if not await conn.fill():
                 return 0
         n = min(len(view), conn.pending())
@@ -429,12 +443,61 @@ class WebSocket:
         conn.pos = pos + n
         return n
 
+    # MicroPython: the socket stream is read into, and written from, one
+    # buffer per WebSocket, with no bytes object made per read or write
+    # (MicroPython hashes every bytes object it makes, byte by byte).
+
+    async def _read_stream(self, frames):
+        """The next bytes for ``frames``, as a memoryview of ``_rbuf``
+        (which the next read overwrites), after the partial frame header
+        ``frames`` held back; None at the end of the stream."""
+        buf = self._rbuf
+        if buf is None:
+            buf = self._rbuf = bytearray(self.stream_buffer_size)
+        head = frames.leftover()
+        k = len(head)
+        buf[:k] = head
+        n = await self._stream_readinto(memoryview(buf)[k:])
+        return memoryview(buf)[:k + n] if n else None
+
+    async def _stream_readinto(self, view):
+        while True:
+            n = await self._stream.readinto(view)
+            if n is not None:  # None: the socket was not readable after all
+                self._yielded = True
+                return n
+
+    def _stream_write(self, header, payload):
+        stream = self._stream
+        n = len(header) + len(payload)
+        if n > self.stream_buffer_size:
+            stream.write(header)  # TCP_NODELAY: no delay for the header
+            stream.write(payload)
+            return
+        buf = self._wbuf
+        if buf is None:
+            buf = self._wbuf = bytearray(self.stream_buffer_size)
+        h = len(header)
+        buf[:h] = header
+        buf[h:n] = payload
+        # Stream.write copies what the socket does not take at once
+        stream.write(memoryview(buf)[:n])
+
     async def _send_frame(self, opcode, payload):
+        header = build_frame_header(opcode, len(payload))
         try:
-            # one write: a lone header segment followed by the payload
-            # waits out Nagle and delayed ACKs (about 40 ms per message)
-            self.writer.write(build_frame_header(opcode, len(payload)) + payload)
-            await self.writer.drain()
+            if self._stream is None:
+                # one write: a lone header segment followed by the payload
+                # waits out Nagle and delayed ACKs (about 40 ms per message)
+                self.writer.write(header + payload)
+                await self.writer.drain()
+                return
+            self._stream_write(header, payload)
+            # Stream.drain() yields even with nothing to send; skip that
+            # when a read yielded since the last send
+            if self._stream.out_buf or not self._yielded:
+                await self._stream.drain()
+            self._yielded = False
         except (OSError, EOFError):
             await self._lost()
 
