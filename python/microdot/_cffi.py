@@ -66,6 +66,7 @@ _req = ffi.new('md_request *')
 _req_buffer = ffi.buffer(_req)
 _limits = ffi.new('md_limits *')
 _limits_key = None
+_capacity = 0
 _headers = None
 _headers_cap = 0
 _headers_words = None
@@ -83,9 +84,12 @@ _grow_headers(128)
 
 
 def _set_limits(max_line, max_head, max_headers):
-    global _limits_key
-    if max_headers > _headers_cap:
-        _grow_headers(max_headers)
+    global _limits_key, _capacity
+    # A field line takes at least 3 bytes ("a:\n") of the max_head bytes
+    # parsed, so this many slots never run out before max_headers does.
+    _capacity = min(max_headers, max_head // 3 + 1)
+    if _capacity > _headers_cap:
+        _grow_headers(_capacity)
     _limits.max_line = max_line
     _limits.max_head = max_head
     _limits.max_headers = max_headers
@@ -95,7 +99,7 @@ def _set_limits(max_line, max_head, max_headers):
 def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
     if _limits_key != (max_line, max_head, max_headers):
         _set_limits(max_line, max_head, max_headers)
-    _req.num_headers = max_headers
+    _req.num_headers = _capacity
     n = lib.md_parse_request(_from_buffer('uint8_t[]', buf) + start,
                              end - start, scanned - start, _limits, _req)
     if n < 0:

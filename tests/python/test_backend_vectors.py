@@ -550,3 +550,14 @@ def test_util_backends_agree():
                 args = (True,) if name == 'url_decode' else ()
                 assert outcome(getattr(_cffi, name), m, *args) == \
                     outcome(getattr(_pure, name), m, *args), (name, m)
+
+
+@pytest.mark.parametrize('be', BACKENDS)
+def test_http_huge_max_headers(be):
+    """A max_headers far above what max_head can hold costs no memory."""
+    head = b'GET / HTTP/1.1\r\n' + b'a:\r\n' * 300 + b'Host: x\r\n\r\n'
+    r = be.parse_request(head, 0, len(head), 0, 2048, len(head), 10 ** 12)
+    assert len(r[4]) == 2 * 301
+    with pytest.raises(ValueError) as e:
+        be.parse_request(head, 0, len(head), 0, 2048, len(head), 300)
+    assert e.value.args[0] == 431
