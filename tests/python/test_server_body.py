@@ -396,7 +396,11 @@ def test_large_body_reaches_handler_before_it_ends(server, framing):
                              headers={'Content-Length': '12000'})
     with server.connect() as conn:
         conn.send(head + first)
-        reply = conn.read_reply('POST')
+        try:
+            reply = conn.read_reply('POST', timeout=5)
+        except TimeoutError:
+            pytest.fail('the handler did not run before the whole {} body '
+                        'arrived: it is buffered, not streamed'.format(framing))
         assert reply.status == 200
         assert json.loads(reply.body) == {'read': 100}
         conn.send(rest)
