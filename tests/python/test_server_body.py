@@ -400,7 +400,8 @@ def test_large_body_reaches_handler_before_it_ends(server, framing):
             reply = conn.read_reply('POST', timeout=5)
         except TimeoutError:
             pytest.fail('the handler did not run before the whole {} body '
-                        'arrived: it is buffered, not streamed'.format(framing))
+                        'arrived: it is buffered, not streamed'.format(
+                            framing))
         assert reply.status == 200
         assert json.loads(reply.body) == {'read': 100}
         conn.send(rest)
