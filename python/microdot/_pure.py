@@ -46,7 +46,8 @@ HTTP
     - ``head_len``: bytes from ``start`` to the end of the blank line.
     - ``content_length``: an int, or -1 when absent.
     - ``flags``: ``F_*`` bits; ``F_KEEP_ALIVE`` already accounts for the
-      version and the Connection header.
+      version and the Connection header. (The C core's MD_F_QUERY is not
+      one of them: ``query_string`` is ``None`` or a ``str``.)
 
     Rejections (``ValueError``) follow ``cmodule/md_http.h``: 400 malformed,
     414 request line over ``max_line``, 431 head over ``max_head`` or more
@@ -60,7 +61,8 @@ HTTP
     ``(data_end, next, done)``: the payload found is now at
     ``buf[start:data_end]``; ``next`` is the index of the first byte not
     consumed (``end`` unless the body ended); ``done`` is true once the last
-    chunk and the trailers have been read. Raises ``ValueError(400, ...)``.
+    chunk and the trailers have been read. Raises ``ValueError(400, ...)``,
+    and again on every later call with the same state.
 
 Routing
 -------
@@ -73,8 +75,10 @@ Routing
     ``path``. Returns ``None``, or ``(index, captures)`` where ``captures``
     is the list of values of the route's components in pattern order
     (``int`` for int, percent-decoded ``str`` for string and path), or
-    ``None`` for a route with ``re``/custom components, which the caller must
-    match itself (calling again with ``start=index + 1`` if it does not).
+    ``None`` for a route with ``re``/custom components (or two ``path``
+    components), which the caller must match itself (calling again with
+    ``start=index + 1`` if it does not). A route whose percent-decoded
+    capture is not valid UTF-8 does not match.
 
 WebSocket
 ---------
@@ -91,7 +95,8 @@ WebSocket
 ``utf8_check(state, buf, start, end)``
     Incremental UTF-8 validation: start with ``state=0``; returns 0 when all
     bytes so far form valid, complete UTF-8, 1 once anything was invalid
-    (sticky), another int in the middle of a sequence.
+    (sticky), another int in the middle of a sequence (its value is the
+    backend's own: pass it back, compare it only with 0 and 1).
 
 Utilities
 ---------
