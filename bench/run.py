@@ -208,6 +208,9 @@ def median(values):
                                          values[n // 2]) / 2
 
 
+warm_up = True  # one 1 s run per configuration first (not in quick mode)
+
+
 def load_family(servers, configs, rounds, seconds):
     """Starts every server, then runs the configurations round-robin for
     `rounds` rounds (one warm-up first). configs: (label, server name, wrk
@@ -228,7 +231,7 @@ def load_family(servers, configs, rounds, seconds):
         configs = [c for c in configs if ready.get(c[1])]
         samples = dict((c[0], []) for c in configs)
         notes = dict((c[0], set()) for c in configs)
-        for label, name, kwargs in configs:  # warm-up
+        for label, name, kwargs in configs if warm_up else ():
             wrk(by_name[name].port, seconds=1, **kwargs)
         for r in range(rounds):
             for label, name, kwargs in configs:
@@ -339,25 +342,37 @@ def run_json_lines(argv, env, cwd=BENCH, timeout=300):
 
 
 def in_process(args):
-    """Families 3 and 4 share one run of parse_bench.py per implementation."""
+    """Families 3 and 4 share parse_bench.py runs, one process per
+    implementation; the implementations take turns for several passes (1 in
+    quick mode) and each row is the median of its passes, so drift in the
+    machine's load hits every row alike."""
     quick = ['--quick'] if args.quick else []
-    results = []
+    runs = []
     skipped = []
     if have_venv('ours'):
         py = venv_python('ours')
-        results += run_json_lines([py, 'parse_bench.py', 'ours'] + quick,
-                                  ours_env())
-        results += run_json_lines([py, 'parse_bench.py', 'ours'] + quick,
-                                  ours_env(MICRODOT_BACKEND='pure'))
-        results += run_json_lines([py, 'parse_bench.py', 'httptools'] +
-                                  quick, anchor_env())
+        runs += [([py, 'parse_bench.py', 'ours'] + quick, ours_env()),
+                 ([py, 'parse_bench.py', 'ours'] + quick,
+                  ours_env(MICRODOT_BACKEND='pure')),
+                 ([py, 'parse_bench.py', 'httptools'] + quick, anchor_env())]
     else:
         skipped.append('ours venv (and httptools)')
     if have_venv('upstream'):
-        results += run_json_lines([venv_python('upstream'), 'parse_bench.py',
-                                   'upstream'] + quick, anchor_env())
+        runs.append(([venv_python('upstream'), 'parse_bench.py', 'upstream']
+                     + quick, anchor_env()))
     else:
         skipped.append('upstream')
+    samples = {}
+    first = {}
+    for _ in range(1 if args.quick else 3):
+        for argv, env in runs:
+            for r in run_json_lines(argv, env):
+                first.setdefault(r['name'], r)
+                samples.setdefault(r['name'], []).append(r['ns'])
+    results = []
+    for name, r in first.items():
+        r = dict(r, ns=median(samples[name]))
+        results.append(r)
     return results, skipped
 
 
@@ -391,9 +406,14 @@ def family3(args, measured):
         inverse_goal(by, 'ours-cffi: head -> str objects',
                      'httptools: head -> str objects', 1.0,
                      'parse -> str objects: httptools time / ours'),
+        inverse_goal(by, 'ours-cffi: -> Request (lazy, as the server makes it)',
+                     'upstream: Request.create (headers, args, cookies)', 4.5,
+                     'parse -> Request as each server makes it: upstream '
+                     'time / ours'),
         inverse_goal(by, 'ours-cffi: -> Request (headers, args, cookies)',
                      'upstream: Request.create (headers, args, cookies)', 4.5,
-                     'parse -> Request: upstream time / ours'),
+                     'parse -> Request with headers, args and cookies built '
+                     '(upstream builds them eagerly): upstream time / ours'),
         inverse_goal(by, 'ours-pure: -> Request (headers, args, cookies)',
                      'upstream: Request.create (headers, args, cookies)',
                      None, 'parse -> Request: upstream time / ours pure'),
@@ -599,7 +619,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--quick', action='store_true',
                         help='1 round of 1 s per measurement (CI smoke)')
-    parser.add_argument('--family', default='1,2,3,4,5',
+    parser.add_argument('--family', default='1,2,3,4,5,6',
                         help='comma-separated families (default all)')
     parser.add_argument('--rounds', type=int)
     parser.add_argument('--seconds', type=int)
@@ -614,6 +634,8 @@ def main():
         sys.exit(0 if plot(families, os.path.dirname(args.plot)) else 1)
     args.rounds = args.rounds or (1 if args.quick else 5)
     args.seconds = args.seconds or (1 if args.quick else 3)
+    global warm_up
+    warm_up = not args.quick
     wanted = args.family.split(',')
     os.makedirs(OUT, exist_ok=True)
     if shutil.which('wrk') is None or shutil.which('taskset') is None:
@@ -647,8 +669,9 @@ def main():
         elif key == '5':
             fam = family5(args)
         elif key == '6':
-            fam = dict(title='6. WebSocket echo: not written yet', rows=[],
-                       goals=[])
+            sys.path.insert(0, os.path.join(BENCH, 'ws'))
+            import run as ws_run  # bench/ws/run.py
+            fam = ws_run.family(args.rounds, args.seconds, args.quick)
         else:
             continue
         families[key] = fam
