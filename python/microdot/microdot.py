@@ -113,6 +113,12 @@ class NoCaseDict(dict):
     def __getitem__(self, key):
         return super().__getitem__(self._key(key))
 
+    def _set_new(self, key, value):
+        """Adds a str key known to be absent in every case (no lookup)."""
+        if self._k is not None:
+            self._k[key.lower()] = key
+        super().__setitem__(key, value)
+
     def __delitem__(self, key):
         key = self._key(key)
         super().__delitem__(key)
@@ -562,6 +568,7 @@ class _BodyIter:
 
 
 _default_type_cache = [None, None]
+_JSON_TYPE = 'application/json; charset=UTF-8'
 
 
 class Response:
@@ -616,8 +623,10 @@ class Response:
             self.body = body.encode()
         elif isinstance(body, (dict, list)):
             self.body = json.dumps(body).encode()
-            if 'Content-Type' not in self.headers:
-                self.headers['Content-Type'] = 'application/json; charset=UTF-8'
+            if not self.headers:
+                self.headers._set_new('Content-Type', _JSON_TYPE)
+            elif 'Content-Type' not in self.headers:
+                self.headers['Content-Type'] = _JSON_TYPE
         elif body is None:
             self.body = b''
         else:
@@ -683,6 +692,12 @@ class Response:
     def complete(self):
         """Adds the final headers: Content-Length when the body is in memory,
         and the default Content-Type."""
+        headers = self.headers
+        if not headers:  # the usual case: nothing to look up
+            if isinstance(self.body, (bytes, bytearray)):
+                headers._set_new('Content-Length', str(len(self.body)))
+            headers._set_new('Content-Type', self._content_type())
+            return
         if isinstance(self.body, (bytes, bytearray)) and \
                 'Content-Length' not in self.headers:
             self.headers['Content-Length'] = str(len(self.body))
