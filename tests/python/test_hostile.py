@@ -24,8 +24,7 @@ import time
 import pytest
 
 from servers import (  # noqa: F401 (fixtures)
-    REPO, Closed, Reply, free_port, server,
-    server_pool)
+    REPO, Closed, Reply, free_port, server_fixture, server_pool_fixture)
 
 with open(os.path.join(str(REPO), 'tests', 'vectors', 'hostile.json')) as f:
     CASES = json.load(f)['cases']
@@ -105,20 +104,6 @@ def check_case(server, case, check_close=True):
             assert conn.request('GET', '/').body == b'hello'
 
 
-def closed_after_response(port, case):
-    """Whether the server closes the connection after its answer to case."""
-    with socket.create_connection(('127.0.0.1', port), timeout=5) as sock:
-        sock.sendall(expand(case['input']))
-        sock.settimeout(5)
-        try:
-            while sock.recv(65536):
-                pass
-        except socket.timeout:
-            return False
-        except OSError:
-            pass
-        return True
-
 
 def params(cases):
     out = []
@@ -145,32 +130,10 @@ def micropython_subset():
 MPY_CASES = micropython_subset()
 
 
-MPY_NO_CLOSE = (
-    'server on MicroPython: connections are never closed. '
-    'StreamConnection.close() calls writer.close(), a no-op in MicroPython\'s '
-    'asyncio (only `await writer.wait_closed()` closes the socket), and '
-    'serve_connection() never awaits conn.wait_closed(); so error '
-    'responses, Connection: close, HTTP/1.0 and the idle sweeper leave the '
-    'socket open (an fd leak per connection)')
-
-
 @pytest.mark.parametrize('target', ['micropython-pure', 'micropython-c'])
 @pytest.mark.parametrize('case', params(MPY_CASES))
 def test_hostile_builtin_micropython(server, case):
-    # Closing is checked for all cases at once below (known broken there).
-    check_case(server, case, check_close=False)
-
-
-@pytest.mark.xfail(strict=True, reason=MPY_NO_CLOSE)
-@pytest.mark.parametrize('target', ['micropython-pure', 'micropython-c'])
-def test_hostile_micropython_closes_when_required(server):
-    cases = [c for c in MPY_CASES if c['expect']['close'] and
-             c['name'] not in KNOWN_BUGS]
-    with concurrent.futures.ThreadPoolExecutor(16) as pool:
-        closed = list(pool.map(
-            lambda c: closed_after_response(server.port, c), cases))
-    left_open = [c['name'] for c, ok in zip(cases, closed) if not ok]
-    assert not left_open, 'left open: {}'.format(left_open)
+    check_case(server, case)
 
 
 # ---- uvicorn + microdot.asgi ----------------------------------------------
