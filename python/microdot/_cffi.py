@@ -36,6 +36,17 @@ _unpack = ffi.unpack
 _string = ffi.string
 
 
+def _check_range(buf, start, end):
+    # C trusts these: a wrong range would read or write outside the buffer.
+    if not 0 <= start <= end <= len(buf):
+        raise ValueError('need 0 <= start <= end <= len(buf)')
+
+
+def _check_mask(mask):
+    if len(mask) != 4:
+        raise ValueError('a mask is 4 bytes')
+
+
 def _error(code, message):
     message = _string(message).decode() if message else 'rejected'
     return ValueError(-code, message)
@@ -99,9 +110,11 @@ def _set_limits(max_line, max_head, max_headers):
 def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
     if _limits_key != (max_line, max_head, max_headers):
         _set_limits(max_line, max_head, max_headers)
+    _check_range(buf, start, end)
+    seen = scanned - start if start <= scanned <= end else 0
     _req.num_headers = _capacity
     n = lib.md_parse_request(_from_buffer('uint8_t[]', buf) + start,
-                             end - start, scanned - start, _limits, _req)
+                             end - start, seen, _limits, _req)
     if n < 0:
         if n == -1:
             return None
@@ -135,6 +148,7 @@ def new_chunked():
 
 
 def chunked_decode(state, buf, start, end):
+    _check_range(buf, start, end)
     out = _out
     rc = lib.md_chunked_decode(
         state, _from_buffer('uint8_t[]', buf, require_writable=True) + start,
@@ -220,6 +234,7 @@ _ws_out_buffer = ffi.buffer(_ws_out)
 
 
 def ws_parse_header(buf, start, end, masked, max_payload):
+    _check_range(buf, start, end)
     f = _frame
     n = lib.md_ws_parse_header(_from_buffer('uint8_t[]', buf) + start,
                                end - start, 1 if masked else 0, max_payload, f)
@@ -233,6 +248,8 @@ def ws_parse_header(buf, start, end, masked, max_payload):
 
 
 def ws_build_header(fin, opcode, length, mask):
+    if mask is not None:
+        _check_mask(mask)
     n = lib.md_ws_build_header(
         _ws_out, 1 if fin else 0, opcode, length,
         ffi.NULL if mask is None else _from_buffer('uint8_t[]', mask))
@@ -240,11 +257,14 @@ def ws_build_header(fin, opcode, length, mask):
 
 
 def ws_mask(buf, start, end, mask, offset):
+    _check_range(buf, start, end)
+    _check_mask(mask)
     lib.md_ws_mask(_from_buffer('uint8_t[]', buf, require_writable=True) + start,
                    end - start, _from_buffer('uint8_t[]', mask), offset)
 
 
 def utf8_check(state, buf, start, end):
+    _check_range(buf, start, end)
     return lib.md_utf8_check(state, _from_buffer('uint8_t[]', buf) + start,
                              end - start)
 
