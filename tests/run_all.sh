@@ -12,6 +12,7 @@ stage "C unit tests (ASan+UBSan)" bash tests/c/run.sh
 stage "fuzz (libFuzzer, ASan+UBSan)" make --no-print-directory -C tests/fuzz run SECONDS="${FUZZ_SECONDS:-45}"
 stage "MicroPython builds and tests" bash tests/mpy/run.sh
 stage "WebSocket conformance (Autobahn via kosoku)" bash tests/autobahn/run.sh
+stage "cffi extension under ASan" bash tests/python_asan.sh
 stage "browser (headless Chromium)" bash tests/browser/run.sh
 stage "API reference (pdoc, no warnings)" bash docs/build.sh
-stage "CPython (pytest)" env MICRODOT_REQUIRE_CFFI=1 python -m pytest tests/python -q -p no:cacheprovider
+stage "CPython (pytest)" env MICRODOT_REQUIRE_CFFI=1 python -m pytest tests/python tests/soak -q -p no:cacheprovider
