@@ -71,6 +71,13 @@ def bench_ours():
 
     app = Microdot()
 
+    def lazy_request():
+        method, path, query, minor, headers, head_len, length, flags = \
+            parse(buf, 0, size, 0, *limits)
+        return Request(app, None, method,
+                       path if query is None else path + '?' + query,
+                       '1.1' if minor else '1.0', headers, None, None, None)
+
     def to_request():
         method, path, query, minor, headers, head_len, length, flags = \
             parse(buf, 0, size, 0, *limits)
@@ -85,6 +92,8 @@ def bench_ours():
     assert req.headers['accept-language'] == 'en-GB,en;q=0.9'
     emit('ours-{}: head -> str objects'.format(NAME), measure(head_only),
          size=size)
+    emit('ours-{}: -> Request (lazy, as the server makes it)'.format(NAME),
+         measure(lazy_request), size=size)
     emit('ours-{}: -> Request (headers, args, cookies)'.format(NAME),
          measure(to_request), size=size)
 
