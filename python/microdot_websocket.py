@@ -22,7 +22,9 @@ from microdot.websocket import with_websocket as _with_websocket, \
 
 class SyncWebSocket:
     """Blocking facade of a :class:`microdot.websocket.WebSocket`, for use
-    from a thread other than the event loop's."""
+    from a thread other than the event loop's. A plain ``def`` handler
+    decorated with :func:`with_websocket` receives one; it raises the same
+    exceptions as the WebSocket it wraps."""
 
     def __init__(self, ws, loop):
         self.ws = ws
@@ -33,21 +35,42 @@ class SyncWebSocket:
 
     @property
     def request(self):
+        """The request that opened the WebSocket."""
         return self.ws.request
 
     def receive(self):
+        """Blocks until the next message arrives; returns ``str`` (text) or
+        ``bytes`` (binary).
+
+        :raises microdot.websocket.ConnectionClosed: the connection is
+            closed.
+        """
         return self._wait(self.ws.receive())
 
     def send(self, data, opcode=None):
+        """Sends a message (text for ``str``, binary for bytes) and blocks
+        until it is written.
+
+        :raises microdot.websocket.ConnectionClosed: the connection is
+            closed.
+        """
         return self._wait(self.ws.send(data, opcode))
 
     def close(self, *args):
+        """Closes the connection and blocks until it is closed; the
+        arguments (``code``, ``reason``) are those of
+        :meth:`microdot.websocket.WebSocket.close`."""
         return self._wait(self.ws.close(*args))
 
 
 def with_websocket(f):
     """Decorator that makes a route a WebSocket endpoint; ``f`` may be a
-    plain function (1.x style) or a coroutine."""
+    plain function (1.x style), which receives a :class:`SyncWebSocket`
+    and runs in a worker thread, or a coroutine function, which receives
+    the :class:`microdot.websocket.WebSocket` itself.
+
+    :raises NotImplementedError: ``f`` is a plain function on MicroPython.
+    """
     if iscoroutinefunction(f):
         return _with_websocket(f)
     if sys.implementation.name == 'micropython':

@@ -20,27 +20,30 @@ _BLOCK = 64  # SHA-256 block size, in bytes
 
 
 class InvalidTokenError(ValueError):
-    pass
+    """Base class of the errors :func:`decode` raises for a token it does
+    not accept (PyJWT's name)."""
 
 
 class DecodeError(InvalidTokenError):
-    pass
+    """The token is not three base64url segments of JSON objects, or a
+    time claim is not a number."""
 
 
 class InvalidSignatureError(DecodeError):
-    pass
+    """The signature does not match the token's content and the key."""
 
 
 class InvalidAlgorithmError(InvalidTokenError):
-    pass
+    """The token's ``alg`` is not HS256, or HS256 is not among the
+    algorithms the caller accepts."""
 
 
 class ExpiredSignatureError(InvalidTokenError):
-    pass
+    """The token's ``exp`` (expiration time) has passed."""
 
 
 class ImmatureSignatureError(InvalidTokenError):
-    pass
+    """The token's ``nbf`` (not before) time has not come yet."""
 
 
 def _to_bytes(value):
@@ -74,11 +77,18 @@ def equal(a, b):
 
 
 def b64url_encode(data):
+    """``data`` (bytes) in unpadded base64url (RFC 4648 section 5), as
+    bytes."""
     text = binascii.b2a_base64(data).rstrip(b'\n').rstrip(b'=')
     return text.replace(b'+', b'-').replace(b'/', b'_')
 
 
 def b64url_decode(text):
+    """The bytes of the unpadded base64url ``text`` (``str`` or bytes).
+
+    :raises DecodeError: ``text`` holds ``+``, ``/`` or ``=``, or is not
+        valid base64.
+    """
     text = _to_bytes(text)
     if b'+' in text or b'/' in text or b'=' in text:
         raise DecodeError('Invalid base64url segment')
@@ -94,7 +104,12 @@ def _json_bytes(obj):
 
 
 def encode(payload, key, algorithm='HS256', headers=None):
-    """Returns the compact JWT (a ``str``) for the ``payload`` dict."""
+    """Returns the compact JWT (a ``str``) for the ``payload`` dict, signed
+    with ``key`` (``str`` or bytes). ``headers`` adds fields to the JOSE
+    header.
+
+    :raises NotImplementedError: ``algorithm`` is not ``'HS256'``.
+    """
     if algorithm != 'HS256':
         raise NotImplementedError('Only HS256 is supported')
     header = {'alg': 'HS256', 'typ': 'JWT'}
@@ -133,9 +148,13 @@ def _check_times(payload, leeway):
 
 
 def decode(token, key, algorithms=None, leeway=0):
-    """Verifies ``token`` with ``key`` and returns its payload dict. Raises
-    an ``InvalidTokenError`` subclass for anything but a valid, current,
-    HS256-signed token."""
+    """Verifies ``token`` with ``key`` and returns its payload dict.
+
+    :param algorithms: the accepted algorithms; must include ``'HS256'``.
+    :param leeway: seconds of clock skew tolerated on ``exp`` and ``nbf``.
+    :raises InvalidTokenError: (a subclass) for anything but a valid,
+        current, HS256-signed token.
+    """
     if algorithms is None or 'HS256' not in algorithms:
         raise InvalidAlgorithmError('HS256 must be among the algorithms')
     token = _to_bytes(token)

@@ -103,7 +103,13 @@ class _BodyStream:
 
 
 class ASGIWebSocket(_ws.WebSocket):
-    """A WebSocket whose framing is done by the ASGI server."""
+    """The WebSocket a ``with_websocket`` handler receives under ASGI.
+
+    It has the interface of :class:`microdot.websocket.WebSocket`, but the
+    ASGI server parses and builds the frames and answers pings: this class
+    only exchanges ``websocket.*`` messages with it. Handlers do not create
+    it; the application does when a WebSocket route is dispatched.
+    """
 
     def __init__(self, request, receive, send):
         self.request = request
@@ -113,6 +119,12 @@ class ASGIWebSocket(_ws.WebSocket):
         self.connected = False
 
     async def handshake(self):
+        """Waits for the client's ``websocket.connect`` message and accepts
+        the connection. Called by ``with_websocket`` before the handler.
+
+        :raises microdot.websocket.ConnectionClosed: the client left before
+            the handshake (close code 1006).
+        """
         message = await self._receive()
         self.connected = True
         if message['type'] != 'websocket.connect':
@@ -122,6 +134,14 @@ class ASGIWebSocket(_ws.WebSocket):
         await self._send({'type': 'websocket.accept'})
 
     async def receive(self):
+        """Waits for the next message.
+
+        :return: a ``str`` for a text message, ``bytes`` for a binary one.
+        :raises microdot.websocket.ConnectionClosed: the client closed the
+            connection or went away (``code`` and ``reason`` say how), or the
+            message was larger than ``max_message_size`` (the connection is
+            then closed with code 1009).
+        """
         if self.closed is not None:
             raise self.closed
         message = await self._receive()
@@ -139,6 +159,13 @@ class ASGIWebSocket(_ws.WebSocket):
         return data
 
     async def send(self, data, opcode=None):
+        """Sends a message: a text message for ``str``, a binary one for
+        bytes-like data. ``opcode=OP_BINARY`` sends a ``str`` as binary
+        (UTF-8 encoded).
+
+        :raises microdot.websocket.ConnectionClosed: the connection is closed
+            or the server could not deliver the message.
+        """
         if self.closed is not None:
             raise self.closed
         if opcode == _ws.OP_BINARY and isinstance(data, str):
@@ -149,6 +176,9 @@ class ASGIWebSocket(_ws.WebSocket):
         await self._transmit({'type': 'websocket.send', key: data})
 
     async def close(self, code=_ws.CLOSE_NORMAL, reason=''):
+        """Asks the server to close the connection with ``code`` and
+        ``reason``. Closing an already closed WebSocket does nothing, and so
+        does a failure to deliver the close (the client is gone)."""
         if self.closed is not None:
             return
         self.closed = _ws.ConnectionClosed(code, reason)
@@ -168,7 +198,24 @@ class ASGIWebSocket(_ws.WebSocket):
 
 
 class Microdot(BaseMicrodot):
-    """A Microdot application that is also an ASGI 3 application."""
+    """A Microdot application that is also an ASGI 3 application: pass the
+    instance to the ASGI server (``uvicorn module:app``).
+
+    :param lifespan_startup: a coroutine function called with the lifespan
+        scope when the server starts, or ``None``. If it raises, the server
+        is told that startup failed.
+    :param lifespan_shutdown: the same, called when the server stops.
+
+    Example::
+
+        async def open_db(scope):
+            ...
+
+        async def close_db(scope):
+            ...
+
+        app = Microdot(lifespan_startup=open_db, lifespan_shutdown=close_db)
+    """
 
     def __init__(self, lifespan_startup=None, lifespan_shutdown=None):
         super().__init__()
@@ -176,6 +223,8 @@ class Microdot(BaseMicrodot):
         self.lifespan_shutdown = lifespan_shutdown
 
     async def __call__(self, scope, receive, send):
+        """The ASGI entry point, called by the server for each ``http``,
+        ``websocket`` and ``lifespan`` scope."""
         kind = scope['type']
         if kind == 'http':
             await self._http(scope, receive, send)

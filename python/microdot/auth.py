@@ -45,25 +45,47 @@ class BaseAuth:
     def authenticate(self, f):
         """Decorator that registers the function that verifies credentials.
         It receives the request and the credentials (see each scheme) and
-        returns the user, or ``None`` to refuse. It may be sync or async."""
+        returns the user, or ``None`` to refuse. It may be sync or async.
+        Returns ``f`` unchanged."""
         self.auth_callback = f
         return f
 
     def error(self, f):
         """Decorator that registers a function that builds the response to
-        an unauthenticated request. It receives the request."""
+        an unauthenticated request, in place of :meth:`error_response`. It
+        receives the request, may be sync or async, and returns anything a
+        route may return. Returns ``f`` unchanged.
+
+        Example::
+
+            @auth.error
+            def auth_error(request):
+                return {'error': 'not logged in'}, 401
+        """
         self.error_callback = f
         return f
 
     def credentials(self, request):
-        """The credentials found in ``request`` as a tuple, or ``None``."""
+        """The credentials found in ``request`` as a tuple (the arguments
+        given to the verification callback after the request), or ``None``
+        when the request carries none in this scheme. Each scheme defines
+        it."""
         raise NotImplementedError
 
     def error_response(self, request):
+        """The default response to an unauthenticated request (used when no
+        :meth:`error` callback is registered): ``Unauthorized`` with
+        ``error_status``."""
         return Response('Unauthorized', self.error_status)
 
     async def current_user(self, request):
-        """The user that ``request`` authenticates as, or ``None``."""
+        """The user that ``request`` authenticates as: the verification
+        callback's result, or ``None`` when the request has no credentials
+        for this scheme.
+
+        :raises RuntimeError: no verification callback was registered with
+            :meth:`authenticate`.
+        """
         if self.auth_callback is None:
             raise RuntimeError('No authentication callback: decorate one '
                                'with @auth.authenticate')
@@ -78,7 +100,9 @@ class BaseAuth:
         return self.error_response(request)
 
     def __call__(self, f):
-        """Decorator for routes that require authentication."""
+        """Decorator for routes that require authentication: the handler
+        runs with the user in ``request.g.current_user``; other requests get
+        the error response. Put it under the route decorator."""
         async def wrapper(request, *args, **kwargs):
             user = await self.current_user(request)
             if user is None:
@@ -88,7 +112,9 @@ class BaseAuth:
         return wraps(f)(wrapper)
 
     def optional(self, f):
-        """Decorator for routes where authentication is optional."""
+        """Decorator for routes where authentication is optional: the
+        handler always runs, with ``request.g.current_user`` set to the user
+        or to ``None``."""
         async def wrapper(request, *args, **kwargs):
             request.g.current_user = await self.current_user(request)
             return await invoke_handler(f, request, *args, **kwargs)
@@ -116,6 +142,9 @@ class BasicAuth(BaseAuth):
         self.error_status = error_status
 
     def credentials(self, request):
+        """``(username, password)`` from the ``Authorization`` header, or
+        ``None`` when it is missing, uses another scheme, or does not decode
+        (bad base64, bad text in ``charset``, no colon)."""
         value = request.headers.get('Authorization', '')
         fields = value.split(None, 1)
         if len(fields) != 2 or fields[0].lower() != self.scheme.lower():
@@ -131,6 +160,9 @@ class BasicAuth(BaseAuth):
         return decoded[:colon], decoded[colon + 1:]
 
     def error_response(self, request):
+        """``Unauthorized`` with ``error_status`` and a ``WWW-Authenticate``
+        challenge naming the scheme, realm and charset (with the ``Basic``
+        scheme, browsers then show their login dialog)."""
         challenge = '{} realm="{}", charset="{}"'.format(
             self.scheme, self.realm, self.charset)
         return Response('Unauthorized', self.error_status,
@@ -140,6 +172,19 @@ class BasicAuth(BaseAuth):
 class TokenAuth(BaseAuth):
     """Token authentication, by default ``Authorization: Bearer <token>``
     (RFC 6750). The verification callback receives ``(request, token)``.
+
+    Example::
+
+        auth = TokenAuth()
+
+        @auth.authenticate
+        async def verify_token(request, token):
+            return await User.from_token(token)   # None if unknown
+
+        @app.get('/api/me')
+        @auth
+        async def me(request):
+            return {'name': request.g.current_user.name}
 
     :param header: the request header that carries the token.
     :param scheme: the scheme before the token, or ``None`` when the header
@@ -155,6 +200,8 @@ class TokenAuth(BaseAuth):
         self.error_status = error_status
 
     def credentials(self, request):
+        """``(token,)`` from the token header, or ``None`` when the header is
+        missing, empty, or uses another scheme."""
         value = request.headers.get(self.header)
         if not value:
             return None
@@ -166,6 +213,9 @@ class TokenAuth(BaseAuth):
         return (fields[1].strip(),)
 
     def error_response(self, request):
+        """``Unauthorized`` with ``error_status``; a ``WWW-Authenticate``
+        header naming the scheme is added when the token travels in
+        ``Authorization``."""
         headers = {}
         if self.header.lower() == 'authorization' and self.scheme:
             headers['WWW-Authenticate'] = self.scheme

@@ -26,9 +26,10 @@ class CORS:
 
     :param app: the application, or ``None`` to call :meth:`initialize`
                 later.
-    :param allowed_origins: a list of origins (``'https://example.com'``)
-                            allowed to make cross-origin requests, or
-                            ``'*'`` for any origin. ``None`` allows none.
+    :param allowed_origins: a list of the origins allowed to make
+                            cross-origin requests, such as
+                            ``'https://example.com'``, or ``'*'`` for any
+                            origin. ``None`` allows none.
     :param allow_credentials: allow cookies and HTTP authentication. With
                               ``'*'`` the request's origin is echoed back,
                               since browsers refuse ``*`` with credentials.
@@ -58,8 +59,19 @@ class CORS:
             self.initialize(app)
 
     def initialize(self, app, **options):
-        """Attaches the extension to ``app``; keyword arguments override
-        the options given to the constructor."""
+        """Attaches the extension to ``app``, for applications created in a
+        factory function. Keyword arguments (the constructor's option names)
+        override the options given to the constructor.
+
+        Example::
+
+            cors = CORS(allowed_origins=['https://example.com'])
+
+            def create_app():
+                app = Microdot()
+                cors.initialize(app)
+                return app
+        """
         for name, value in options.items():
             if name not in ('allow_credentials', 'max_age', 'handle_cors'):
                 value = _as_list(value)
@@ -71,7 +83,9 @@ class CORS:
             app.after_error_request(self._after_request)
 
     def origin_allowed(self, origin):
-        """True when ``origin`` may access the application."""
+        """True when ``origin`` (the value of an ``Origin`` header) may
+        access the application: ``allowed_origins`` is ``'*'`` or lists
+        it."""
         if not origin or self.allowed_origins is None:
             return False
         return self.allowed_origins == '*' or origin in self.allowed_origins
@@ -88,8 +102,9 @@ class CORS:
         return headers
 
     def preflight_headers(self, request):
-        """The headers that answer a preflight request (empty when its
-        origin is not allowed)."""
+        """The headers that answer the preflight ``request`` as a dict:
+        the allowed origin, methods and headers, credentials and max age.
+        Empty when the request's origin is not allowed."""
         origin = request.headers.get('Origin')
         if not self.origin_allowed(origin):
             return {}
@@ -111,7 +126,9 @@ class CORS:
         return headers
 
     def response_headers(self, request):
-        """The headers added to an ordinary (not preflight) response."""
+        """The headers added to the response to an ordinary (not
+        preflight) ``request``, as a dict; empty when its origin is not
+        allowed."""
         origin = request.headers.get('Origin')
         if not self.origin_allowed(origin):
             return {}
@@ -123,6 +140,8 @@ class CORS:
 
     @staticmethod
     def is_preflight(request):
+        """True when ``request`` is a CORS preflight request: an ``OPTIONS``
+        request with an ``Access-Control-Request-Method`` header."""
         return request.method == 'OPTIONS' and \
             'Access-Control-Request-Method' in request.headers
 

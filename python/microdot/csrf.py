@@ -31,8 +31,13 @@ _DEFAULT_PORTS = {'http': '80', 'https': '443'}
 
 
 def normalize_origin(url):
-    """``scheme://host[:port]`` of ``url`` in lower case, without a default
-    port; ``None`` for anything that is not an http(s) URL."""
+    """The origin of ``url``: ``scheme://host[:port]`` in lower case,
+    without a default port; ``None`` for anything that is not an http(s)
+    URL (or that carries user info).
+
+    Example: ``normalize_origin('HTTPS://Example.com:443/a?b')`` gives
+    ``'https://example.com'``.
+    """
     if not url:
         return None
     i = url.find('://')
@@ -63,7 +68,8 @@ def _host_name(origin):
 
 
 class CSRF:
-    """The CSRF extension.
+    """The CSRF extension. Requests that fail the check are refused with
+    ``403 Forbidden`` before their route runs.
 
     :param app: the application, or ``None`` to call :meth:`initialize`
                 later.
@@ -90,7 +96,9 @@ class CSRF:
             self.initialize(app)
 
     def initialize(self, app, cors=None):
-        """Attaches the extension to ``app``."""
+        """Attaches the extension to ``app``, for applications created in a
+        factory function; ``cors`` replaces the one given to the
+        constructor."""
         if cors is not None:
             self.cors = cors
         if self.cors is None:
@@ -98,19 +106,24 @@ class CSRF:
         app.before_request(self._check_request)
 
     def exempt(self, f):
-        """Decorator for routes never checked."""
+        """Decorator for routes never checked, such as webhooks called by
+        other sites. Returns ``f`` unchanged; put it right under the route
+        decorator."""
         self._exempt.append(f)
         return f
 
     def protect(self, f):
-        """Decorator for routes always checked (for ``protect_all=False``)."""
+        """Decorator for routes always checked, when the extension was
+        created with ``protect_all=False``. Returns ``f`` unchanged; put it
+        right under the route decorator."""
         self._protected.append(f)
         return f
 
     # -- the check ---------------------------------------------------------
     def is_trusted(self, request):
         """True when ``request`` may change state: it does not come from a
-        browser page of another site."""
+        browser page of another site (see the module documentation for the
+        headers checked). The method is not looked at."""
         headers = request.headers
         site = headers.get('Sec-Fetch-Site')
         if site in ('same-origin', 'none'):

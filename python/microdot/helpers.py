@@ -70,4 +70,5 @@ def format_exception(exc):
         sys.print_exception(exc, out)
         return out.getvalue()
     import traceback
-    return ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return ''.join(traceback.format_exception(type(exc), exc,
+                                              exc.__traceback__))

@@ -23,7 +23,13 @@ _jinja_env = None
 def init_templates(template_dir='templates', enable_async=False, **kwargs):
     """Sets the template directory. ``enable_async`` and any other keyword
     arguments are passed to ``jinja2.Environment``; autoescaping is on for
-    HTML and XML templates unless ``autoescape`` is given."""
+    HTML and XML templates unless ``autoescape`` is given. Without a call,
+    the first template uses the defaults.
+
+    Example::
+
+        init_templates('views', trim_blocks=True)
+    """
     global _jinja_env
     kwargs.setdefault('autoescape', select_autoescape())
     _jinja_env = Environment(loader=FileSystemLoader(template_dir),
@@ -31,7 +37,16 @@ def init_templates(template_dir='templates', enable_async=False, **kwargs):
 
 
 class Template:
-    """A template of the template directory."""
+    """A template of the template directory, loaded on creation.
+
+    :param template: the template's file name, relative to the template
+        directory (``init_templates()`` is called with the defaults if it
+        was not called yet).
+    :raises jinja2.TemplateNotFound: there is no such template.
+
+    The rendering methods pass their arguments on to the template, as
+    keyword arguments (or one dict) of template variables.
+    """
 
     def __init__(self, template):
         if _jinja_env is None:
@@ -40,7 +55,8 @@ class Template:
         self.template = _jinja_env.get_template(template)
 
     def generate(self, *args, **kwargs):
-        """A generator of the rendered text, piece by piece."""
+        """A generator of the rendered text, piece by piece. Returned from a
+        route, it is sent as the pieces come."""
         return self.template.generate(*args, **kwargs)
 
     def render(self, *args, **kwargs):
@@ -66,5 +82,14 @@ async def _async_pieces(pieces):
 
 
 def render_template(template, *args, **kwargs):
-    """The rendered text of ``template`` (the 2.0 and 1.x function)."""
+    """The rendered text of ``template`` (the 2.0 and 1.x function):
+    ``Template(template).render(*args, **kwargs)``.
+
+    Example::
+
+        @app.get('/hello/<name>')
+        async def hello(request, name):
+            html = render_template('hello.html', name=name)
+            return html, {'Content-Type': 'text/html; charset=UTF-8'}
+    """
     return Template(template).render(*args, **kwargs)

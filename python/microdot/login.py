@@ -62,12 +62,16 @@ def _is_local_url(url):
 
 
 def user_id_of(user):
+    """The id that identifies ``user`` in the session: the result of its
+    ``get_id()`` method when it has one, else its ``id`` attribute."""
     get_id = getattr(user, 'get_id', None)
     return get_id() if get_id is not None else user.id
 
 
 class Login:
-    """The login extension.
+    """The login extension. It needs a
+    :class:`~microdot.session.Session` on the application, which stores the
+    logged in user's id.
 
     :param login_url: where unauthenticated users are redirected, with the
                       page they asked for in the ``next`` query argument.
@@ -84,17 +88,27 @@ class Login:
 
     def user_loader(self, f):
         """Decorator that registers the function that returns the user with
-        a given id (or ``None``). It may be sync or async."""
+        a given id, or ``None`` when there is no such user (the login is then
+        forgotten). It may be sync or async. Returns ``f`` unchanged."""
         self.user_loader_callback = f
         return f
 
     # -- logging in and out -------------------------------------------------
     async def login_user(self, request, user, remember=False,
                          redirect_url='/'):
-        """Logs ``user`` in and returns a redirect to the ``next`` query
-        argument of the request when it is a local URL, else to
-        ``redirect_url``. ``remember`` is ``True`` (for ``remember_days``)
-        or a number of days."""
+        """Logs ``user`` in and returns the response for the login route.
+
+        :param request: the request being handled.
+        :param user: the user object (see :func:`user_id_of`).
+        :param remember: ``False``, ``True`` (keep the user logged in for
+            ``remember_days`` with a "remember me" cookie) or a number of
+            days.
+        :param redirect_url: where to go when the request has no usable
+            ``next`` query argument.
+        :return: a redirect to the ``next`` query argument of the request
+            when it is a local URL (a path on this site), else to
+            ``redirect_url``.
+        """
         session = get_session(request)
         session[_USER_ID] = user_id_of(user)
         session[_FRESH] = True
@@ -108,7 +122,17 @@ class Login:
         return redirect(next_url if _is_local_url(next_url) else redirect_url)
 
     async def logout_user(self, request):
-        """Logs the current user out and forgets "remember me"."""
+        """Logs the current user out and forgets "remember me". Returns
+        ``None``: the route returns the response it wants.
+
+        Example::
+
+            @app.post('/logout')
+            @login
+            async def logout(request):
+                await login.logout_user(request)
+                return redirect('/')
+        """
         session = get_session(request)
         session.pop(_USER_ID, None)
         session.pop(_FRESH, None)
@@ -119,7 +143,13 @@ class Login:
 
     # -- the current user ----------------------------------------------------
     async def get_current_user(self, request):
-        """The logged in user of ``request``, or ``None``."""
+        """The logged in user of ``request``, or ``None``. Loads the user
+        with the user loader (once per request), logging the user back in
+        from the "remember me" cookie when the session has no user.
+
+        :raises RuntimeError: no user loader was registered with
+            :meth:`user_loader`.
+        """
         user = getattr(request, '_login_user', _NO_USER)
         if user is not _NO_USER:
             return user
@@ -155,6 +185,8 @@ class Login:
         return self._protect(f, fresh=False)
 
     def __call__(self, f):
+        """Using the extension itself as a decorator (``@login``) is the
+        same as :meth:`login_required`."""
         return self._protect(f, fresh=False)
 
     def fresh(self, f):

@@ -49,8 +49,12 @@ def _bad_request(reason='Malformed multipart body'):
 
 
 def boundary_of(content_type):
-    """The boundary parameter of a multipart ``Content-Type``, or ``None``
-    when ``content_type`` is not ``multipart/form-data``."""
+    """The boundary parameter of a multipart ``Content-Type``, as bytes, or
+    ``None`` when ``content_type`` is not ``multipart/form-data``.
+
+    :raises microdot.HTTPException: (400) the boundary is missing, empty or
+        longer than 70 characters.
+    """
     media_type, params = parse_header_params(content_type or '')
     if media_type != 'multipart/form-data':
         return None
@@ -205,7 +209,15 @@ class FileUpload:
     """A file of a ``multipart/form-data`` body.
 
     Attributes: ``name`` (the form field), ``filename`` (as sent by the
-    client), ``content_type`` and ``headers`` (of the part).
+    client: clean it before using it in a path), ``content_type`` and
+    ``headers`` (of the part, a ``NoCaseDict``).
+
+    It is also an async iterator of chunks of up to ``buffer_size`` bytes::
+
+        async for chunk in upload:
+            digest.update(chunk)
+
+    The form parser creates these objects; applications do not.
     """
     #: Files up to this size stay in memory under ``@with_form_data``;
     #: larger ones are spooled to a temporary file.
@@ -230,7 +242,13 @@ class FileUpload:
     # -- reading -------------------------------------------------------------
     async def read(self, n=-1):
         """Up to ``n`` bytes of the file (all of the rest with ``n < 0``);
-        ``b''`` at its end."""
+        ``b''`` at its end.
+
+        :raises RuntimeError: a file from :class:`FormDataIter` is read after
+            the loop moved to the next part.
+        :raises microdot.HTTPException: (400) the body is malformed or ends
+            early (only while reading from the network).
+        """
         if n is None or n < 0:
             chunks = []
             while True:
@@ -268,7 +286,14 @@ class FileUpload:
 
     async def copy_to(self, path_or_file):
         """Writes the (rest of the) file to a path or a binary file object
-        and returns the number of bytes written."""
+        and returns the number of bytes written. A spooled temporary file is
+        moved to the path when it can be (same filesystem) rather than
+        copied. ``save()`` is another name for it.
+
+        Example::
+
+            size = await upload.copy_to('/data/upload.bin')
+        """
         if isinstance(path_or_file, str):
             if self._path is not None and self._file is None and \
                     self._move_to(path_or_file):
@@ -297,7 +322,9 @@ class FileUpload:
         return True
 
     async def close(self):
-        """Releases the spooled copy of the file."""
+        """Releases the spooled copy of the file (closes and removes the
+        temporary file). ``@with_form_data`` calls it for every file when
+        the handler returns."""
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -372,7 +399,17 @@ def _temp_path(directory):
 class FormDataIter:
     """Async iterator over the parts of a ``multipart/form-data`` request,
     as ``(name, value)`` pairs: ``value`` is a ``str`` for a field and a
-    :class:`FileUpload` for a file (valid until the next iteration)."""
+    :class:`FileUpload` for a file (readable until the next iteration).
+    The limits below are class attributes; change them on the class or on
+    a subclass.
+
+    :param request: the request, whose body is read from
+        ``request.stream``.
+    :raises microdot.HTTPException: (400) the request is not
+        ``multipart/form-data`` or the body is malformed; (413) a field is
+        longer than ``max_field_length`` or there are more than
+        ``max_parts`` parts. Raised by the constructor or while iterating.
+    """
     #: Bytes read from the request per call.
     buffer_size = 4096 if _MICROPYTHON else 64 * 1024
     #: Largest field value, in bytes (larger gives 413).
@@ -433,7 +470,9 @@ class FormDataIter:
 
 async def parse_form_data(request):
     """Reads a multipart form into ``(form, files)`` MultiDicts, spooling
-    the files (see :class:`FileUpload`)."""
+    the files (see :class:`FileUpload`). The caller closes the files when
+    done with them. Raises what :class:`FormDataIter` raises, after
+    releasing the files read so far."""
     form = MultiDict()
     files = MultiDict()
     try:

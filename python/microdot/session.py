@@ -73,6 +73,19 @@ class Session:
                            (seconds; also sets the token's expiry) and
                            ``partitioned``.
     :param cookie_name: the name of the session cookie.
+
+    When the application is created in a factory function, create the
+    extension first and attach it later::
+
+        session = Session(secret_key='top-secret!')
+
+        def create_app():
+            app = Microdot()
+            session.initialize(app)
+            return app
+
+    Anyone who knows the secret key can forge sessions: keep it out of the
+    source code in production.
     """
     cookie_name = 'session'
 
@@ -88,7 +101,9 @@ class Session:
             self.initialize(app)
 
     def initialize(self, app, secret_key=None, cookie_options=None):
-        """Attaches the extension to ``app``."""
+        """Attaches the extension to ``app``; ``secret_key`` and
+        ``cookie_options`` (merged over the current ones) override those
+        given to the constructor."""
         if secret_key is not None:
             self.secret_key = secret_key
         if cookie_options:
@@ -107,19 +122,27 @@ class Session:
         return session
 
     def update(self, request, session):
-        """Merges ``session`` into the request's session and saves it."""
+        """Merges the dict ``session`` into the request's session, saves it,
+        and returns the resulting :class:`SessionDict`."""
         current = self.get(request)
         current.update(session)
         current.save()
         return current
 
     def delete(self, request):
-        """Deletes the request's session."""
+        """Deletes the request's session (see :meth:`SessionDict.delete`)."""
         self.get(request).delete()
 
     # -- tokens -------------------------------------------------------------
     def encode(self, payload, secret_key=None, max_age=None):
-        """Signs ``payload`` (a dict) into a token string."""
+        """Signs ``payload`` (a dict of JSON-serializable values) into a
+        token string.
+
+        :param secret_key: the key to sign with instead of the extension's.
+        :param max_age: seconds until the token expires; by default the
+            ``max_age`` cookie option (no expiry when it is ``None``).
+        :raises ValueError: no secret key is set.
+        """
         key = self._key(secret_key)
         max_age = self.cookie_options.get('max_age') if max_age is None \
             else max_age
@@ -131,7 +154,12 @@ class Session:
 
     def decode(self, token, secret_key=None):
         """The payload of ``token``, or ``None`` when the token is missing,
-        malformed, expired, or not signed with this key using HS256."""
+        malformed, expired, or not signed with this key using HS256.
+
+        :param secret_key: the key to verify with instead of the
+            extension's.
+        :raises ValueError: a token is given but no secret key is set.
+        """
         if not token:
             return None
         key = self._key(secret_key)
@@ -198,14 +226,29 @@ def _session_for(request):
 
 
 def get_session(request):
-    """The :class:`SessionDict` of ``request``."""
+    """The :class:`SessionDict` of ``request``, from the
+    :class:`Session` of its application (or of the 1.x default session when
+    the application has none).
+
+    :raises ValueError: the session has a cookie to decode but no secret
+        key is set.
+    """
     return _session_for(request).get(request)
 
 
 def with_session(f):
     """Decorator that passes the session to the route handler as the
     argument after the request. Sync handlers stay sync, so the server still
-    runs them as it runs any ``def`` handler."""
+    runs them as it runs any ``def`` handler.
+
+    Example::
+
+        @app.post('/logout')
+        @with_session
+        async def logout(request, session):
+            session.delete()
+            return redirect('/')
+    """
     if iscoroutinefunction(f):
         async def wrapper(request, *args, **kwargs):
             return await f(request, get_session(request), *args, **kwargs)

@@ -36,8 +36,24 @@ def _field(name, value):
 
 
 def format_event(data, event=None, event_id=None, retry=None):
-    """The bytes of one event. ``data`` is ``str``, bytes, or anything JSON
-    can encode (``dict``, ``list``...)."""
+    """Encodes one event in the ``text/event-stream`` format.
+
+    :param data: the payload, as ``str`` or bytes, or anything ``json``
+        can encode (``dict``, ``list``...), which is sent as JSON. A
+        payload of several lines becomes several ``data:`` lines, which the
+        browser joins back with newlines.
+    :param event: the event type (the ``event`` field), or ``None`` for
+        the default ``message`` type.
+    :param event_id: the event id (the ``id`` field), or ``None``.
+    :param retry: the reconnection delay in milliseconds (the ``retry``
+        field), or ``None``.
+    :return: the bytes of the event, ending with the blank line that
+        terminates it.
+    :raises ValueError: ``event`` or ``event_id`` spans several lines.
+
+    Example: ``format_event({'n': 1}, event='tick')`` gives
+    ``b'event: tick\\ndata: {"n": 1}\\n\\n'``.
+    """
     if isinstance(data, str):
         data = data.encode()
     elif not isinstance(data, (bytes, bytearray)):
@@ -55,6 +71,12 @@ def format_event(data, event=None, event_id=None, retry=None):
 
 
 def format_comment(text=''):
+    """Encodes a comment (lines starting with ``:``), which clients ignore;
+    useful to keep an idle connection open.
+
+    :param text: the comment; several lines give several comment lines.
+    :return: the bytes of the comment, ending with a blank line.
+    """
     out = b''
     for line in _lines(text.encode()):
         out += b': ' + line + b'\n'
@@ -62,7 +84,13 @@ def format_comment(text=''):
 
 
 class SSE:
-    """The event sink given to a ``with_sse`` handler."""
+    """The event sink given to a :func:`with_sse` handler as its second
+    argument. Handlers do not create it.
+
+    Events are queued and written by the response as the client reads them;
+    when ``max_queue`` events are waiting (a slow client), :meth:`send`
+    waits for room.
+    """
     #: seconds without events before a keep-alive comment; None disables.
     keepalive = 15
     #: events queued for a slow client before ``send()`` waits.
@@ -75,12 +103,22 @@ class SSE:
         self.done = False
 
     async def send(self, data, event=None, event_id=None, retry=None):
-        """Sends an event; ``retry`` (milliseconds) tells the browser how long
-        to wait before reconnecting."""
+        """Sends an event. The arguments are those of :func:`format_event`:
+        ``data`` is text, bytes or a JSON-encodable value, ``event`` the
+        event type, ``event_id`` its id, and ``retry`` (milliseconds) tells
+        the browser how long to wait before reconnecting.
+
+        :raises ValueError: ``event`` or ``event_id`` spans several lines.
+
+        Example::
+
+            await sse.send({'temperature': 21.5}, event='reading')
+        """
         await self._put(format_event(data, event, event_id, retry))
 
     async def comment(self, text=''):
-        """Sends a comment line, which clients ignore."""
+        """Sends a comment (see :func:`format_comment`), which clients
+        ignore."""
         await self._put(format_comment(text))
 
     async def _put(self, chunk):
@@ -96,7 +134,9 @@ class SSE:
 
 
 class SSEStream:
-    """The response body: yields the queued events while the handler runs."""
+    """The body of an SSE response (an async iterator of bytes): starts the
+    handler as a task on the first read, then yields the queued events
+    until the handler returns. :func:`with_sse` creates it."""
 
     def __init__(self, sse, handler):
         self.sse = sse
@@ -149,10 +189,28 @@ class SSEStream:
 
 
 def with_sse(f):
-    """Decorator that makes a route stream Server-Sent Events. The handler
-    is a coroutine that receives an :class:`SSE` as second argument."""
+    """Decorator that makes a route stream Server-Sent Events.
+
+    The handler is an ``async def`` function that receives the request, an
+    :class:`SSE` object, and the route's URL arguments. The response
+    (``200``, ``Content-Type: text/event-stream``) starts at once and ends
+    when the handler returns; an exception in the handler is printed and
+    ends the stream.
+
+    :raises TypeError: ``f`` is not an ``async def`` function.
+
+    Example::
+
+        @app.route('/clock')
+        @with_sse
+        async def clock(request, sse):
+            while True:
+                await sse.send(str(time.time()), event='time')
+                await asyncio.sleep(1)
+    """
     if not iscoroutinefunction(f):
         raise TypeError('SSE handlers must be async def')
+
     @wraps(f)
     async def sse_handler(request, *args, **kwargs):
         async def handler(sse):

@@ -20,7 +20,23 @@ def _read(filename):
 
 def create_ssl_context(cert, key, password=None):
     """A TLS server context for the certificate chain ``cert`` and the
-    private key ``key`` (file names)."""
+    private key ``key``.
+
+    :param cert: the file name of the certificate (chain), PEM on CPython,
+        usually DER on MicroPython.
+    :param key: the private key file name, in the same format.
+    :param password: the key's password (CPython only; ignored on
+        MicroPython).
+    :return: an ``ssl.SSLContext`` for ``app.run(ssl=...)``.
+    :raises OSError: a file cannot be read.
+    :raises ssl.SSLError: CPython rejects the certificate or key (such as a
+        key that does not match the certificate).
+
+    Example::
+
+        context = create_ssl_context('cert.der', 'key.der')
+        app.run(port=4443, ssl=context)
+    """
     context = _ssl.SSLContext(_ssl.PROTOCOL_TLS_SERVER)
     if hasattr(_ssl, 'create_default_context'):  # CPython
         context.load_cert_chain(cert, key, password)

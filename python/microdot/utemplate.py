@@ -31,7 +31,15 @@ _loader = None
 def init_templates(template_dir='templates', loader_class=recompile.Loader):
     """Sets the directory of the templates and the utemplate loader class
     (``recompile.Loader`` recompiles templates that changed;
-    ``compiled.Loader`` only loads precompiled ones)."""
+    ``compiled.Loader`` only loads precompiled ones). Calling it again
+    switches directory. Without a call, the first template uses the
+    defaults.
+
+    Example::
+
+        from utemplate import compiled
+        init_templates('views', loader_class=compiled.Loader)
+    """
     global _loader
     if _loader is not None:
         _forget_compiled(_loader.p)
@@ -49,7 +57,14 @@ def _forget_compiled(prefix):
 
 class Template:
     """A template of the template directory, loaded (and compiled if
-    needed) on creation."""
+    needed) on creation.
+
+    :param template: the template's file name, relative to the template
+        directory (``init_templates()`` is called with the defaults if it
+        was not called yet).
+
+    The rendering methods pass their arguments on to the template.
+    """
 
     def __init__(self, template):
         if _loader is None:
@@ -58,7 +73,8 @@ class Template:
         self.template = _loader.load(template)
 
     def generate(self, *args, **kwargs):
-        """A generator of the rendered text, piece by piece."""
+        """A generator of the rendered text, piece by piece. Returned from a
+        route, it is sent as the pieces come."""
         return self.template(*args, **kwargs)
 
     def render(self, *args, **kwargs):
@@ -90,5 +106,14 @@ class _AsyncPieces:
 
 
 def render_template(template, *args, **kwargs):
-    """The rendered text of ``template`` (the 2.0 and 1.x function)."""
+    """The rendered text of ``template`` (the 2.0 and 1.x function):
+    ``Template(template).render(*args, **kwargs)``.
+
+    Example::
+
+        @app.get('/hello/<name>')
+        async def hello(request, name):
+            html = render_template('hello.html', name=name)
+            return html, {'Content-Type': 'text/html; charset=UTF-8'}
+    """
     return Template(template).render(*args, **kwargs)

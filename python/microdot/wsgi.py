@@ -142,7 +142,17 @@ class _ResponseIterable:
 
 
 class Microdot(BaseMicrodot):
-    """A Microdot application that is also a WSGI application."""
+    """A Microdot application that is also a WSGI application: pass the
+    instance to the WSGI server (``gunicorn module:app``). It takes no
+    arguments; routes, hooks and extensions are set up as on the base
+    :class:`microdot.Microdot`.
+
+    Each server thread gets an asyncio event loop of its own, on which the
+    request is dispatched. Request bodies up to ``Request.max_body_length``
+    are read into ``request.body``; larger ones (up to
+    ``Request.max_content_length``, else 413) are read on demand through
+    ``request.stream``.
+    """
 
     def __init__(self):
         super().__init__()
@@ -155,6 +165,10 @@ class Microdot(BaseMicrodot):
         return loop
 
     def __call__(self, environ, start_response):
+        """The WSGI entry point, called by the server for each request.
+        Returns an iterable that produces the response body chunk by chunk
+        (its ``close()`` closes the body early when the server stops
+        reading)."""
         loop = self._loop()
         req, res = loop.run_until_complete(self._handle(environ))
         if res is Response.already_handled:
