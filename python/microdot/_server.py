@@ -13,7 +13,7 @@ import sys
 
 from microdot._backend import backend
 from microdot.helpers import print_exception
-from microdot.microdot import Request, Response, AsyncBytesIO, REASONS
+from microdot.microdot import Request, Response, HTTPException, REASONS
 
 try:
     from time import monotonic as _now
@@ -558,36 +558,116 @@ async def _read_body(conn, req, length, flags):
 
 
 async def _read_chunked(conn, req, flags):
-    state = backend.new_chunked()
-    body = bytearray()
-    limit = Request.max_content_length
-    decode = backend.chunked_decode
-    continue_sent = not flags & F_EXPECT_CONTINUE
-    while True:
-        start = conn.pos
-        end = len(conn.buf)
-        if end > start:
-            try:
-                data_end, next_pos, done = decode(state, conn.buf, start, end)
-            except ValueError as exc:
-                return exc.args[0] if exc.args else 400
-            body += conn.buf[start:data_end]
-            conn.buf[start:next_pos] = b''
-            if len(body) > limit:
-                return 413
-            if done:
-                break
-        if not continue_sent:
-            continue_sent = True
-            conn.write(_CONTINUE)
-            await conn.drain()
-        if not await conn.fill():
-            raise EOFError('connection closed in the request body')
-    if len(body) > Request.max_body_length:
-        req.stream = AsyncBytesIO(bytes(body))
-    else:
-        req.body = bytes(body)
+    """Decodes a chunked body into ``req.body``; past max_body_length, the
+    rest is left to ``req.stream`` (a ChunkedStream) to decode on demand."""
+    stream = ChunkedStream(conn, not flags & F_EXPECT_CONTINUE)
+    body = b''
+    try:
+        while await stream.more():
+            body += stream.data
+            stream.data = b''
+            if len(body) > Request.max_body_length:
+                stream.data = body
+                req.stream = stream
+                return 0
+    except HTTPException as exc:  # a malformed chunk
+        return exc.status_code
+    if stream.too_long:
+        return 413
+    req.body = body
     return 0
+
+
+class ChunkedStream:
+    """A chunked request body, decoded from the connection's buffer as it is
+    read (the reading interface of ``Request.stream``). A body longer than
+    max_content_length raises HTTPException(413) to its reader."""
+
+    def __init__(self, conn, continue_sent):
+        self.conn = conn
+        self.state = backend.new_chunked()
+        self.continue_sent = continue_sent
+        self.data = b''  # decoded, not read yet
+        self.total = 0
+        self.done = False
+        self.too_long = False
+
+    async def more(self):
+        """Decodes the next piece of payload into ``data``; False at the
+        end of the body."""
+        conn = self.conn
+        while not self.done:
+            start = conn.pos
+            end = len(conn.buf)
+            if end > start:
+                try:
+                    data_end, next_pos, self.done = backend.chunked_decode(
+                        self.state, conn.buf, start, end)
+                except ValueError as exc:
+                    self.done = self.too_long = True  # unusable connection
+                    raise HTTPException(exc.args[0] if exc.args else 400)
+                chunk = bytes(conn.buf[start:data_end])
+                conn.buf[start:next_pos] = b''
+                if chunk:
+                    self.total += len(chunk)
+                    if self.total > Request.max_content_length:
+                        self.done = self.too_long = True
+                        return False
+                    self.data += chunk
+                    return True
+                if self.done or next_pos > start:
+                    continue
+            if not self.continue_sent:
+                self.continue_sent = True
+                conn.write(_CONTINUE)
+                await conn.drain()
+            if not await conn.fill():
+                raise EOFError('connection closed in the request body')
+        return False
+
+    async def _want(self, n):
+        while len(self.data) < n and await self.more():
+            pass
+        if self.too_long:
+            raise HTTPException(413)
+
+    def _take(self, n):
+        data = self.data[:n]
+        self.data = self.data[n:]
+        return data
+
+    async def read(self, n=-1):
+        if n < 0:
+            while await self.more():
+                pass
+            if self.too_long:
+                raise HTTPException(413)
+            return self._take(len(self.data))
+        await self._want(1 if n else 0)
+        return self._take(n)
+
+    async def readexactly(self, n):
+        await self._want(n)
+        if len(self.data) < n:
+            raise EOFError('the body is shorter than that')
+        return self._take(n)
+
+    async def readline(self):
+        while b'\n' not in self.data and await self.more():
+            pass
+        if self.too_long:
+            raise HTTPException(413)
+        end = self.data.find(b'\n')
+        return self._take(len(self.data) if end < 0 else end + 1)
+
+    async def discard(self):
+        """Skips what the handler did not read, to reach the next request
+        (raises EOFError, ending the connection, past max_content_length)."""
+        self.data = b''
+        while await self.more():
+            self.data = b''
+        if self.too_long:
+            raise EOFError('request body over max_content_length')
 
 
 async def serve_connection(app, conn):
@@ -680,6 +760,12 @@ async def _serve(app, conn):
         if keep_alive and isinstance(stream, BodyStream) and stream.remaining:
             if stream.expect_continue:
                 keep_alive = False  # the client may never send that body
+        elif keep_alive and isinstance(stream, ChunkedStream) and \
+                not stream.done:
+            if not stream.continue_sent:
+                keep_alive = False  # the client may never send that body
+        if isinstance(stream, ChunkedStream) and stream.too_long:
+            keep_alive = False  # its end was not looked for
         try:
             keep_alive = await write_response(conn, res, minor, keep_alive,
                                               method == 'HEAD')
@@ -695,7 +781,7 @@ async def _serve(app, conn):
             _log(app, req, res)
         if not keep_alive:
             return
-        if isinstance(stream, BodyStream):
+        if isinstance(stream, (BodyStream, ChunkedStream)):
             await stream.discard()
 
 

@@ -305,3 +305,50 @@ def test_invoke_handler_awaits_async_and_runs_sync_in_a_thread():
                 await invoke_handler(plain, 3, b=4))
 
     assert asyncio.run(main()) == (('async', 3), ('sync', 7, False))
+
+
+def test_large_chunked_body_is_streamed_and_decoded_on_demand():
+    from microdot import Request
+    from microdot.test_client import TestClient
+    app = Microdot()
+    lines = b''.join(b'line %d\n' % i for i in range(3000))  # ~26 KB
+    seen = {}
+
+    @app.post('/lines')
+    async def read_lines(req):
+        seen['body'] = req.body
+        first = await req.stream.readline()
+        exact = await req.stream.readexactly(7)
+        rest = await req.stream.read()
+        return {'first': first.decode(), 'exact': exact.decode(),
+                'size': len(first) + len(exact) + len(rest)}
+
+    @app.post('/skip')
+    async def skip(req):
+        return str(len(await req.stream.read(10)))
+
+    pieces = [lines[i:i + 1000] for i in range(0, len(lines), 1000)]
+    body = b''.join(b'%x\r\n%s\r\n' % (len(p), p) for p in pieces) + \
+        b'0\r\n\r\n'
+    saved = Request.max_content_length
+    Request.max_content_length = 64 * 1024
+    try:
+        client = TestClient(app)
+        res = asyncio.run(client.post('/lines', body=body, headers={
+            'Transfer-Encoding': 'chunked'}))
+        assert res.json == {'first': 'line 0\n', 'exact': 'line 1\n',
+                            'size': len(lines)}
+        assert seen['body'] == b''
+        # a handler that reads only the start: the rest is skipped and the
+        # next request on the connection is served
+        raw = client.build_request('POST', '/skip', {
+            'Transfer-Encoding': 'chunked'}, body)
+        out = asyncio.run(client.run(raw + raw))
+        assert out.count(b'HTTP/1.1 200 OK') == 2 and out.endswith(b'10')
+        # over max_content_length: 413 for a reader
+        Request.max_content_length = 20 * 1024
+        res = asyncio.run(client.post('/lines', body=body, headers={
+            'Transfer-Encoding': 'chunked'}))
+        assert res.status_code == 413
+    finally:
+        Request.max_content_length = saved
