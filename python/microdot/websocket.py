@@ -124,6 +124,9 @@ class FrameReader:
     ``(OP_PONG, bytes)`` and ``(OP_CLOSE, code, reason)``. Fragmented
     messages come out whole. Violations raise :class:`ProtocolError`.
 
+    A reader that owns its receive buffer calls :meth:`parse` on it
+    instead, with no copy in between.
+
     Each frame's payload goes into a bytearray of its announced length,
     unmasked and UTF-8-checked a received piece at a time, so invalid text
     fails before the frame is complete. While a frame is incomplete and
@@ -138,7 +141,8 @@ class FrameReader:
         self._buf = b''
         self._pos = 0
         self._frame = None      # [fin, opcode, mask, remaining, received]
-        self._payload = None    # bytearray(frame length) the frame goes to
+        self._payload = None    # the bytearray the current frame goes to
+        self._spare = None      # that bytearray, kept for the next frame
         self._msg_opcode = None  # opcode of the message being reassembled
         self._msg = None        # earlier fragments of that message
         self._utf8 = 0
@@ -151,14 +155,6 @@ class FrameReader:
             # always moved to their frame at once
             self._buf = bytes(self._buf[self._pos:]) + data
         self._pos = 0
-
-    def leftover(self):
-        """Takes back the bytes fed but not parsed yet (a partial frame
-        header), to feed them again with the next bytes."""
-        data = bytes(self._buf[self._pos:])
-        self._buf = b''
-        self._pos = 0
-        return data
 
     def wanted(self):
         """A good size for the next read: the rest of the current frame."""
@@ -179,26 +175,48 @@ class FrameReader:
         self._landed(n)
 
     def next_event(self):
+        event, self._pos = self.parse(self._buf, self._pos, len(self._buf))
+        return event
+
+    def parse(self, buf, pos, end, whole=0):
+        """The next event from the bytes ``buf[pos:end]``, and the position
+        after the bytes it used: ``(None, pos)`` when more bytes are needed
+        (a partial frame header is left unused). Payloads are copied out, so
+        the caller may reuse ``buf`` for the next bytes.
+
+        A single-frame binary message of up to ``whole`` bytes in a
+        ``bytearray`` is only taken once it is all there, and then unmasked
+        in place: the message is one copy of the received bytes."""
         while True:
-            if self._frame is None and not self._start_frame():
-                return None
-            if not self._take_payload():
-                return None
+            if self._frame is None:
+                try:
+                    header = backend.ws_parse_header(
+                        buf, pos, end, self.masked, self.max_message_size)
+                except ValueError as exc:
+                    raise ProtocolError(exc.args[0], str(exc.args[-1]))
+                if header is None:
+                    return None, pos
+                fin, opcode, mask, length, header_len = header
+                if length <= whole and opcode == OP_BINARY and fin and \
+                        self._msg_opcode is None and type(buf) is bytearray:
+                    start = pos + header_len
+                    if end - start < length:
+                        return None, pos
+                    if mask is not None:
+                        backend.ws_mask(buf, start, start + length, mask, 0)
+                    return (OP_BINARY, bytes(
+                        memoryview(buf)[start:start + length])), \
+                        start + length
+                pos += header_len
+                self._start_frame(fin, opcode, mask, length)
+            pos = self._take_payload(buf, pos, end)
+            if self._frame[3]:
+                return None, pos
             event = self._end_frame()
             if event is not None:
-                return event
+                return event, pos
 
-    def _start_frame(self):
-        try:
-            header = backend.ws_parse_header(
-                self._buf, self._pos, len(self._buf), self.masked,
-                self.max_message_size)
-        except ValueError as exc:
-            raise ProtocolError(exc.args[0], str(exc.args[-1]))
-        if header is None:
-            return False
-        fin, opcode, mask, length, header_len = header
-        self._pos += header_len
+    def _start_frame(self, fin, opcode, mask, length):
         if opcode == OP_CONT:
             if self._msg_opcode is None:
                 raise ProtocolError(CLOSE_PROTOCOL_ERROR,
@@ -212,20 +230,22 @@ class FrameReader:
         if opcode < OP_CLOSE and self._msg is not None and \
                 len(self._msg) + length > self.max_message_size:
             raise ProtocolError(CLOSE_TOO_BIG, 'message too big')
-        self._payload = bytearray(length)
+        # one payload buffer, reused frame after frame (grown as needed):
+        # a big bytearray per frame costs MicroPython's allocator dearly
+        spare = self._spare
+        if spare is None or len(spare) < length:
+            spare = self._spare = bytearray(length)
+        self._payload = spare
         self._frame = [fin, opcode, mask, length, 0]
-        return True
 
-    def _take_payload(self):
+    def _take_payload(self, buf, pos, end):
         frame = self._frame
-        take = min(frame[3], len(self._buf) - self._pos)
+        take = min(frame[3], end - pos)
         if take:
-            pos = self._pos
             self._payload[frame[4]:frame[4] + take] = \
-                memoryview(self._buf)[pos:pos + take]
-            self._pos = pos + take
+                memoryview(buf)[pos:pos + take]
             self._landed(take)
-        return frame[3] == 0
+        return pos + take
 
     def _landed(self, n):
         frame = self._frame
@@ -241,18 +261,19 @@ class FrameReader:
         frame[4] = start + n
 
     def _end_frame(self):
-        fin, opcode = self._frame[0], self._frame[1]
-        payload = self._payload
+        fin, opcode, length = self._frame[0], self._frame[1], self._frame[4]
+        payload = memoryview(self._payload)[:length]
         self._frame = self._payload = None
         if opcode == OP_CLOSE:
-            return (OP_CLOSE,) + parse_close_payload(payload)
+            return (OP_CLOSE,) + parse_close_payload(bytes(payload))
         if opcode >= OP_CLOSE:
             return opcode, bytes(payload)
         if self._msg is not None:
             self._msg += payload
             payload = self._msg
         if not fin:
-            self._msg = payload
+            if self._msg is None:
+                self._msg = bytearray(payload)
             return None
         opcode = self._msg_opcode
         self._msg_opcode = self._msg = None
@@ -323,6 +344,9 @@ class WebSocket:
     max_message_size = 64 * 1024
     read_size = 64 * 1024
     stream_buffer_size = 4096  # MicroPython: receive and send buffers
+    # binary frames up to this size are unmasked in the server's receive
+    # buffer once whole (CPython), bigger ones as they arrive
+    whole_frame_size = 256 * 1024
     close_timeout = 5
 
     def __init__(self, request, reader=None, writer=None):
@@ -332,14 +356,16 @@ class WebSocket:
         self.reader = reader
         self.writer = writer
         self.frames = FrameReader(self.max_message_size)
-        # big payloads are read straight into their bytearray where the
-        # reader is the built-in server's connection (see _read_into)
+        # the built-in server's connection: frames are parsed in its buffer
+        # and, on MicroPython, its socket stream is read directly (see
+        # _receive_more)
         self._direct = isinstance(reader, Connection)
         stream = getattr(reader, 'reader', None)
         self._stream = stream if isinstance(reader, StreamConnection) and \
             hasattr(stream, 'readinto') and hasattr(stream, 'out_buf') \
             else None
-        self._rbuf = self._wbuf = None
+        self._rbuf = self._wbuf = None  # MicroPython: see _receive_more
+        self._rpos = self._rend = 0
         self._yielded = False
         self.closed = None  # the ConnectionClosed once closed
 
@@ -400,65 +426,62 @@ class WebSocket:
     async def _next_event(self):
         frames = self.frames
         frames.max_message_size = self.max_message_size or _NO_LIMIT
+        conn = self.reader
         while True:
             try:
-                event = frames.next_event()
+                if self._rbuf is not None:
+                    event, self._rpos = frames.parse(
+                        self._rbuf, self._rpos, self._rend,
+                        len(self._rbuf) - 14)
+                elif self._direct:
+                    event, conn.pos = frames.parse(
+                        conn.buf, conn.pos, len(conn.buf),
+                        self.whole_frame_size)
+                else:
+                    event = frames.next_event()
             except ProtocolError as exc:
                 await self._fail(exc.code, str(exc.args[-1]))
             if event is not None:
                 return event
             try:
-                view = frames.payload_view() if self._direct else None
-                if view is not None and len(view) >= _DIRECT_MIN:
-                    n = await self._read_into(view)
-                    if n:
-                        frames.payload_received(n)
-                        continue
-                    data = None
-                elif self._stream is not None and not self.reader.pending():
-                    data = await self._read_stream(frames)
-                else:
-                    data = await self.reader.read(
-                        max(self.read_size, min(frames.wanted(), 1 << 20)))
+                more = await self._receive_more()
             except (OSError, EOFError):
-                data = None
-            if not data:
+                more = False
+            if not more:
                 await self._lost()
-            frames.feed(data)
 
-    async def _read_into(self, view):
-        """Reads payload bytes from the built-in server's connection
-        straight into ``view``: the bytes it buffered first, then from the
-        socket stream when it has ``readinto`` (MicroPython). Returns the
-        count, 0 at the end of the stream."""
+    async def _receive_more(self):
+        """Reads more bytes for the frame reader; false at the end of the
+        stream. The built-in server's connections are parsed in their own
+        buffer; on MicroPython, once that is empty, the socket stream is read
+        straight into the WebSocket's buffer, or into the payload of a big
+        frame."""
         conn = self.reader
-        if not conn.pending():
-            if self._stream is not None:
-                return await self._stream_readinto(view)
-            if not await conn.fill():
-                return 0
-        n = min(len(view), conn.pending())
-        pos = conn.pos
-        view[:n] = memoryview(conn.buf)[pos:pos + n]
-        conn.pos = pos + n
-        return n
-
-    # MicroPython: the socket stream is read into, and written from, one
-    # buffer per WebSocket, with no bytes object made per read or write
-    # (MicroPython hashes every bytes object it makes, byte by byte).
-
-    async def _read_stream(self, frames):
-        """The next bytes for ``frames``, as a memoryview of ``_rbuf``
-        (which the next read overwrites), after the partial frame header
-        ``frames`` held back; None at the end of the stream."""
+        if not self._direct:
+            data = await conn.read(
+                max(self.read_size, min(self.frames.wanted(), 1 << 20)))
+            self.frames.feed(data)
+            return data
+        if self._stream is None or (self._rbuf is None and conn.pending()):
+            return await conn.fill()
+        if self._rpos == self._rend:
+            view = self.frames.payload_view()
+            if view is not None and len(view) >= _DIRECT_MIN:
+                n = await self._stream_readinto(view)
+                if n:
+                    self.frames.payload_received(n)
+                return n
         buf = self._rbuf
         if buf is None:
             buf = self._rbuf = bytearray(self.stream_buffer_size)
-        head = frames.leftover()
-        k = len(head)
-        buf[:k] = head
+        # keep the unparsed bytes (a partial frame) at the front
+        k = self._rend - self._rpos
+        if k and self._rpos:
+            buf[:k] = buf[self._rpos:self._rend]
+        self._rpos = 0
         n = await self._stream_readinto(memoryview(buf)[k:])
-        return memoryview(buf)[:k + n] if n else None
+        self._rend = k + n
+        return n
 
     async def _stream_readinto(self, view):
         while True:
