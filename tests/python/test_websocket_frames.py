@@ -273,3 +273,66 @@ def test_fragments_read_in_place_make_one_message():
         if event is not None:
             got.append(event)
     assert got == [(2, b''.join(parts))]
+
+
+def parse_all(data, whole, pieces):
+    """Events from FrameReader.parse over one growing bytearray (as the
+    server's connection buffer), bytes arriving `pieces` at a time; also
+    checks that an unfinished frame leaves its header unused."""
+    reader = FrameReader()
+    buf = bytearray()
+    pos = 0
+    out = []
+    for i in range(0, len(data), pieces):
+        buf += data[i:i + pieces]
+        while True:
+            event, pos = reader.parse(buf, pos, len(buf), whole)
+            if event is None:
+                break
+            out.append(event)
+    assert pos == len(buf)
+    return out
+
+
+@pytest.mark.parametrize('pieces', [1, 7, 1000, 1 << 20])
+@pytest.mark.parametrize('whole', [0, 100, 1 << 20])
+def test_parse_in_the_callers_buffer(pieces, whole):
+    big = bytes(range(256)) * 20
+    data = (frame(2, big) + frame(1, 'héllo'.encode()) + frame(2, b'x' * 99)
+            + frame(2, b'ab', fin=False) + frame(9, b'ping')
+            + frame(0, b'cd') + frame(2, b'') + frame(2, big[:300]))
+    assert parse_all(data, whole, pieces) == [
+        (2, big), (1, 'héllo'), (2, b'x' * 99), (9, b'ping'), (2, b'abcd'),
+        (2, b''), (2, big[:300])]
+
+
+def test_whole_binary_frame_waits_and_is_unmasked_in_place():
+    payload = b'0123456789' * 50
+    data = frame(2, payload)
+    reader = FrameReader()
+    buf = bytearray(data[:300])
+    assert reader.parse(buf, 0, len(buf), 1000) == (None, 0)  # header kept
+    buf += data[300:] + b'\x89'
+    event, pos = reader.parse(buf, 0, len(buf), 1000)
+    assert event == (2, payload) and pos == len(data)
+    assert buf[pos - len(payload):pos] == payload  # unmasked where it was
+    assert reader.parse(buf, pos, len(buf), 1000) == (None, pos)
+
+
+def test_whole_path_keeps_the_protocol_checks():
+    # a binary frame inside a fragmented message is still an error
+    data = frame(1, b'a', fin=False) + frame(2, b'b')
+    with pytest.raises(ProtocolError) as exc:
+        parse_all(data, 1 << 20, 1 << 20)
+    assert exc.value.code == 1002
+    with pytest.raises(ProtocolError) as exc:  # and the size limit holds
+        FrameReader(max_message_size=10).parse(
+            bytearray(frame(2, b'x' * 11)), 0, 17, 1 << 20)
+    assert exc.value.code == 1009
+
+
+def test_reused_payload_buffer_does_not_leak_between_frames():
+    data = frame(2, b'A' * 5000) + frame(2, b'B' * 10) + frame(1, b'C' * 3) \
+        + frame(8, b'\x03\xe8')
+    assert events(data, pieces=999) == [
+        (2, b'A' * 5000), (2, b'B' * 10), (1, 'CCC'), (8, 1000, '')]

@@ -232,3 +232,22 @@ def test_invalid_utf8_fails_before_a_large_frame_is_complete(server):
     sock.close()
     assert data[:1] == b'\x88'
     assert struct.unpack('!H', data[2:4])[0] == 1007
+
+
+@pytest.mark.parametrize('pieces', [1 << 20, 1499])
+def test_frames_of_every_size_pipelined(server, pieces):
+    # sizes around the length encodings and the MicroPython receive buffer
+    # (4096 bytes: frames up to 4082 are parsed in it once whole)
+    sizes = [0, 1, 125, 126, 4000, 4082, 4083, 4090, 5000, 65535, 65536,
+             70000, 3]
+    messages = [os.urandom(n) for n in sizes]
+    data = b''.join(masked_frame(2, m) for m in messages)
+    sock, head = raw_handshake(server)
+    rest = head[head.index(b'\r\n\r\n') + 4:]
+    for i in range(0, len(data), pieces):
+        sock.sendall(data[i:i + pieces])
+    for m in messages:
+        opcode, got, rest = read_frame(sock, rest)
+        assert (opcode, len(got)) == (2, len(m))
+        assert got == m
+    sock.close()
