@@ -1,3 +1,28 @@
+"""Microdot, the impossibly small web framework, for CPython and MicroPython.
+
+Import the application class and the helpers from the package itself::
+
+    from microdot import Microdot
+
+    app = Microdot()
+
+    @app.get('/')
+    async def index(request):
+        return 'Hello, world!'
+
+    app.run(port=5000)
+
+The same application runs on the built-in server (CPython or MicroPython),
+or under an ASGI or WSGI server through :mod:`microdot.asgi` and
+:mod:`microdot.wsgi`. HTTP parsing and routing are done by a C core when one
+is available, with a pure-Python fallback that behaves the same.
+
+Extensions live in submodules: :mod:`microdot.websocket`,
+:mod:`microdot.sse`, :mod:`microdot.session`, :mod:`microdot.login`,
+:mod:`microdot.auth`, :mod:`microdot.cors`, :mod:`microdot.csrf`,
+:mod:`microdot.multipart`, templates with :mod:`microdot.jinja` or
+:mod:`microdot.utemplate`, and :mod:`microdot.test_client` for tests.
+"""
 from microdot.microdot import Microdot, Request, Response, URLPattern, \
     MultiDict, NoCaseDict, HTTPException, AsyncBytesIO, abort, redirect, \
     send_file  # noqa: F401

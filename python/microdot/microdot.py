@@ -129,14 +129,31 @@ class NoCaseDict(dict):
         return super().get(self._key(key), _MISSING) is not _MISSING
 
     def get(self, key, default=None):
+        """Returns the value of ``key`` in any letter case, or ``default``
+        when the dict has no such key.
+
+        Example::
+
+            headers = NoCaseDict({'Content-Type': 'text/plain'})
+            headers.get('content-type')  # 'text/plain'
+        """
         return super().get(self._key(key), default)
 
     def setdefault(self, key, default=None):
+        """Returns the value of ``key`` in any letter case; when the dict
+        has no such key, first adds it with the value ``default``."""
         if key not in self:
             self[key] = default
         return self[key]
 
     def pop(self, key, *default):
+        """Removes ``key`` (in any letter case) and returns its value.
+
+        :param key: the key to remove.
+        :param default: optional, returned when the key is missing.
+        :return: the value the key had, or ``default``.
+        :raises KeyError: the key is missing and no default was given.
+        """
         key = self._key(key)
         if isinstance(key, str) and self._k is not None and \
                 super().get(key, _MISSING) is not _MISSING:
@@ -144,6 +161,10 @@ class NoCaseDict(dict):
         return super().pop(key, *default)
 
     def update(self, other=(), **kwargs):
+        """Sets every key of ``other`` (a dict or an iterable of (key,
+        value) pairs) and then of the keyword arguments. A key that matches
+        an existing one in another letter case replaces its value and keeps
+        the existing spelling."""
         items = other.items() if hasattr(other, 'items') else other
         for key, value in items:
             self[key] = value
@@ -151,9 +172,11 @@ class NoCaseDict(dict):
             self[key] = value
 
     def copy(self):
+        """Returns a shallow copy, also a :class:`NoCaseDict`."""
         return NoCaseDict(self)
 
     def clear(self):
+        """Removes every key."""
         super().clear()
         self._k = None
 
@@ -190,6 +213,22 @@ class MultiDict(dict):
             super().__setitem__(key, value)
 
     def get(self, key, default=None, type=None):
+        """Returns the first value of ``key``, or ``default`` when it has
+        none.
+
+        :param key: the key to look up.
+        :param default: returned when the key is missing or its value
+                        cannot be converted.
+        :param type: optional callable (such as ``int``) that converts the
+                     value; a ``TypeError`` or ``ValueError`` from it gives
+                     ``default``.
+        :return: the (converted) first value, or ``default``.
+
+        Example, for the query string ``page=2&page=3&size=x``::
+
+            request.args.get('page', type=int)            # 2
+            request.args.get('size', 10, type=int)        # 10
+        """
         if key not in self:
             return default
         value = self[key]
@@ -237,6 +276,11 @@ class AsyncBytesIO:
         self.pos = 0
 
     async def read(self, n=-1):
+        """Reads up to ``n`` bytes, or all the rest when ``n`` is negative.
+
+        :param n: the most bytes to return.
+        :return: the bytes read; empty at the end of the data.
+        """
         if n < 0:
             n = len(self.data) - self.pos
         data = self.data[self.pos:self.pos + n]
@@ -244,17 +288,41 @@ class AsyncBytesIO:
         return data
 
     async def readexactly(self, n):
+        """Reads exactly ``n`` bytes.
+
+        :param n: the number of bytes to return.
+        :return: the bytes read.
+        :raises EOFError: fewer than ``n`` bytes were left (they are
+                          consumed all the same).
+        """
         data = await self.read(n)
         if len(data) < n:
             raise EOFError()
         return data
 
     async def readline(self):
+        """Reads one line, up to and including ``b'\\n'``; the last line
+        may come without it. Returns empty bytes at the end of the data.
+
+        Example::
+
+            while True:
+                line = await request.stream.readline()
+                if not line:
+                    break
+        """
         end = self.data.find(b'\n', self.pos)
         end = len(self.data) if end < 0 else end + 1
         return await self.read(end - self.pos)
 
     async def readuntil(self, separator=b'\n'):
+        """Reads up to and including the next ``separator``.
+
+        :param separator: the bytes that end the read.
+        :return: the bytes read, ``separator`` included.
+        :raises EOFError: the separator does not occur in the rest of the
+                          data (which is then left unread).
+        """
         end = self.data.find(separator, self.pos)
         if end < 0:
             raise EOFError()
@@ -355,6 +423,14 @@ class Request:
 
     @property
     def headers(self):
+        """The request headers, as a :class:`NoCaseDict` (names are
+        case-insensitive). A header sent more than once has its values
+        joined with ``', '``. Built on first access.
+
+        Example::
+
+            agent = request.headers.get('User-Agent', 'unknown')
+        """
         if self._headers is None:
             self._headers = NoCaseDict._from_flat(self._raw_headers)
         return self._headers
@@ -386,6 +462,16 @@ class Request:
 
     @property
     def args(self):
+        """The arguments of the query string, URL-decoded, as a
+        :class:`MultiDict` (empty when there is no query string). Parsed on
+        first access; a query string that does not decode to valid UTF-8
+        aborts the request with a 400 error.
+
+        Example, for ``/search?q=dot&page=2``::
+
+            query = request.args.get('q')
+            page = request.args.get('page', 1, type=int)
+        """
         if self._args is None:
             if self.query_string:
                 try:
@@ -403,6 +489,14 @@ class Request:
 
     @property
     def cookies(self):
+        """The cookies sent by the client, as a dict of name to value (both
+        str). When a name appears more than once, its first value is kept.
+        Parsed on first access.
+
+        Example::
+
+            theme = request.cookies.get('theme', 'light')
+        """
         if self._cookies is None:
             cookies = {}
             header = self._header('cookie', '; ')
@@ -419,10 +513,15 @@ class Request:
 
     @property
     def content_type(self):
+        """The value of the ``Content-Type`` header as sent, parameters
+        included (such as ``'application/json; charset=utf-8'``), or None
+        when the request has none."""
         return self._header('content-type')
 
     @property
     def content_length(self):
+        """The value of the ``Content-Length`` header as an int; 0 when the
+        request has none (a chunked body, or no body at all)."""
         length = self._header('content-length')
         return int(length) if length and length.isdigit() else 0
 
@@ -488,6 +587,21 @@ class Request:
 
     @property
     def g(self):
+        """An empty object, private to this request, on which handlers can
+        set attributes to pass data along: for example, a
+        ``before_request`` handler stores the current user and the route
+        handler reads it.
+
+        Example::
+
+            @app.before_request
+            async def load_user(request):
+                request.g.user = find_user(request.cookies.get('user_id'))
+
+            @app.get('/me')
+            async def me(request):
+                return {'name': request.g.user.name}
+        """
         if self._g is None:
             self._g = _G()
         return self._g
@@ -999,18 +1113,73 @@ class Microdot:
         return decorated
 
     def get(self, url_pattern):
+        """Registers the decorated function as the handler of GET requests
+        for ``url_pattern``; short for ``route(url_pattern,
+        methods=['GET'])``.
+
+        :param url_pattern: the URL to match, with optional ``<name>`` or
+                            ``<type:name>`` components that are passed to
+                            the handler as keyword arguments.
+        :return: the decorator, which returns the function unchanged.
+
+        Example::
+
+            @app.get('/users/<int:user_id>')
+            async def get_user(request, user_id):
+                return {'id': user_id}
+        """
         return self.route(url_pattern, methods=['GET'])
 
     def post(self, url_pattern):
+        """Registers the decorated function as the handler of POST requests
+        for ``url_pattern``; short for ``route(url_pattern,
+        methods=['POST'])``.
+
+        :param url_pattern: the URL to match (see :meth:`get`).
+        :return: the decorator, which returns the function unchanged.
+
+        Example::
+
+            @app.post('/users')
+            async def create_user(request):
+                return {'name': request.json['name']}, 201
+        """
         return self.route(url_pattern, methods=['POST'])
 
     def put(self, url_pattern):
+        """Registers the decorated function as the handler of PUT requests
+        for ``url_pattern``; short for ``route(url_pattern,
+        methods=['PUT'])``.
+
+        :param url_pattern: the URL to match (see :meth:`get`).
+        :return: the decorator, which returns the function unchanged.
+        """
         return self.route(url_pattern, methods=['PUT'])
 
     def patch(self, url_pattern):
+        """Registers the decorated function as the handler of PATCH requests
+        for ``url_pattern``; short for ``route(url_pattern,
+        methods=['PATCH'])``.
+
+        :param url_pattern: the URL to match (see :meth:`get`).
+        :return: the decorator, which returns the function unchanged.
+        """
         return self.route(url_pattern, methods=['PATCH'])
 
     def delete(self, url_pattern):
+        """Registers the decorated function as the handler of DELETE
+        requests for ``url_pattern``; short for ``route(url_pattern,
+        methods=['DELETE'])``.
+
+        :param url_pattern: the URL to match (see :meth:`get`).
+        :return: the decorator, which returns the function unchanged.
+
+        Example::
+
+            @app.delete('/users/<int:user_id>')
+            async def delete_user(request, user_id):
+                return '', 204
+        """
         return self.route(url_pattern, methods=['DELETE'])
 
     def _add_route(self, route):

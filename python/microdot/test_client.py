@@ -30,10 +30,14 @@ class MemoryConnection(Connection):
         self._written = None
 
     def feed(self, data):
+        """Appends ``data`` (bytes) to what the server reads next, as if the
+        client had sent it, and wakes a server waiting in :meth:`fill`."""
         self.buf += data
         self._set(self._incoming)
 
     def feed_eof(self):
+        """Marks the client side as finished: once the buffered bytes are
+        read, the server sees the end of the connection."""
         self.eof = True
         self._set(self._incoming)
 
@@ -43,6 +47,13 @@ class MemoryConnection(Connection):
             event.set()
 
     async def fill(self):
+        """Waits until more bytes are fed in (called by the server when it
+        needs more input).
+
+        :return: True when new bytes arrived in ``buf``; False at the end
+                 of input (after :meth:`feed_eof`) or once the connection
+                 is closed.
+        """
         size = len(self.buf)
         while len(self.buf) == size:
             if self.eof or self.closed:
@@ -54,6 +65,11 @@ class MemoryConnection(Connection):
         return True
 
     def write(self, data):
+        """Appends the bytes the server sends to ``output`` and wakes a
+        test waiting in :meth:`wait_output`.
+
+        :raises OSError: the connection is closed.
+        """
         if self.closed:
             raise OSError('connection closed')
         self.output += data
@@ -67,14 +83,18 @@ class MemoryConnection(Connection):
         await self._written.wait()
 
     async def drain(self):
+        """Does nothing: written bytes are in ``output`` at once."""
         pass
 
     def close(self):
+        """Closes the connection: later writes fail, and anyone waiting in
+        :meth:`fill` or :meth:`wait_output` is woken."""
         self.closed = True
         self._set(self._written)
         self._set(self._incoming)
 
     async def wait_closed(self):
+        """Does nothing: :meth:`close` takes effect at once."""
         pass
 
 
@@ -91,10 +111,20 @@ class TestResponse:
 
     @property
     def text(self):
+        """The body decoded from UTF-8, as str."""
         return self.body.decode()
 
     @property
     def json(self):
+        """The body parsed as JSON, or None when the response's
+        ``Content-Type`` is not ``application/json``. Parsed on first
+        access.
+
+        Example::
+
+            res = await client.get('/api/users/1')
+            assert res.json['id'] == 1
+        """
         if self._json is None:
             content_type = self.headers.get('Content-Type', '')
             if not content_type.startswith('application/json'):
@@ -204,6 +234,31 @@ class TestClient:
 
     async def request(self, method, path, headers=None, body=None, json=None,
                       data=None):
+        """Sends one request to the app and returns its response. The
+        client's cookies go in a ``Cookie`` header (unless ``headers`` has
+        one), and the cookies the response sets or deletes update them.
+
+        :param method: the HTTP method, in upper case (``'GET'``).
+        :param path: the URL path, with an optional query string.
+        :param headers: optional dict of request headers. ``Host`` defaults
+                        to ``localhost``; ``Content-Length`` is added for
+                        a body (and always for POST, PUT and PATCH).
+        :param body: optional body, as bytes, str (sent UTF-8 encoded), or
+                     a dict or list (sent as JSON).
+        :param json: optional dict or list, sent as a JSON body with
+                     ``Content-Type`` set to ``application/json``.
+        :param data: optional dict, sent as a urlencoded form body with
+                     ``Content-Type`` set to
+                     ``application/x-www-form-urlencoded``.
+        :return: a :class:`TestResponse`, or None when the app answered
+                 nothing because it took the connection over.
+
+        Example::
+
+            client = TestClient(app)
+            res = await client.request('POST', '/items', json={'n': 1})
+            assert res.status_code == 201
+        """
         raw = await self.run(self.build_request(method, path, headers, body,
                                                 json, data))
         if not raw:
@@ -237,27 +292,47 @@ class TestClient:
                 self.cookies[name] = value.strip()
 
     async def get(self, path, headers=None):
+        """Sends a GET request; see :meth:`request` for the arguments.
+
+        Example::
+
+            res = await client.get('/search?q=dot')
+            assert res.text == 'found'
+        """
         return await self.request('GET', path, headers=headers)
 
     async def head(self, path, headers=None):
+        """Sends a HEAD request; see :meth:`request` for the arguments."""
         return await self.request('HEAD', path, headers=headers)
 
     async def options(self, path, headers=None):
+        """Sends an OPTIONS request; see :meth:`request` for the
+        arguments."""
         return await self.request('OPTIONS', path, headers=headers)
 
     async def post(self, path, headers=None, body=None, json=None,
                    data=None):
+        """Sends a POST request; see :meth:`request` for the arguments.
+
+        Example::
+
+            res = await client.post('/login', data={'user': 'ana'})
+        """
         return await self.request('POST', path, headers, body, json, data)
 
     async def put(self, path, headers=None, body=None, json=None, data=None):
+        """Sends a PUT request; see :meth:`request` for the arguments."""
         return await self.request('PUT', path, headers, body, json, data)
 
     async def patch(self, path, headers=None, body=None, json=None,
                     data=None):
+        """Sends a PATCH request; see :meth:`request` for the arguments."""
         return await self.request('PATCH', path, headers, body, json, data)
 
     async def delete(self, path, headers=None, body=None, json=None,
                      data=None):
+        """Sends a DELETE request; see :meth:`request` for the
+        arguments."""
         return await self.request('DELETE', path, headers, body, json, data)
 
 
