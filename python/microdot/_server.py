@@ -297,6 +297,7 @@ class BodyStream:
         self.conn = conn
         self.remaining = length
         self.expect_continue = expect_continue
+        self.started = False  # whether the handler read from it
 
     async def _fill(self):
         if self.expect_continue:
@@ -314,6 +315,7 @@ class BodyStream:
             return b''.join(chunks)
         if not self.remaining or not n:
             return b''
+        self.started = True
         conn = self.conn
         if not conn.pending():
             await self._fill()
@@ -591,6 +593,7 @@ class ChunkedStream:
         self.total = 0
         self.done = False
         self.too_long = False
+        self.started = False  # whether the handler read from it
 
     async def more(self):
         """Decodes the next piece of payload into ``data``; False at the
@@ -632,6 +635,7 @@ class ChunkedStream:
             raise HTTPException(413)
 
     def _take(self, n):
+        self.started = True
         data = self.data[:n]
         self.data = self.data[n:]
         return data
@@ -663,11 +667,20 @@ class ChunkedStream:
     async def discard(self):
         """Skips what the handler did not read, to reach the next request
         (raises EOFError, ending the connection, past max_content_length)."""
-        self.data = b''
-        while await self.more():
-            self.data = b''
-        if self.too_long:
+        if await self.skip():
             raise EOFError('request body over max_content_length')
+
+    async def skip(self):
+        """Skips what the handler did not read; returns 0, or the status
+        the request gets instead: 413 past max_content_length, 400 for a
+        malformed chunk."""
+        self.data = b''
+        try:
+            while await self.more():
+                self.data = b''
+        except HTTPException as exc:
+            return exc.status_code
+        return 413 if self.too_long else 0
 
 
 async def serve_connection(app, conn):
@@ -757,6 +770,13 @@ async def _serve(app, conn):
         if app._shutdown_requested:
             keep_alive = False
         stream = req._stream
+        status = await _skip_unread_body(stream)
+        if status:
+            await _drop_body(res)
+            res = await app.error_response(req, status)
+            await write_response(conn, res, minor, False, method == 'HEAD')
+            _log(app, req, res)
+            return
         if keep_alive and isinstance(stream, BodyStream) and stream.remaining:
             if stream.expect_continue:
                 keep_alive = False  # the client may never send that body
@@ -783,6 +803,32 @@ async def _serve(app, conn):
             return
         if isinstance(stream, (BodyStream, ChunkedStream)):
             await stream.discard()
+
+
+async def _skip_unread_body(stream):
+    """Reads to its end a body the handler did not touch, so that its
+    response can be a 413 (or 400) when the body turns out too long (or
+    malformed); returns that status, or 0. A body the handler started
+    reading is its business: the response goes out first, and the rest is
+    skipped after it. So is one awaiting 100 Continue (it may never come)."""
+    if isinstance(stream, BodyStream):
+        if stream.started or stream.expect_continue:
+            return 0
+        await stream.discard()
+    elif isinstance(stream, ChunkedStream):
+        if stream.started or stream.done or not stream.continue_sent:
+            return 0
+        return await stream.skip()
+    return 0
+
+
+async def _drop_body(res):
+    """Releases the (unsent) body of a response replaced by an error."""
+    if not isinstance(res.body, (bytes, str)):
+        try:
+            await res.body_iter().aclose()
+        except Exception as exc:  # pragma: no cover
+            print_exception(exc)
 
 
 def _log(app, req, res):

@@ -102,6 +102,20 @@ def test_chunked_body_above_max_content_length_is_413(server):
         assert conn.wait_closed()
 
 
+def test_malformed_chunk_after_max_body_length_is_400(server):
+    # the bad chunk comes after the part buffered before the handler runs:
+    # the handler never reads the stream, the server finds it when skipping
+    piece = b'z' * 3000
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo',
+                                headers={'Transfer-Encoding': 'chunked'})
+                  + b'%x\r\n%s\r\n' % (len(piece), piece) * 2
+                  + b'zz\r\nabc\r\n0\r\n\r\n')
+        reply = conn.read_reply()
+        assert reply.status == 400
+        assert conn.wait_closed()
+
+
 def test_malformed_chunked_body_is_400(server):
     with server.connect() as conn:
         reply = conn.request('POST', '/echo',
