@@ -30,12 +30,18 @@ from microdot.helpers import print_exception, wraps, iscoroutinefunction
 from microdot.microdot import Response
 from microdot._server import Connection, StreamConnection
 
-OP_CONT = 0
-OP_TEXT = 1
-OP_BINARY = 2
-OP_CLOSE = 8
-OP_PING = 9
-OP_PONG = 10
+try:
+    from micropython import const  # names inlined by MicroPython's compiler
+except ImportError:
+    def const(value):
+        return value
+
+OP_CONT = const(0)
+OP_TEXT = const(1)
+OP_BINARY = const(2)
+OP_CLOSE = const(8)
+OP_PING = const(9)
+OP_PONG = const(10)
 
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
@@ -49,7 +55,7 @@ CLOSE_INTERNAL_ERROR = 1011
 _MICROPYTHON = __import__('sys').implementation.name == 'micropython'
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _NO_LIMIT = 1 << 62
-_DIRECT_MIN = 2048  # payloads this big are read straight into place
+_DIRECT_MIN = const(2048)  # payloads this big are read straight into place
 
 
 class WebSocketError(Exception):
@@ -358,14 +364,15 @@ class WebSocket:
         self.frames = FrameReader(self.max_message_size)
         # the built-in server's connection: frames are parsed in its buffer
         # and, on MicroPython, its socket stream is read directly (see
-        # _receive_more)
+        # _stream_view)
         self._direct = isinstance(reader, Connection)
         stream = getattr(reader, 'reader', None)
         self._stream = stream if isinstance(reader, StreamConnection) and \
             hasattr(stream, 'readinto') and hasattr(stream, 'out_buf') \
             else None
-        self._rbuf = self._wbuf = None  # MicroPython: see _receive_more
+        self._rbuf = self._wbuf = None  # MicroPython: see _stream_view
         self._rpos = self._rend = 0
+        self._into_payload = False
         self._yielded = False
         self.closed = None  # the ConnectionClosed once closed
 
@@ -398,11 +405,18 @@ class WebSocket:
         """Sends a message: text for ``str``, binary for bytes-like."""
         if self.closed is not None:
             raise self.closed
-        if opcode is None:
-            opcode = OP_TEXT if isinstance(data, str) else OP_BINARY
         if isinstance(data, str):
             data = data.encode()
-        await self._send_frame(opcode, data)
+            if opcode is None:
+                opcode = OP_TEXT
+        elif opcode is None:
+            opcode = OP_BINARY
+        try:  # _send_frame, inlined: one coroutine less per message
+            writer = self._write_frame(opcode, data)
+            if writer is not None:
+                await writer.drain()
+        except (OSError, EOFError):
+            await self._lost()
 
     async def close(self, code=CLOSE_NORMAL, reason=''):
         """Starts the closing handshake, waits (at most ``close_timeout``
@@ -444,33 +458,38 @@ class WebSocket:
             if event is not None:
                 return event
             try:
-                more = await self._receive_more()
+                if self._stream is not None and (self._rbuf is not None or
+                                                 not conn.pending()):
+                    view = self._stream_view()
+                    n = await self._stream.readinto(view)
+                    if n is None:  # the socket was not readable after all
+                        continue
+                    self._stream_received(n)
+                elif self._direct:
+                    n = await conn.fill()
+                else:
+                    n = await conn.read(
+                        max(self.read_size, min(frames.wanted(), 1 << 20)))
+                    frames.feed(n)
             except (OSError, EOFError):
-                more = False
-            if not more:
+                n = 0
+            if not n:
                 await self._lost()
 
-    async def _receive_more(self):
-        """Reads more bytes for the frame reader; false at the end of the
-        stream. The built-in server's connections are parsed in their own
-        buffer; on MicroPython, once that is empty, the socket stream is read
-        straight into the WebSocket's buffer, or into the payload of a big
-        frame."""
-        conn = self.reader
-        if not self._direct:
-            data = await conn.read(
-                max(self.read_size, min(self.frames.wanted(), 1 << 20)))
-            self.frames.feed(data)
-            return data
-        if self._stream is None or (self._rbuf is None and conn.pending()):
-            return await conn.fill()
+    # MicroPython: once the server's buffer is used up, the socket stream is
+    # read straight into one receive buffer per WebSocket (or into the
+    # payload of a big frame), and frames are written from one send buffer:
+    # no bytes object per read or write (MicroPython hashes every bytes
+    # object it makes, byte by byte), and one coroutine less per read.
+
+    def _stream_view(self):
+        """Where the next read from the stream goes."""
+        self._into_payload = False
         if self._rpos == self._rend:
             view = self.frames.payload_view()
             if view is not None and len(view) >= _DIRECT_MIN:
-                n = await self._stream_readinto(view)
-                if n:
-                    self.frames.payload_received(n)
-                return n
+                self._into_payload = True
+                return view
         buf = self._rbuf
         if buf is None:
             buf = self._rbuf = bytearray(self.stream_buffer_size)
@@ -479,48 +498,51 @@ class WebSocket:
         if k and self._rpos:
             buf[:k] = buf[self._rpos:self._rend]
         self._rpos = 0
-        n = await self._stream_readinto(memoryview(buf)[k:])
-        self._rend = k + n
-        return n
+        self._rend = k
+        return memoryview(buf)[k:]
 
-    async def _stream_readinto(self, view):
-        while True:
-            n = await self._stream.readinto(view)
-            if n is not None:  # None: the socket was not readable after all
-                self._yielded = True
-                return n
+    def _stream_received(self, n):
+        self._yielded = True
+        if self._into_payload:
+            if n:
+                self.frames.payload_received(n)
+        else:
+            self._rend += n
 
-    def _stream_write(self, header, payload):
+    def _write_frame(self, opcode, payload):
+        """Writes one frame; returns the writer to drain, or None where a
+        drain would only yield (MicroPython, right after a read yielded)."""
+        header = backend.ws_build_header(True, opcode, len(payload), None)
         stream = self._stream
+        if stream is None:
+            # one write: a lone header segment followed by the payload
+            # waits out Nagle and delayed ACKs (about 40 ms per message)
+            self.writer.write(header + payload)
+            return self.writer
         n = len(header) + len(payload)
         if n > self.stream_buffer_size:
             stream.write(header)  # TCP_NODELAY: no delay for the header
             stream.write(payload)
-            return
-        buf = self._wbuf
-        if buf is None:
-            buf = self._wbuf = bytearray(self.stream_buffer_size)
-        h = len(header)
-        buf[:h] = header
-        buf[h:n] = payload
-        # Stream.write copies what the socket does not take at once
-        stream.write(memoryview(buf)[:n])
+        else:
+            buf = self._wbuf
+            if buf is None:
+                buf = self._wbuf = bytearray(self.stream_buffer_size)
+            h = len(header)
+            buf[:h] = header
+            buf[h:n] = payload
+            # Stream.write copies what the socket does not take at once
+            stream.write(memoryview(buf)[:n])
+        # Stream.drain() yields even with nothing to send: skip that when a
+        # read yielded since the last send
+        yielded = self._yielded
+        self._yielded = False
+        return stream if stream.out_buf or not yielded else None
 
     async def _send_frame(self, opcode, payload):
-        header = build_frame_header(opcode, len(payload))
         try:
-            if self._stream is None:
-                # one write: a lone header segment followed by the payload
-                # waits out Nagle and delayed ACKs (about 40 ms per message)
-                self.writer.write(header + payload)
-                await self.writer.drain()
-                return
-            self._stream_write(header, payload)
-            # Stream.drain() yields even with nothing to send; skip that
-            # when a read yielded since the last send
-            if self._stream.out_buf or not self._yielded:
-                await self._stream.drain()
-            self._yielded = False
+            writer = self._write_frame(opcode, payload)
+            if writer is not None:
+                await writer.drain()
         except (OSError, EOFError):
             await self._lost()
 
