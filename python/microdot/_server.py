@@ -580,6 +580,62 @@ async def _read_chunked(conn, req, flags):
     return 0
 
 
+class ChunkSizes:
+    """Follows the framing of a chunked body just far enough to read each
+    chunk size as soon as its line arrives, so that a body announced longer
+    than the limit is refused before its data is sent (the decoder's state
+    is opaque; it still checks the framing)."""
+
+    def __init__(self):
+        self.phase = 0  # 0 size digits, 1 rest of the size line, 2 data,
+        # 3 the data's line end, 4 trailers (nothing more to follow)
+        self.size = 0  # of the chunk whose size line is being read
+        self.left = 0  # data bytes of the current chunk not seen yet
+        self.announced = 0  # sizes of the chunks whose size line ended
+
+    def scan(self, buf, i, end, limit):
+        """Follows buf[i:end]; True once the sizes announced exceed
+        ``limit``."""
+        while i < end and self.phase != 4:
+            phase = self.phase
+            if phase == 0:
+                c = buf[i]
+                if 48 <= c <= 57:
+                    digit = c - 48
+                elif 97 <= c <= 102:
+                    digit = c - 87
+                elif 65 <= c <= 70:
+                    digit = c - 55
+                else:
+                    self.phase = 1
+                    continue
+                self.size = self.size * 16 + digit
+                if self.announced + self.size > limit:
+                    return True
+                i += 1
+            elif phase == 2:
+                n = min(self.left, end - i)
+                i += n
+                self.left -= n
+                if not self.left:
+                    self.phase = 3
+            else:
+                lf = buf.find(b'\n', i, end)
+                if lf < 0:
+                    break
+                i = lf + 1
+                if phase == 3:
+                    self.phase = 0
+                elif self.size:
+                    self.announced += self.size
+                    self.left = self.size
+                    self.size = 0
+                    self.phase = 2
+                else:
+                    self.phase = 4
+        return False
+
+
 class ChunkedStream:
     """A chunked request body, decoded from the connection's buffer as it is
     read (the reading interface of ``Request.stream``). A body longer than
@@ -594,6 +650,7 @@ class ChunkedStream:
         self.done = False
         self.too_long = False
         self.started = False  # whether the handler read from it
+        self.sizes = ChunkSizes()
 
     async def more(self):
         """Decodes the next piece of payload into ``data``; False at the
@@ -603,12 +660,17 @@ class ChunkedStream:
             start = conn.pos
             end = len(conn.buf)
             if end > start:
+                over = self.sizes.scan(conn.buf, start, end,
+                                       Request.max_content_length)
                 try:
                     data_end, next_pos, self.done = backend.chunked_decode(
                         self.state, conn.buf, start, end)
                 except ValueError as exc:
                     self.done = self.too_long = True  # unusable connection
                     raise HTTPException(exc.args[0] if exc.args else 400)
+                if over:  # refused before its data arrives
+                    self.done = self.too_long = True
+                    return False
                 chunk = bytes(conn.buf[start:data_end])
                 conn.buf[start:next_pos] = b''
                 if chunk:

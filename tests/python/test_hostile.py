@@ -32,12 +32,7 @@ with open(os.path.join(str(REPO), 'tests', 'vectors', 'hostile.json')) as f:
 IO_TIMEOUT = 5  # every response here is immediate; this only bounds a hang
 
 # Cases where the built-in server is wrong today: {name: reason}.
-KNOWN_BUGS = {
-    'chunk size huge is 413':
-        'server: a chunk-size line announcing more than max_content_length '
-        'is not refused until that many bytes have arrived (_read_chunked '
-        'only checks the decoded length); Content-Length gets 413 at once',
-}
+KNOWN_BUGS = {}
 
 FOLLOW_UP = b'GET /version HTTP/1.1\r\nHost: x\r\n\r\n'
 HIDDEN_PATH = '/smuggled'

@@ -102,6 +102,34 @@ def test_chunked_body_above_max_content_length_is_413(server):
         assert conn.wait_closed()
 
 
+@pytest.mark.parametrize('before', [0, 3000])
+def test_chunk_size_over_max_content_length_is_413_at_once(server, before):
+    # a chunk-size line that takes the body past the limit (alone, or added
+    # to the chunks before it) is refused before its data is sent
+    body = b''
+    if before:
+        body = b'%x\r\n%s\r\n' % (before, pattern(before))
+    size = MAX_CONTENT_LENGTH - before + 1
+    with server.connect() as conn:
+        conn.send(build_request('POST', '/echo',
+                                headers={'Transfer-Encoding': 'chunked'})
+                  + body + b'%x\r\n' % size)
+        reply = conn.read_reply('POST', timeout=5)
+        assert reply.status == 413
+        assert conn.wait_closed()
+
+
+def test_chunks_up_to_max_content_length_are_accepted(server):
+    data = pattern(MAX_CONTENT_LENGTH)
+    with server.connect() as conn:
+        reply = conn.request('POST', '/stream',
+                             headers={'Transfer-Encoding': 'chunked'},
+                             body=chunked(data[:5000], data[5000:]))
+        assert reply.status == 200
+        assert json.loads(reply.body)['sha256'] == \
+            hashlib.sha256(data).hexdigest()
+
+
 def test_malformed_chunk_after_max_body_length_is_400(server):
     # the bad chunk comes after the part buffered before the handler runs:
     # the handler never reads the stream, the server finds it when skipping
