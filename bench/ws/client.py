@@ -140,6 +140,25 @@ def run(port, size, inflight, seconds, warmup=0.3):
     return dict(messages=messages, seconds=now - start, size=size)
 
 
+def run_count(port, size, inflight, count):
+    """Sends `count` messages (in rounds of `inflight`) and closes, waiting
+    for the server's close frame: a fixed amount of work, for
+    instructions.py."""
+    payload = os.urandom(size)
+    out = (frame_header(size, MASK) + masked(payload, MASK)) * inflight
+    expect = (frame_header(size) + payload) * inflight
+    buf = bytearray(len(expect))
+    sock = connect(port, timeout=600)
+    try:
+        for _ in range(count // inflight):
+            exchange(sock, out, buf)
+            check(buf, expect)
+        sock.sendall(b'\x88\x82' + MASK + masked(b'\x03\xe8', MASK))
+        sock.recv(16)
+    finally:
+        sock.close()
+
+
 def main():
     port, size, inflight = (int(a) for a in sys.argv[1:4])
     seconds = float(sys.argv[4])

@@ -363,9 +363,10 @@ def measure_everything(rounds, seconds, quick, only=None):
     return run_all(found, rounds, seconds, warmup), skipped
 
 
-def family(rounds, seconds, quick):
-    """The results as a bench/run.py family: one row per server and cell."""
-    results, skipped = measure_everything(rounds, seconds, quick)
+def family(rounds, seconds, quick, only=None):
+    """The results as a bench/run.py family: one row per server and cell
+    (bench/ws/results.md and ws.png are written by main() only)."""
+    results, skipped = measure_everything(rounds, seconds, quick, only)
     rows = []
     for label, _, _, unit in CELLS:
         for name in results:

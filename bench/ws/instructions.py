@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Server instructions per echoed message, counted by valgrind (callgrind):
+a measure that the machine's load does not move, to complement the
+throughputs of run.py on a shared machine.
+
+    python3 bench/ws/instructions.py                  # every server and cell
+    python3 bench/ws/instructions.py --only 'mpy ours' --cells 0,1
+    python3 bench/ws/instructions.py --keep           # keep callgrind.out files
+
+Each server runs under callgrind twice, echoing N and then 3N messages of a
+cell (client.run_count); the difference of the two totals divided by 2N is
+the server's cost per message, start-up and shutdown cancelled out. Needs
+valgrind (Debian: valgrind). Read the files kept with --keep with
+callgrind_annotate to see where the instructions go.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import client  # noqa: E402
+import run  # noqa: E402
+
+COUNTS = {1024: 200, 65536: 20}  # N per message size
+
+
+def interpreter_argv(argv):
+    """valgrind must start the real program: resolve pyenv shims and
+    scripts (the PyPI `micropython` is a Python script) to interpreter +
+    script."""
+    path = shutil.which(argv[0]) or argv[0]
+    with open(path, 'rb') as f:
+        head = f.read(4096)
+    if b'pyenv' in head and head.startswith(b'#!'):
+        path = subprocess.run(['pyenv', 'which', os.path.basename(path)],
+                              capture_output=True, text=True,
+                              check=True).stdout.strip()
+        with open(path, 'rb') as f:
+            head = f.read(4096)
+    if head.startswith(b'#!'):
+        interp = head[2:].split(b'\n', 1)[0].decode().split()
+        return interp + [path] + argv[1:]
+    return [path] + argv[1:]
+
+
+def total_instructions(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith(('summary:', 'totals:')):
+                return int(line.split()[1])
+    raise ValueError('no totals in ' + path)
+
+
+def count_once(server, cell, n, out):
+    argv = interpreter_argv(server.argv)
+    port = server.port
+    proc = subprocess.Popen(
+        ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out] +
+        argv, env=server.env, cwd=HERE, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError(server.name + ' did not start')
+                time.sleep(0.3)
+        client.run_count(port, cell[1], cell[2], n)
+        time.sleep(0.5)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(120)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    return total_instructions(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--only', metavar='REGEX',
+                        help='only the servers whose name matches')
+    parser.add_argument('--cells', default='0,1,2',
+                        help='indexes into run.CELLS (default all)')
+    parser.add_argument('--keep', action='store_true')
+    args = parser.parse_args()
+    if shutil.which('valgrind') is None:
+        sys.exit('bench/ws: valgrind is needed (apt-get install valgrind)')
+    os.makedirs(run.OUT, exist_ok=True)
+    upstream, upstream_mpy = run.setup()
+    found, skipped = run.servers(upstream, upstream_mpy)
+    if args.only:
+        found = [s for s in found if re.search(args.only, s.name)]
+    cells = [run.CELLS[int(i)] for i in args.cells.split(',')]
+    print('| server | ' + ' | '.join(c[0] for c in cells) + ' |')
+    print('|---|' + '---|' * len(cells))
+    for server in found:
+        row = []
+        for cell in cells:
+            n = COUNTS[cell[1]]
+            n -= n % cell[2]
+            files = [os.path.join(run.OUT, 'callgrind.{}.{}.{}'.format(
+                re.sub(r'[^a-z0-9]+', '-', server.name.lower()), cell[1],
+                k)) for k in (n, 3 * n)]
+            try:
+                low = count_once(server, cell, n, files[0])
+                high = count_once(server, cell, 3 * n, files[1])
+                row.append('{:,.0f}'.format((high - low) / (2 * n)))
+            except Exception as exc:  # report and go on with the others
+                row.append('failed: {}'.format(exc))
+            if not args.keep:
+                for path in files:
+                    if os.path.exists(path):
+                        os.remove(path)
+        print('| {} | {} |'.format(server.name, ' | '.join(row)), flush=True)
+    if skipped:
+        print('\nskipped: ' + ', '.join(skipped))
+
+
+if __name__ == '__main__':
+    main()
