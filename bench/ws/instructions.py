@@ -5,7 +5,7 @@ throughputs of run.py on a shared machine.
 
     python3 bench/ws/instructions.py                  # every server and cell
     python3 bench/ws/instructions.py --only 'mpy ours' --cells 0,1
-    python3 bench/ws/instructions.py --keep           # keep callgrind.out files
+    python3 bench/ws/instructions.py --keep     # keep the callgrind files
 
 Each server runs under callgrind twice, echoing N and then 3N messages of a
 cell (client.run_count); the difference of the two totals divided by 2N is

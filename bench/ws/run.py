@@ -11,7 +11,8 @@ Every server starts at once, pinned to CPU 1; the client (client.py, the same
 for every server) runs pinned to CPU 0. Cells run round-robin, so drift in
 the machine's load hits every row alike; each number is the median of its
 rounds. Tables go to stdout and build/bench/ws/results.md (+ .json), the bar
-chart to build/bench/ws/ws.png. Nothing asserts: goals print as MET/MISSED.
+chart to build/bench/ws/ws.png (a full run also copies both to bench/ws/).
+Nothing asserts: goals print as MET/MISSED.
 
 `family(rounds, seconds, quick)` returns the results in bench/run.py's
 family format (title, rows, goals, skipped), for its --family 6.
@@ -115,6 +116,15 @@ def setup():
     return upstream, mpy
 
 
+def uvicorn(name, ws, env):
+    return Server(name, [
+        PY, '-m', 'uvicorn', 'echo_app:app', '--host', '127.0.0.1',
+        '--port', '{port}', '--loop', 'asyncio', '--ws', ws,
+        '--ws-max-size', str(1 << 20), '--ws-per-message-deflate', 'False',
+        '--no-access-log', '--log-level', 'warning'],
+        dict(env, BENCH_KIND='asgi'))
+
+
 def servers(upstream, upstream_mpy):
     """(servers, skipped): every server of the run."""
     ours = dict(os.environ, PYTHONPATH=os.path.join(ROOT, 'python'))
@@ -129,12 +139,8 @@ def servers(upstream, upstream_mpy):
                dict(ours, MICRODOT_BACKEND='cffi')),
         Server('ours built-in (pure)', app,
                dict(ours, MICRODOT_BACKEND='pure')),
-        Server('ours uvicorn+wsproto', [
-            PY, '-m', 'uvicorn', 'echo_app:app', '--host', '127.0.0.1',
-            '--port', '{port}', '--loop', 'asyncio', '--ws', 'wsproto',
-            '--ws-max-size', str(1 << 20), '--ws-per-message-deflate',
-            'False', '--no-access-log', '--log-level', 'warning'],
-            dict(ours, BENCH_KIND='asgi')),
+        uvicorn('ours uvicorn+wsproto', 'wsproto', ours),
+        uvicorn('ours uvicorn+websockets-sansio', 'websockets-sansio', ours),
         Server(CPYTHON_ANCHOR, [PY, 'websockets_echo.py', '{port}'],
                anchor),
     ]
@@ -412,8 +418,14 @@ def main():
         json.dump(dict(header=header, results=results, skipped=skipped,
                        goals=goals(results)), f, indent=1)
     chart = os.path.join(OUT, 'ws.png')
-    print('\nchart: ' + (os.path.relpath(chart, ROOT) if plot(results, chart)
+    drawn = plot(results, chart)
+    print('\nchart: ' + (os.path.relpath(chart, ROOT) if drawn
                          else 'matplotlib not available, none drawn'))
+    if not args.quick and not args.only:
+        # a full run is kept beside the benchmark
+        shutil.copy(os.path.join(OUT, 'results.md'), HERE)
+        if drawn:
+            shutil.copy(chart, HERE)
     log('bench/ws: done in {:.0f} s'.format(time.time() - started))
 
 

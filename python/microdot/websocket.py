@@ -56,6 +56,7 @@ _MICROPYTHON = __import__('sys').implementation.name == 'micropython'
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _NO_LIMIT = 1 << 62
 _DIRECT_MIN = const(2048)  # payloads this big are read straight into place
+_MAX_HEADER = const(14)  # longest frame header
 
 
 class WebSocketError(Exception):
@@ -374,6 +375,7 @@ class WebSocket:
         self._rpos = self._rend = 0
         self._into_payload = False
         self._yielded = False
+        self._nodelay = False
         self.closed = None  # the ConnectionClosed once closed
 
     async def handshake(self):
@@ -384,7 +386,7 @@ class WebSocket:
         except AttributeError:
             pass
         if self._stream is not None:
-            _no_delay(getattr(self.reader.writer, 's', None))
+            self._nodelay = _no_delay(getattr(self.reader.writer, 's', None))
         self.writer.write(handshake_response(self.request))
         await self.writer.drain()
 
@@ -446,7 +448,7 @@ class WebSocket:
                 if self._rbuf is not None:
                     event, self._rpos = frames.parse(
                         self._rbuf, self._rpos, self._rend,
-                        len(self._rbuf) - 14)
+                        len(self._rbuf) - _MAX_HEADER)
                 elif self._direct:
                     event, conn.pos = frames.parse(
                         conn.buf, conn.pos, len(conn.buf),
@@ -521,8 +523,11 @@ class WebSocket:
             return self.writer
         n = len(header) + len(payload)
         if n > self.stream_buffer_size:
-            stream.write(header)  # TCP_NODELAY: no delay for the header
-            stream.write(payload)
+            if self._nodelay:
+                stream.write(header)
+                stream.write(payload)
+            else:  # Nagle would hold the payload's tail back
+                stream.write(header + payload)
         else:
             buf = self._wbuf
             if buf is None:
@@ -582,11 +587,13 @@ class WebSocket:
 def _no_delay(sock):
     """Turns Nagle's algorithm off where the server left it on (MicroPython's
     asyncio; CPython's sets TCP_NODELAY itself): a frame written while an
-    earlier one is unacknowledged would wait for the peer's delayed ACK."""
+    earlier one is unacknowledged would wait for the peer's delayed ACK.
+    Returns whether it could."""
     try:
         sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+        return True
     except Exception:
-        pass
+        return False
 
 
 class _ClosedWriter:

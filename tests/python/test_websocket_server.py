@@ -14,7 +14,8 @@ ws_client = pytest.importorskip('websockets.sync.client')
 from ext_servers import serve  # noqa: E402
 
 
-@pytest.fixture(scope='module', params=['builtin', 'micropython', 'micropython-c'])
+@pytest.fixture(scope='module',
+                params=['builtin', 'micropython', 'micropython-c'])
 def server(request):
     proc = serve(request.param)
     yield proc
