@@ -372,6 +372,7 @@ class WebSocket:
             hasattr(stream, 'readinto') and hasattr(stream, 'out_buf') \
             else None
         self._rbuf = self._wbuf = None  # MicroPython: see _stream_view
+        self._buffer_size = max(self.stream_buffer_size, 256)
         self._rpos = self._rend = 0
         self._into_payload = False
         self._yielded = False
@@ -494,7 +495,7 @@ class WebSocket:
                 return view
         buf = self._rbuf
         if buf is None:
-            buf = self._rbuf = bytearray(self.stream_buffer_size)
+            buf = self._rbuf = bytearray(self._buffer_size)
         # keep the unparsed bytes (a partial frame) at the front
         k = self._rend - self._rpos
         if k and self._rpos:
@@ -522,7 +523,7 @@ class WebSocket:
             self.writer.write(header + payload)
             return self.writer
         n = len(header) + len(payload)
-        if n > self.stream_buffer_size:
+        if n > self._buffer_size:
             if self._nodelay:
                 stream.write(header)
                 stream.write(payload)
@@ -531,7 +532,7 @@ class WebSocket:
         else:
             buf = self._wbuf
             if buf is None:
-                buf = self._wbuf = bytearray(self.stream_buffer_size)
+                buf = self._wbuf = bytearray(self._buffer_size)
             h = len(header)
             buf[:h] = header
             buf[h:n] = payload
