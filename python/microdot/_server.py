@@ -848,6 +848,10 @@ async def _serve(app, conn):
                 keep_alive = False  # the client may never send that body
         if isinstance(stream, ChunkedStream) and stream.too_long:
             keep_alive = False  # its end was not looked for
+        if not isinstance(res.body, bytes) and not _sendable(res.body):
+            print_exception(TypeError('cannot send a response body of type '
+                                      + type(res.body).__name__))
+            res = await app.error_response(req, 500)
         try:
             keep_alive = await write_response(conn, res, minor, keep_alive,
                                               method == 'HEAD')
@@ -882,6 +886,14 @@ async def _skip_unread_body(stream):
             return 0
         return await stream.skip()
     return 0
+
+
+def _sendable(body):
+    """Whether write_response can send ``body`` (bytes, a file, or an
+    iterator or async iterator of chunks)."""
+    return isinstance(body, (bytes, bytearray, memoryview)) or \
+        hasattr(body, 'read') or hasattr(body, '__next__') or \
+        hasattr(body, '__anext__')
 
 
 async def _drop_body(res):

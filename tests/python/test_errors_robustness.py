@@ -92,14 +92,11 @@ def test_failure_is_500_without_traceback(server, path):
         assert conn.request('GET', '/').body == b'hello'
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'core: a handler returning a value Response cannot send (object()) '
-    'gets no response at all: the server closes the connection without '
-    'writing anything; it should answer 500 like any other handler error'))
 def test_unsendable_return_value_is_500(server):
     with server.connect() as conn:
         reply = conn.request('GET', '/bad-return')
         assert reply.status == 500, reply
+        assert conn.request('GET', '/').body == b'hello'
 
 
 def test_failures_are_logged(server):
