@@ -860,13 +860,31 @@ class Response:
             headers['Content-Encoding'] = compressed \
                 if isinstance(compressed, str) else 'gzip'
         if stream is None:
-            path = filename + file_extension
-            stream = open(path, 'rb')
-            try:
-                headers['Content-Length'] = str(os.stat(path)[6])
-            except (AttributeError, OSError, IndexError):  # pragma: no cover
-                pass
+            stream, size = _open_file(filename + file_extension)
+            if size is not None:
+                headers['Content-Length'] = str(size)
         return cls(body=stream, status_code=status_code, headers=headers)
+
+
+def _open_file(path):
+    """Opens a file for send_file() and returns it with its size (None when
+    unknown). Raises HTTPException 400 for a NUL in the name (which C would
+    cut the name at), 404 for a missing or unreadable file or a directory."""
+    if '\x00' in path:
+        raise HTTPException(400)
+    try:
+        st = os.stat(path)
+    except AttributeError:  # pragma: no cover - no os.stat on this port
+        st = None
+    except OSError:
+        raise HTTPException(404)
+    if st is not None and st[0] & 0o170000 == 0o040000:
+        raise HTTPException(404)  # a directory
+    try:
+        stream = open(path, 'rb')
+    except OSError:
+        raise HTTPException(404)
+    return stream, None if st is None else st[6]
 
 
 Response.already_handled = Response()

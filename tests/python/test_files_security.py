@@ -6,7 +6,7 @@ tests what exists, over a real socket:
   check also catches encoded traversal (%2e%2e, %2f, mixed case);
 - whatever the request, the file outside the static root is never served;
 - a NUL byte, a directory or a missing file through send_file() gives a
-  clean 4xx, not a 500 (known gaps are strict xfails).
+  clean 404 (400 for a NUL), not a 500 (known gaps are strict xfails).
 """
 import os
 
@@ -14,7 +14,7 @@ import pytest
 
 from servers import Server
 
-TARGETS = ['cpython-cffi', 'cpython-pure']
+TARGETS = ['cpython-cffi', 'cpython-pure', 'micropython-c']
 SECRET = b'top secret outside the root'
 
 STATIC_APP = '''
@@ -131,29 +131,16 @@ def test_symlink_out_of_the_root_is_refused(static_server):
     assert SECRET not in reply.body
 
 
-MISSING_404 = (
-    'core: send_file() opens the file when the response is built, so a '
-    '{} raises {} in the handler and the client gets 500 Internal Server '
-    'Error; a missing or unopenable file should give 404 (or 400 for a '
-    'NUL byte)')
-
-
-@pytest.mark.xfail(strict=True, reason=MISSING_404.format(
-    'missing file', 'FileNotFoundError'))
 def test_missing_file_is_404(static_server):
     assert get(static_server, '/static/nothing.txt').status == 404
 
 
-@pytest.mark.xfail(strict=True, reason=MISSING_404.format(
-    'directory', 'IsADirectoryError'))
 def test_directory_is_404(static_server):
     assert get(static_server, '/static/sub').status == 404
 
 
-@pytest.mark.xfail(strict=True, reason=MISSING_404.format(
-    'NUL byte (%00) in the name', 'ValueError'))
-def test_nul_in_file_name_is_4xx(static_server):
-    assert get(static_server, '/static/hello.txt%00.png').status in (400, 404)
+def test_nul_in_file_name_is_400(static_server):
+    assert get(static_server, '/static/hello.txt%00.png').status == 400
 
 
 def test_server_survives_file_errors(static_server):
