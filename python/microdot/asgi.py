@@ -31,11 +31,8 @@ from microdot import websocket as _ws
 
 
 def _headers_from_scope(scope):
-    flat = []
-    for name, value in scope.get('headers', ()):
-        flat.append(name.decode('latin-1'))
-        flat.append(value.decode('latin-1'))
-    return flat
+    return [text.decode('latin-1') for pair in scope.get('headers', ())
+            for text in pair]
 
 
 def _target(scope):
@@ -290,7 +287,9 @@ class Microdot(BaseMicrodot):
 
     async def _http(self, scope, receive, send):
         req = self._request(scope)
-        status = await self._read_body(req, receive)
+        status = None
+        if _may_have_body(req, scope):
+            status = await self._read_body(req, receive)
         if status is not None:
             res = await self.error_response(req, status)
         else:
@@ -301,6 +300,9 @@ class Microdot(BaseMicrodot):
 
     async def _send_response(self, req, res, send, receive):
         res.complete()
+        if isinstance(res.body, (bytes, bytearray)):
+            await self._send_whole(req, res, send)
+            return
         body = res.body_iter()
         sender = asyncio.ensure_future(
             self._stream_response(req, res, body, send))
@@ -322,15 +324,25 @@ class Microdot(BaseMicrodot):
             if not isinstance(exc, OSError):
                 print_exception(exc)
 
+    async def _send_whole(self, req, res, send):
+        # A body in memory goes in one message: no task watches for a
+        # disconnect, as there is nothing left to stop once it is sent.
+        body = b'' if req.method == 'HEAD' else bytes(res.body)
+        try:
+            await send({'type': 'http.response.start',
+                        'status': res.status_code,
+                        'headers': _response_headers(res)})
+            await send({'type': 'http.response.body', 'body': body,
+                        'more_body': False})
+        except OSError:  # the client is gone
+            pass
+        except Exception as exc:
+            print_exception(exc)
+
     async def _stream_response(self, req, res, body, send):
-        headers = []
-        for name, value in res.headers.items():
-            values = value if isinstance(value, list) else (value,)
-            for item in values:
-                headers.append((name.encode('latin-1'),
-                                str(item).encode('latin-1')))
         await send({'type': 'http.response.start',
-                    'status': res.status_code, 'headers': headers})
+                    'status': res.status_code,
+                    'headers': _response_headers(res)})
         if req.method != 'HEAD':
             async for chunk in body:
                 if chunk:
@@ -377,6 +389,30 @@ class Microdot(BaseMicrodot):
         await send({'type': 'websocket.http.response.start',
                     'status': res.status_code, 'headers': headers})
         await send({'type': 'websocket.http.response.body', 'body': body})
+
+
+def _may_have_body(req, scope):
+    # HTTP/1.x frames a request body with Content-Length or
+    # Transfer-Encoding (RFC 9112, 6.3): without either, or with a length of
+    # 0, there is nothing to receive, and ASGI lets the app skip reading it.
+    # Other versions (HTTP/2) need no header for a body: always read.
+    if scope.get('http_version', '1.1') not in ('1.1', '1.0'):
+        return True
+    if req._header('transfer-encoding') is not None:
+        return True
+    length = req._header('content-length')
+    return length is not None and not (length.isdigit() and
+                                       int(length) == 0)
+
+
+def _response_headers(res):
+    headers = []
+    for name, value in res.headers.items():
+        values = value if isinstance(value, list) else (value,)
+        for item in values:
+            headers.append((name.encode('latin-1'),
+                            str(item).encode('latin-1')))
+    return headers
 
 
 async def _wait_disconnect(receive):
