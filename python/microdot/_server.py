@@ -946,11 +946,13 @@ async def serve_forever(app, host, port, ssl):
             finally:
                 connections.discard(conn)
 
+        # (MicroPython's default backlog of 5 refuses bursts of clients)
         if ssl:
             server = await asyncio.start_server(on_connection, host, port,
-                                                ssl=ssl)
+                                                backlog=64, ssl=ssl)
         else:
-            server = await asyncio.start_server(on_connection, host, port)
+            server = await asyncio.start_server(on_connection, host, port,
+                                                backlog=64)
     app.server = server
     sweeper = asyncio.create_task(_sweep(app, connections))
     if app.debug:

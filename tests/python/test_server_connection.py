@@ -279,3 +279,18 @@ def test_empty_host_is_accepted(server):
         conn.send(b'GET /version HTTP/1.1\r\nHost:\r\n\r\n')
         reply = conn.read_reply()
         assert reply.status == 200 and reply.body == b'1.1'
+
+
+def test_listen_backlog_takes_bursts(server):
+    # a burst of clients must queue, not be refused (MicroPython's
+    # asyncio.start_server listens with a backlog of 5 by default); for a
+    # listening socket, ss shows the backlog in its Send-Q column
+    import shutil
+    import subprocess
+    if shutil.which('ss') is None:
+        pytest.skip('ss (iproute2) is not installed')
+    out = subprocess.run(['ss', '-ltnH', 'sport = :{}'.format(server.port)],
+                         capture_output=True, text=True, timeout=10).stdout
+    fields = out.split()
+    assert fields and fields[0] == 'LISTEN', out
+    assert int(fields[2]) >= 64, out
