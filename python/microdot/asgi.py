@@ -288,7 +288,7 @@ class Microdot(BaseMicrodot):
     async def _http(self, scope, receive, send):
         req = self._request(scope)
         status = None
-        if _may_have_body(req, scope):
+        if _may_have_body(scope):
             status = await self._read_body(req, receive)
         if status is not None:
             res = await self.error_response(req, status)
@@ -391,18 +391,21 @@ class Microdot(BaseMicrodot):
         await send({'type': 'websocket.http.response.body', 'body': body})
 
 
-def _may_have_body(req, scope):
+def _may_have_body(scope):
     # HTTP/1.x frames a request body with Content-Length or
     # Transfer-Encoding (RFC 9112, 6.3): without either, or with a length of
     # 0, there is nothing to receive, and ASGI lets the app skip reading it.
     # Other versions (HTTP/2) need no header for a body: always read.
     if scope.get('http_version', '1.1') not in ('1.1', '1.0'):
         return True
-    if req._header('transfer-encoding') is not None:
-        return True
-    length = req._header('content-length')
-    return length is not None and not (length.isdigit() and
-                                       int(length) == 0)
+    for name, value in scope.get('headers', ()):
+        if len(name) in (14, 17):
+            name = name.lower()
+            if name == b'transfer-encoding' or (
+                    name == b'content-length' and
+                    not (value.isdigit() and int(value) == 0)):
+                return True
+    return False
 
 
 def _response_headers(res):
