@@ -57,6 +57,7 @@ _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _NO_LIMIT = 1 << 62
 _DIRECT_MIN = const(2048)  # payloads this big are read straight into place
 _MAX_HEADER = const(14)  # longest frame header
+_SPLIT_WRITE = const(16384)  # payloads this big are written apart (CPython)
 
 
 class WebSocketError(Exception):
@@ -518,9 +519,17 @@ class WebSocket:
         header = backend.ws_build_header(True, opcode, len(payload), None)
         stream = self._stream
         if stream is None:
-            # one write: a lone header segment followed by the payload
-            # waits out Nagle and delayed ACKs (about 40 ms per message)
-            self.writer.write(header + payload)
+            if len(payload) > _SPLIT_WRITE:
+                # no copy; a big payload keeps ACKs coming, so a lone
+                # header segment does not wait for a delayed ACK
+                if not isinstance(payload, bytes):
+                    payload = bytes(payload)  # transports may keep it
+                self.writer.write(header)
+                self.writer.write(payload)
+            else:
+                # one write: a lone header segment followed by a small
+                # payload could wait out Nagle and a delayed ACK (40 ms)
+                self.writer.write(header + payload)
             return self.writer
         n = len(header) + len(payload)
         if n > self._buffer_size:
