@@ -74,8 +74,12 @@ def _request_struct():
 _REQUEST = _request_struct()
 _req = ffi.new('md_request *')
 _req_buffer = ffi.buffer(_req)
+# num_headers is reset before every call: through a size_t view of the
+# struct, which is cheaper than a cffi attribute store.
+_req_words = memoryview(_req_buffer).cast('Q' if _SIZE_T == 8 else 'I')
+_NUM_HEADERS = ffi.offsetof('md_request', 'num_headers') // _SIZE_T
 _limits = ffi.new('md_limits *')
-_limits_key = None
+_max_line = _max_head = _max_headers = None
 _capacity = 0
 _headers = None
 _headers_cap = 0
@@ -94,7 +98,7 @@ _grow_headers(128)
 
 
 def _set_limits(max_line, max_head, max_headers):
-    global _limits_key, _capacity
+    global _max_line, _max_head, _max_headers, _capacity
     # A field line takes at least 3 bytes ("a:\n") of the max_head bytes
     # parsed, so this many slots never run out before max_headers does.
     _capacity = min(max_headers, max_head // 3 + 1)
@@ -103,34 +107,40 @@ def _set_limits(max_line, max_head, max_headers):
     _limits.max_line = max_line
     _limits.max_head = max_head
     _limits.max_headers = max_headers
-    _limits_key = (max_line, max_head, max_headers)
+    _max_line, _max_head, _max_headers = max_line, max_head, max_headers
 
 
 def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
-    if _limits_key != (max_line, max_head, max_headers):
+    if max_line != _max_line or max_head != _max_head or \
+            max_headers != _max_headers:
         _set_limits(max_line, max_head, max_headers)
-    _check_range(buf, start, end)
+    if not 0 <= start <= end <= len(buf):
+        raise ValueError('need 0 <= start <= end <= len(buf)')
     seen = scanned - start if start <= scanned <= end else 0
-    _req.num_headers = _capacity
-    n = lib.md_parse_request(_from_buffer('uint8_t[]', buf) + start,
-                             end - start, seen, _limits, _req)
+    _req_words[_NUM_HEADERS] = _capacity
+    if start:
+        n = lib.md_parse_request(_from_buffer('uint8_t[]', buf) + start,
+                                 end - start, seen, _limits, _req)
+    else:
+        n = lib.md_parse_request(_from_buffer('uint8_t[]', buf), end, seen,
+                                 _limits, _req)
     if n < 0:
         if n == -1:
             return None
         raise _error(n, _req.error)
     (m_off, m_len, _, _, p_off, p_len, q_off, q_len, minor, count, length,
      flags) = _REQUEST.unpack_from(_req_buffer)
-    offs = _headers_words[:4 * count].tolist()
-    head = buf[start:start + n]
+    offs = iter(_headers_words[:4 * count].tolist())
+    head = buf[start:start + n] if start or n != len(buf) else buf
     text = str(head, 'utf-8')
     if len(text) == n:  # ASCII: byte offsets are character offsets
-        headers = [text[o:o + k] for o, k in zip(offs[::2], offs[1::2])]
+        headers = [text[o:o + k] for o, k in zip(offs, offs)]
         method = text[m_off:m_off + m_len]
         path = text[p_off:p_off + p_len] if p_len else '/'
         query = text[q_off:q_off + q_len] if flags & _F_QUERY else None
     else:
         head = bytes(head)
-        headers = [str(head[o:o + k], 'utf-8') for o, k in zip(offs[::2], offs[1::2])]
+        headers = [str(head[o:o + k], 'utf-8') for o, k in zip(offs, offs)]
         method = head[m_off:m_off + m_len].decode()
         path = head[p_off:p_off + p_len].decode() if p_len else '/'
         query = head[q_off:q_off + q_len].decode() if flags & _F_QUERY else None
