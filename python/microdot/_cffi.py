@@ -130,7 +130,7 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
         raise _error(n, _req.error)
     (m_off, m_len, _, _, p_off, p_len, q_off, q_len, minor, count, length,
      flags) = _REQUEST.unpack_from(_req_buffer)
-    offs = iter(_headers_words[:4 * count].tolist())
+    offs = iter(_headers_words[:4 * count])
     head = buf[start:start + n] if start or n != len(buf) else buf
     text = str(head, 'utf-8')
     if len(text) == n:  # ASCII: byte offsets are character offsets
