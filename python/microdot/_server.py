@@ -45,6 +45,7 @@ class Connection:
         self.pos = 0
         self.waiting_since = None  # set while blocked on the peer
         self.idle = True  # no byte of the next request received yet
+        self.request_since = None  # first byte of the request being read
         self.task = None
 
     def pending(self):
@@ -773,6 +774,9 @@ async def _serve(app, conn):
     sock = (conn, conn)
     while True:
         # 1. the request head, parsed in place in the connection buffer
+        # (request_timeout counts from its first byte: trickling bytes
+        # does not keep a request open)
+        conn.request_since = _now() if conn.pending() else None
         scanned = conn.pos
         blank = 0  # empty lines skipped before the request line
         while True:
@@ -801,6 +805,8 @@ async def _serve(app, conn):
             conn.idle = not received
             if not await conn.fill():
                 return
+            if conn.request_since is None:
+                conn.request_since = _now()
             scanned = conn.pos + received
         conn.idle = False
         method, path, query, minor, headers, head_len, length, flags = head
@@ -833,6 +839,7 @@ async def _serve(app, conn):
             keep_alive = False
         stream = req._stream
         status = await _skip_unread_body(stream)
+        conn.request_since = None  # (a stalled write gets request_timeout)
         if status:
             await _drop_body(res)
             res = await app.error_response(req, status)
@@ -919,8 +926,13 @@ async def _sweep(app, connections):
             since = conn.waiting_since
             if since is None or getattr(conn, 'detached', False):
                 continue  # (a WebSocket that took over may idle at will)
-            limit = app.keep_alive_timeout if conn.idle \
-                else app.request_timeout
+            if conn.request_since is not None:
+                since = conn.request_since
+                limit = app.request_timeout
+            elif conn.idle:
+                limit = app.keep_alive_timeout
+            else:
+                limit = app.request_timeout
             if now - since > limit:
                 conn.abort()
 

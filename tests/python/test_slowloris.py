@@ -194,16 +194,7 @@ def test_stalled_bodies_closed(slow_server):
         close_all(socks)
 
 
-TRICKLE_REASON = (
-    'server: request_timeout bounds each wait for bytes, not the whole '
-    'head/body: Connection.waiting_since is reset by every fill(), so a '
-    'client sending one byte per second (less than request_timeout apart) '
-    'keeps a connection forever; the head (and a body) needs a deadline '
-    'counted from its first byte')
-
-
-@pytest.mark.xfail(strict=True, reason=TRICKLE_REASON)
-@pytest.mark.parametrize('slow_target', ONE)
+@pytest.mark.parametrize('slow_target', ONE + ['micropython-c'])
 def test_trickled_heads_closed(slow_server):
     srv, count = slow_server
     socks = open_many(srv.port, count, PARTIAL_HEAD)
@@ -218,8 +209,7 @@ def test_trickled_heads_closed(slow_server):
         close_all(socks)
 
 
-@pytest.mark.xfail(strict=True, reason=TRICKLE_REASON)
-@pytest.mark.parametrize('slow_target', ONE)
+@pytest.mark.parametrize('slow_target', ONE + ['micropython-c'])
 def test_trickled_bodies_closed(slow_server):
     srv, count = slow_server
     head = b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n'
