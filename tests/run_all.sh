@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything and runs every test: the README's test command, and what
-# .ci/run calls. FUZZ_SECONDS bounds each fuzz harness (default 45).
+# .ci/run calls. FUZZ_SECONDS bounds each fuzz harness (default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -9,7 +9,7 @@ stage() { echo; echo "======== $1"; shift; local t=$SECONDS; "$@"; echo "-------
 
 stage "setup" bash tests/setup.sh
 stage "C unit tests (ASan+UBSan)" bash tests/c/run.sh
-stage "fuzz (libFuzzer, ASan+UBSan)" make --no-print-directory -C tests/fuzz run SECONDS="${FUZZ_SECONDS:-45}"
+stage "fuzz (libFuzzer, ASan+UBSan)" make --no-print-directory -C tests/fuzz run SECONDS="${FUZZ_SECONDS:-60}"
 stage "MicroPython builds and tests" bash tests/mpy/run.sh
 stage "WebSocket conformance (Autobahn via kosoku)" bash tests/autobahn/run.sh
 stage "cffi extension under ASan" bash tests/python_asan.sh
