@@ -185,11 +185,23 @@ if hasattr(asyncio, 'Protocol'):
             self._drain_waiter = None
             self._write_paused = False
             self._read_paused = False
+            self.refused = False
 
         def connection_made(self, transport):
             self.transport = transport
             self.loop = asyncio.get_running_loop()
             self.client_addr = transport.get_extra_info('peername')
+            cap = self.app.max_connections
+            if cap is not None and len(self.connections) >= cap:
+                # answer 503 and half-close; what the client sends is read
+                # and dropped (closing with it unread would reset the
+                # connection, and the 503 could be lost) for a moment
+                self.refused = True
+                transport.write(_UNAVAILABLE)
+                if transport.can_write_eof():  # (not over TLS)
+                    transport.write_eof()
+                self.loop.call_later(2, transport.close)
+                return
             self.connections.add(self)
             # The request loop starts with the first bytes, so a request
             # that arrives whole finds them already buffered and costs no
@@ -197,6 +209,8 @@ if hasattr(asyncio, 'Protocol'):
             self.waiting_since = _now()
 
         def data_received(self, data):
+            if self.refused:
+                return
             self.buf += data
             if self.task is None:
                 self.waiting_since = None
@@ -937,6 +951,20 @@ async def _sweep(app, connections):
                 conn.abort()
 
 
+async def _refuse(writer):
+    """Answers a connection over Microdot.max_connections with 503."""
+    try:
+        writer.write(_UNAVAILABLE)
+        await writer.drain()
+    except Exception:
+        pass
+    try:
+        writer.close()
+        await writer.wait_closed()
+    except Exception:
+        pass
+
+
 async def serve_forever(app, host, port, ssl):
     """Listens on host:port until app.shutdown(), then lets the requests in
     progress finish (for a few seconds at most) and returns."""
@@ -950,6 +978,10 @@ async def serve_forever(app, host, port, ssl):
             host, port, ssl=ssl, reuse_address=True, backlog=128)
     else:
         async def on_connection(reader, writer):
+            cap = app.max_connections
+            if cap is not None and len(connections) >= cap:
+                await _refuse(writer)
+                return
             conn = StreamConnection(reader, writer, scheme)
             conn.task = asyncio.current_task()
             connections.add(conn)

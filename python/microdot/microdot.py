@@ -1104,6 +1104,9 @@ class Microdot:
     keep_alive_timeout = 30
     #: Seconds a request may take to arrive once it has started.
     request_timeout = 30
+    #: Most connections the built-in server serves at once (None: no cap);
+    #: a new one above it gets 503 Service Unavailable and is closed.
+    max_connections = None
 
     def __init__(self):
         self.url_map = []
