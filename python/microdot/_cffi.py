@@ -10,6 +10,7 @@ possible: inputs are passed with ``ffi.from_buffer`` (no copy), the C output
 structs are allocated once per module, and text is sliced out of one decoded
 ``str``."""
 import struct
+import threading
 
 from microdot._cmicrodot import ffi, lib
 
@@ -32,6 +33,10 @@ if (ffi.sizeof('md_header') != 4 * _SIZE_T
 # CPython 3.11's garbage collector (cffi 2.1.1) when the buffer was a
 # memoryview.
 _from_buffer = ffi.from_buffer
+
+# The C scratch structs below are shared, and cffi releases the GIL during
+# C calls: threads (WSGI workers, sync handlers) take turns through this lock.
+_scratch_lock = threading.Lock()
 _string = ffi.string
 
 
@@ -111,40 +116,41 @@ def _set_limits(max_line, max_head, max_headers):
 
 
 def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
-    if max_line != _max_line or max_head != _max_head or \
-            max_headers != _max_headers:
-        _set_limits(max_line, max_head, max_headers)
-    if not 0 <= start <= end <= len(buf):
-        raise ValueError('need 0 <= start <= end <= len(buf)')
-    seen = scanned - start if start <= scanned <= end else 0
-    _req_words[_NUM_HEADERS] = _capacity
-    if start:
-        n = lib.md_parse_request(_from_buffer('uint8_t[]', buf) + start,
-                                 end - start, seen, _limits, _req)
-    else:
-        n = lib.md_parse_request(_from_buffer('uint8_t[]', buf), end, seen,
-                                 _limits, _req)
-    if n < 0:
-        if n == -1:
-            return None
-        raise _error(n, _req.error)
-    (m_off, m_len, _, _, p_off, p_len, q_off, q_len, minor, count, length,
-     flags) = _REQUEST.unpack_from(_req_buffer)
-    offs = iter(_headers_words[:4 * count])
-    head = buf[start:start + n] if start or n != len(buf) else buf
-    text = str(head, 'utf-8')
-    if len(text) == n:  # ASCII: byte offsets are character offsets
-        headers = [text[o:o + k] for o, k in zip(offs, offs)]
-        method = text[m_off:m_off + m_len]
-        path = text[p_off:p_off + p_len] if p_len else '/'
-        query = text[q_off:q_off + q_len] if flags & _F_QUERY else None
-    else:
-        head = bytes(head)
-        headers = [str(head[o:o + k], 'utf-8') for o, k in zip(offs, offs)]
-        method = head[m_off:m_off + m_len].decode()
-        path = head[p_off:p_off + p_len].decode() if p_len else '/'
-        query = head[q_off:q_off + q_len].decode() if flags & _F_QUERY else None
-    return (method, path, query, minor, headers, n, length, flags & _F_PUBLIC)
+    with _scratch_lock:
+        if max_line != _max_line or max_head != _max_head or \
+                max_headers != _max_headers:
+            _set_limits(max_line, max_head, max_headers)
+        if not 0 <= start <= end <= len(buf):
+            raise ValueError('need 0 <= start <= end <= len(buf)')
+        seen = scanned - start if start <= scanned <= end else 0
+        _req_words[_NUM_HEADERS] = _capacity
+        if start:
+            n = lib.md_parse_request(_from_buffer('uint8_t[]', buf) + start,
+                                     end - start, seen, _limits, _req)
+        else:
+            n = lib.md_parse_request(_from_buffer('uint8_t[]', buf), end, seen,
+                                     _limits, _req)
+        if n < 0:
+            if n == -1:
+                return None
+            raise _error(n, _req.error)
+        (m_off, m_len, _, _, p_off, p_len, q_off, q_len, minor, count, length,
+         flags) = _REQUEST.unpack_from(_req_buffer)
+        offs = iter(_headers_words[:4 * count])
+        head = buf[start:start + n] if start or n != len(buf) else buf
+        text = str(head, 'utf-8')
+        if len(text) == n:  # ASCII: byte offsets are character offsets
+            headers = [text[o:o + k] for o, k in zip(offs, offs)]
+            method = text[m_off:m_off + m_len]
+            path = text[p_off:p_off + p_len] if p_len else '/'
+            query = text[q_off:q_off + q_len] if flags & _F_QUERY else None
+        else:
+            head = bytes(head)
+            headers = [str(head[o:o + k], 'utf-8') for o, k in zip(offs, offs)]
+            method = head[m_off:m_off + m_len].decode()
+            path = head[p_off:p_off + p_len].decode() if p_len else '/'
+            query = head[q_off:q_off + q_len].decode() if flags & _F_QUERY else None
+        return (method, path, query, minor, headers, n, length, flags & _F_PUBLIC)
 
 
 _out = ffi.new('size_t[2]')
@@ -157,14 +163,15 @@ def new_chunked():
 
 
 def chunked_decode(state, buf, start, end):
-    _check_range(buf, start, end)
-    out = _out
-    rc = lib.md_chunked_decode(
-        state, _from_buffer('uint8_t[]', buf, require_writable=True) + start,
-        end - start, out, out + 1)
-    if rc < 0:
-        raise ValueError(-rc, 'malformed chunked body')
-    return (start + out[0], start + out[1], rc == 1)
+    with _scratch_lock:
+        _check_range(buf, start, end)
+        out = _out
+        rc = lib.md_chunked_decode(
+            state, _from_buffer('uint8_t[]', buf, require_writable=True) + start,
+            end - start, out, out + 1)
+        if rc < 0:
+            raise ValueError(-rc, 'malformed chunked body')
+        return (start + out[0], start + out[1], rc == 1)
 
 
 # Routing -------------------------------------------------------------------
@@ -203,20 +210,21 @@ def compile_router(patterns):
 
 
 def match_route(router, path, start):
-    raw = path.encode() if isinstance(path, str) else bytes(path)
-    ncaps = _ncaps
-    while True:
-        ncaps[0] = lib.MD_MAX_CAPTURES
-        index = lib.md_router_match(router.blob, raw, len(raw), start,
-                                    _caps, ncaps, _verify)
-        if index < 0:
-            return None
-        if _verify[0]:
-            return (index, None)
-        captures = _captures(raw, ncaps[0])
-        if captures is not None:
-            return (index, captures)
-        start = index + 1  # a capture is not UTF-8: this route does not match
+    with _scratch_lock:
+        raw = path.encode() if isinstance(path, str) else bytes(path)
+        ncaps = _ncaps
+        while True:
+            ncaps[0] = lib.MD_MAX_CAPTURES
+            index = lib.md_router_match(router.blob, raw, len(raw), start,
+                                        _caps, ncaps, _verify)
+            if index < 0:
+                return None
+            if _verify[0]:
+                return (index, None)
+            captures = _captures(raw, ncaps[0])
+            if captures is not None:
+                return (index, captures)
+            start = index + 1  # a capture is not UTF-8: this route does not match
 
 
 def _captures(raw, count):
@@ -243,26 +251,28 @@ _ws_out_buffer = ffi.buffer(_ws_out)
 
 
 def ws_parse_header(buf, start, end, masked, max_payload):
-    _check_range(buf, start, end)
-    f = _frame
-    n = lib.md_ws_parse_header(_from_buffer('uint8_t[]', buf) + start,
-                               end - start, 1 if masked else 0, max_payload, f)
-    if n < 0:
-        if n == -1:
-            return None
-        raise ValueError(-n, 'websocket protocol error' if n == -1002
-                         else 'websocket message too big')
-    mask = bytes(ffi.buffer(f.mask)) if f.masked else None
-    return (bool(f.fin), f.opcode, mask, f.payload_len, n)
+    with _scratch_lock:
+        _check_range(buf, start, end)
+        f = _frame
+        n = lib.md_ws_parse_header(_from_buffer('uint8_t[]', buf) + start,
+                                   end - start, 1 if masked else 0, max_payload, f)
+        if n < 0:
+            if n == -1:
+                return None
+            raise ValueError(-n, 'websocket protocol error' if n == -1002
+                             else 'websocket message too big')
+        mask = bytes(ffi.buffer(f.mask)) if f.masked else None
+        return (bool(f.fin), f.opcode, mask, f.payload_len, n)
 
 
 def ws_build_header(fin, opcode, length, mask):
-    if mask is not None:
-        _check_mask(mask)
-    n = lib.md_ws_build_header(
-        _ws_out, 1 if fin else 0, opcode, length,
-        ffi.NULL if mask is None else _from_buffer('uint8_t[]', mask))
-    return _ws_out_buffer[:n]
+    with _scratch_lock:
+        if mask is not None:
+            _check_mask(mask)
+        n = lib.md_ws_build_header(
+            _ws_out, 1 if fin else 0, opcode, length,
+            ffi.NULL if mask is None else _from_buffer('uint8_t[]', mask))
+        return _ws_out_buffer[:n]
 
 
 def ws_mask(buf, start, end, mask, offset):
