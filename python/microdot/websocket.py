@@ -446,15 +446,18 @@ class WebSocket:
         frames.max_message_size = self.max_message_size or _NO_LIMIT
         conn = self.reader
         while True:
-            try:
+            event = None
+            try:  # (nothing to parse in an empty buffer)
                 if self._rbuf is not None:
-                    event, self._rpos = frames.parse(
-                        self._rbuf, self._rpos, self._rend,
-                        len(self._rbuf) - _MAX_HEADER)
+                    if self._rpos < self._rend or self._into_payload:
+                        event, self._rpos = frames.parse(
+                            self._rbuf, self._rpos, self._rend,
+                            len(self._rbuf) - _MAX_HEADER)
                 elif self._direct:
-                    event, conn.pos = frames.parse(
-                        conn.buf, conn.pos, len(conn.buf),
-                        self.whole_frame_size)
+                    if conn.pos < len(conn.buf):
+                        event, conn.pos = frames.parse(
+                            conn.buf, conn.pos, len(conn.buf),
+                            self.whole_frame_size)
                 else:
                     event = frames.next_event()
             except ProtocolError as exc:
