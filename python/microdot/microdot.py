@@ -842,8 +842,16 @@ class Response:
     @classmethod
     def send_file(cls, filename, status_code=200, content_type=None,
                   stream=None, max_age=None, compressed=False,
-                  file_extension=''):
-        """A response that streams a file from disk (or ``stream``)."""
+                  file_extension='', root=None):
+        """A response that streams a file from disk (or ``stream``).
+
+        With ``root``, ``filename`` is relative to that directory and must
+        stay inside it: a name with a ``..`` segment, an absolute one, a
+        backslash, or (on CPython) one whose symlinks resolve outside
+        ``root`` gives 404. Serve a static folder with
+        ``send_file(path, root='static')``."""
+        if root is not None:
+            filename = _inside_root(root, filename)
         if content_type is None:
             if compressed and filename.endswith('.gz'):
                 ext = filename[:-3].split('.')[-1]
@@ -864,6 +872,23 @@ class Response:
             if size is not None:
                 headers['Content-Length'] = str(size)
         return cls(body=stream, status_code=status_code, headers=headers)
+
+
+def _inside_root(root, name):
+    """The path of ``name`` under ``root``; HTTPException(404) when it would
+    leave ``root``."""
+    if '\x00' in name:
+        raise HTTPException(400)
+    parts = name.split('/')
+    if name.startswith('/') or '\\' in name or '..' in parts:
+        raise HTTPException(404)
+    path = root.rstrip('/') + '/' + name
+    realpath = getattr(getattr(os, 'path', None), 'realpath', None)
+    if realpath is not None:  # CPython: follow symlinks (boards have none)
+        real_root = realpath(root)
+        if not realpath(path).startswith(real_root.rstrip('/') + '/'):
+            raise HTTPException(404)
+    return path
 
 
 def _open_file(path):
@@ -927,12 +952,12 @@ def redirect(location, status_code=302):
 
 
 def send_file(filename, status_code=200, content_type=None, stream=None,
-              max_age=None, compressed=False, file_extension=''):
+              max_age=None, compressed=False, file_extension='', root=None):
     """A response that streams a file (see :meth:`Response.send_file`)."""
     return Response.send_file(filename, status_code=status_code,
                               content_type=content_type, stream=stream,
                               max_age=max_age, compressed=compressed,
-                              file_extension=file_extension)
+                              file_extension=file_extension, root=root)
 
 
 def _make_response(value):
