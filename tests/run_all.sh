@@ -14,6 +14,6 @@ stage "MicroPython builds and tests" bash tests/mpy/run.sh
 stage "WebSocket conformance (Autobahn via kosoku)" bash tests/autobahn/run.sh
 stage "cffi extension under ASan" bash tests/python_asan.sh
 stage "browser (headless Chromium)" bash tests/browser/run.sh
-stage "API reference (pdoc, no warnings)" bash docs/build.sh
+stage "API reference (pdoc, no warnings, every public name documented)" bash docs/build.sh --strict
 stage "benchmarks, smoke pass (numbers gate nothing)" python bench/run.py --quick
 stage "CPython (pytest)" env MICRODOT_REQUIRE_CFFI=1 python -m pytest tests/python tests/soak -q -p no:cacheprovider
