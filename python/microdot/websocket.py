@@ -34,6 +34,7 @@ try:
     from micropython import const  # names inlined by MicroPython's compiler
 except ImportError:
     def const(value):
+        """MicroPython's ``micropython.const`` on CPython: the value itself."""
         return value
 
 OP_CONT = const(0)
@@ -114,12 +115,16 @@ def parse_close_payload(payload):
 
 
 def close_payload(code, reason=''):
+    """The payload of a close frame: the status ``code`` as two bytes and the
+    UTF-8 ``reason``; empty for no code (or 1005, "no status")."""
     if code is None or code == CLOSE_NO_STATUS:
         return b''
     return bytes((code >> 8, code & 0xff)) + reason.encode()
 
 
 def build_frame_header(opcode, length, fin=True, mask=None):
+    """The header of a frame with ``length`` bytes of payload, as bytes
+    (``mask``: 4 bytes, or ``None`` for a server's unmasked frame)."""
     return backend.ws_build_header(fin, opcode, length, mask)
 
 
@@ -156,6 +161,7 @@ class FrameReader:
         self._utf8 = 0
 
     def feed(self, data):
+        """Adds received bytes; call :meth:`next_event` after it."""
         if self._pos == len(self._buf):
             self._buf = data
         else:
@@ -183,6 +189,8 @@ class FrameReader:
         self._landed(n)
 
     def next_event(self):
+        """The next event from the bytes fed so far, or ``None`` when more
+        bytes are needed. Raises ProtocolError for a broken frame."""
         event, self._pos = self.parse(self._buf, self._pos, len(self._buf))
         return event
 
@@ -331,6 +339,8 @@ def check_upgrade(request):
 
 
 def handshake_response(request):
+    """The ``101 Switching Protocols`` response, as bytes, accepting the
+    upgrade ``request`` (already validated)."""
     return (b'HTTP/1.1 101 Switching Protocols\r\n'
             b'Upgrade: websocket\r\nConnection: Upgrade\r\n'
             b'Sec-WebSocket-Accept: ' +
@@ -381,6 +391,8 @@ class WebSocket:
         self.closed = None  # the ConnectionClosed once closed
 
     async def handshake(self):
+        """Answers the upgrade request with 101 and takes the connection
+        over from the HTTP server."""
         try:
             # Tells the built-in server's idle sweeper that the connection
             # now belongs to this WebSocket (see facade_contract "Requests").
@@ -671,12 +683,16 @@ class SyncWebSocket:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def receive(self):
+        """The next message (str or bytes), waiting for it; raises
+        ConnectionClosed when the client has gone."""
         return self._run(self.ws.receive())
 
     def send(self, data, opcode=None):
+        """Sends a message: str as text, bytes as binary."""
         return self._run(self.ws.send(data, opcode))
 
     def close(self, code=CLOSE_NORMAL, reason=''):
+        """Closes the WebSocket with ``code`` and ``reason``."""
         return self._run(self.ws.close(code, reason))
 
 
@@ -778,6 +794,8 @@ class TestWebSocket:
         return res
 
     async def send(self, data, opcode=None, fin=True):
+        """Sends a masked message to the app: str as text, bytes as binary
+        (``fin=False`` for the first fragments of a fragmented one)."""
         if opcode is None:
             opcode = OP_TEXT if isinstance(data, str) else OP_BINARY
         if isinstance(data, str):
@@ -785,12 +803,14 @@ class TestWebSocket:
         await self.send_raw(self.build_frame(opcode, data, fin))
 
     def build_frame(self, opcode, payload, fin=True):
+        """A complete masked frame, as bytes, for :meth:`send_raw`."""
         payload = bytearray(payload)
         backend.ws_mask(payload, 0, len(payload), self.mask, 0)
         return backend.ws_build_header(fin, opcode, len(payload),
                                        self.mask) + bytes(payload)
 
     async def send_raw(self, data):
+        """Sends bytes to the app as they are (e.g. a malformed frame)."""
         if self.conn.closed:
             raise ConnectionClosed(self.close_code or CLOSE_ABNORMAL)
         self.conn.feed(data)
@@ -824,6 +844,7 @@ class TestWebSocket:
                 raise ConnectionClosed(event[1], event[2])
 
     async def close(self, code=CLOSE_NORMAL):
+        """Sends a close frame with ``code`` and ends the connection."""
         if not self.conn.closed:
             try:
                 await self.send_raw(self.build_frame(
