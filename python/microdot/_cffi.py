@@ -13,6 +13,7 @@ import struct
 import threading
 
 from microdot._cmicrodot import ffi, lib
+from microdot._pure import parse_cookies, split_query  # noqa: F401
 
 NAME = 'cffi'
 F_CHUNKED = 1
@@ -313,48 +314,10 @@ def url_decode(s, plus):
     return _decode(raw, plus)
 
 
-# parse_query and parse_cookies split in Python: for the short strings they
-# get, str.split beats a C call (whose slice array and casts cost more than
-# the split itself). Each part is still percent-decoded in C, only when it
-# holds an escape. Splitting rules are md_split_query's and
-# md_split_cookies' (the vectors and test_diff_backends check they agree).
+# parse_query and parse_cookies split in Python, with the pure backend's
+# code: for the short strings they get, str.split beats a C call (whose slice
+# array and casts cost more than the split itself). Query parts are still
+# percent-decoded in C. test_diff_backends checks both backends agree.
 
 def parse_query(s):
-    if isinstance(s, str):
-        amp, eq = '&', '='
-    else:
-        s = bytes(s)
-        amp, eq = b'&', b'='
-    out = []
-    for pair in s.split(amp):
-        if not pair:
-            continue
-        i = pair.find(eq)
-        if i < 0:
-            out.append(url_decode(pair, True))
-            out.append('')
-        else:
-            out.append(url_decode(pair[:i], True))
-            out.append(url_decode(pair[i + 1:], True))
-    return out
-
-
-def parse_cookies(s):
-    if isinstance(s, str):
-        pairs = s.split(';')
-        eq, ows = '=', ' \t'
-    else:
-        pairs = bytes(s).split(b';')
-        eq, ows = b'=', b' \t'
-    out = []
-    for pair in pairs:
-        i = pair.find(eq)
-        if i >= 0:
-            out.append(pair[:i].strip(ows))
-            out.append(pair[i + 1:].strip(ows))
-    if eq == '=':
-        return out
-    try:
-        return [str(p, 'utf-8') for p in out]
-    except UnicodeError:
-        raise ValueError(400, 'invalid UTF-8 in cookie')
+    return split_query(s, url_decode)

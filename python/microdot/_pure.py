@@ -1007,6 +1007,12 @@ def url_decode(s, plus):
 
 
 def parse_query(s):
+    return split_query(s, url_decode)
+
+
+def split_query(s, decode):
+    # The rules of md_split_query. The cffi backend shares this with its own
+    # `decode`: for short strings str.split beats a C call.
     if isinstance(s, str):
         amp = '&'
         eq = '='
@@ -1020,11 +1026,11 @@ def parse_query(s):
             continue
         i = pair.find(eq)
         if i < 0:
-            out.append(url_decode(pair, True))
+            out.append(decode(pair, True))
             out.append('')
         else:
-            out.append(url_decode(pair[:i], True))
-            out.append(url_decode(pair[i + 1:], True))
+            out.append(decode(pair[:i], True))
+            out.append(decode(pair[i + 1:], True))
     return out
 
 
