@@ -56,7 +56,8 @@ CLOSE_INTERNAL_ERROR = 1011
 _MICROPYTHON = __import__('sys').implementation.name == 'micropython'
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _NO_LIMIT = 1 << 62
-_DIRECT_MIN = const(2048)  # payloads this big are read straight into place
+_DIRECT_MIN = const(256)  # payload rests this big are read straight into place
+_SPARE_MAX = const(4096)  # payload buffers kept for the next frame, at most
 _MAX_HEADER = const(14)  # longest frame header
 _SPLIT_WRITE = const(16384)  # payloads this big are written apart (CPython)
 
@@ -246,11 +247,15 @@ class FrameReader:
         if opcode < OP_CLOSE and self._msg is not None and \
                 len(self._msg) + length > self.max_message_size:
             raise ProtocolError(CLOSE_TOO_BIG, 'message too big')
-        # one payload buffer, reused frame after frame (grown as needed):
-        # a big bytearray per frame costs MicroPython's allocator dearly
+        # one payload buffer, reused frame after frame (grown as needed, up
+        # to _SPARE_MAX): a bytearray per frame costs MicroPython's
+        # allocator dearly, one kept at the largest size seen costs a small
+        # heap dearly
         spare = self._spare
         if spare is None or len(spare) < length:
-            spare = self._spare = bytearray(length)
+            spare = bytearray(length)
+            if length <= _SPARE_MAX:
+                self._spare = spare
         self._payload = spare
         self._frame = [fin, opcode, mask, length, 0]
 
@@ -361,7 +366,7 @@ class WebSocket:
     """
     max_message_size = 64 * 1024
     read_size = 64 * 1024
-    stream_buffer_size = 4096  # MicroPython: receive and send buffers
+    stream_buffer_size = 512  # MicroPython: receive and send buffers
     # binary frames up to this size are unmasked in the server's receive
     # buffer once whole (CPython), bigger ones as they arrive
     whole_frame_size = 256 * 1024
@@ -458,8 +463,8 @@ class WebSocket:
         frames.max_message_size = self.max_message_size or _NO_LIMIT
         conn = self.reader
         while True:
-            event = None
             try:  # (nothing to parse in an empty buffer)
+                event = None
                 if self._rbuf is not None:
                     if self._rpos < self._rend or self._into_payload:
                         event, self._rpos = frames.parse(
@@ -472,24 +477,23 @@ class WebSocket:
                             self.whole_frame_size)
                 else:
                     event = frames.next_event()
-            except ProtocolError as exc:
-                await self._fail(exc.code, str(exc.args[-1]))
-            if event is not None:
-                return event
-            try:
+                if event is not None:
+                    return event
                 if self._stream is not None and (self._rbuf is not None or
                                                  not conn.pending()):
                     view = self._stream_view()
                     n = await self._stream.readinto(view)
                     if n is None:  # the socket was not readable after all
                         continue
-                    self._stream_received(n)
+                    self._stream_received(n)  # (checks UTF-8 read in place)
                 elif self._direct:
                     n = await conn.fill()
                 else:
                     n = await conn.read(
                         max(self.read_size, min(frames.wanted(), 1 << 20)))
                     frames.feed(n)
+            except ProtocolError as exc:
+                await self._fail(exc.code, str(exc.args[-1]))
             except (OSError, EOFError):
                 n = 0
             if not n:

@@ -1,0 +1,62 @@
+"""The app of bench/footprint/serving.py: hello world, a WebSocket echo and
+a /mem probe on the built-in server, for MicroPython. Prints the heap in use
+(gc.collect(); gc.mem_alloc()) after each import step as `key bytes` lines,
+then serves.
+
+    micropython -X heapsize=8M serving_app.py PORT
+"""
+import gc
+import sys
+
+import asyncio  # noqa: F401  (frozen on a board, imported by both frameworks)
+import json  # noqa: F401
+import time  # noqa: F401
+
+
+def in_use():
+    gc.collect()
+    return gc.mem_alloc()
+
+
+base = in_use()
+print('base', base)
+import microdot  # noqa: E402
+print('import_microdot', in_use() - base)
+from microdot import Microdot  # noqa: E402
+from microdot.websocket import with_websocket  # noqa: E402
+print('import_websocket', in_use() - base)
+try:
+    import microdot._server  # noqa: F401
+    print('import_server', in_use() - base)
+except ImportError:  # upstream: the server is in microdot.py
+    pass
+
+app = Microdot()
+
+
+@app.route('/')
+async def index(request):
+    return 'Hello, world!'
+
+
+@app.route('/echo')
+@with_websocket
+async def echo(request, ws):
+    while True:
+        await ws.send(await ws.receive())
+
+
+@app.route('/mem')
+async def mem(request):
+    return {'alloc': in_use() - base, 'free': gc.mem_free()}
+
+
+@app.route('/shutdown')
+async def shutdown(request):
+    request.app.shutdown()
+    return 'bye'
+
+
+print('app', in_use() - base)
+print('listening')
+app.run(host='127.0.0.1', port=int(sys.argv[1]))
