@@ -9,7 +9,9 @@
 # firmware without the C module: default True).
 options.defaults(extensions=True, compat=False, pure=True)  # noqa: F821
 
-core = ["__init__.py", "microdot.py", "_backend.py", "_server.py", "helpers.py"]
+core = ["__init__.py", "microdot.py", "_backend.py", "_server.py", "helpers.py",
+        "_files.py", "_errors.py", "_urlre.py", "_cookies.py", "_bodyiter.py", "_mount.py",
+        "_reasons.py", "_forms.py"]
 if options.pure:  # noqa: F821
     core.append("_pure.py")
 extensions = ["auth.py", "cors.py", "csrf.py", "login.py", "multipart.py", "session.py",

@@ -38,23 +38,25 @@ def _load():
     return backend
 
 
-class _Combined:
-    """The compiled backend's functions, and the pure ones it lacks."""
-
-    def __init__(self, compiled, pure):
-        for name in ('F_CHUNKED', 'F_KEEP_ALIVE', 'F_EXPECT_CONTINUE', 'F_UPGRADE'):
-            setattr(self, name, getattr(pure, name))
-        for name in FUNCTIONS:
-            setattr(self, name, getattr(compiled, name, None) or getattr(pure, name))
-        self.NAME = compiled.NAME + '+pure'
-
-
 def _complete(backend):
     for name in FUNCTIONS:
         if not hasattr(backend, name):
+            # the compiled backend's functions, and the pure ones it lacks
             from microdot import _pure
-            return _Combined(backend, _pure)
+            combined = _Combined()
+            for flag in ('F_CHUNKED', 'F_KEEP_ALIVE', 'F_EXPECT_CONTINUE',
+                         'F_UPGRADE'):
+                setattr(combined, flag, getattr(_pure, flag))
+            for name in FUNCTIONS:
+                setattr(combined, name,
+                        getattr(backend, name, None) or getattr(_pure, name))
+            combined.NAME = backend.NAME + '+pure'
+            return combined
     return backend
+
+
+class _Combined:
+    pass
 
 
 backend = _complete(_load())

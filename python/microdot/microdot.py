@@ -4,47 +4,44 @@ The public names of the 2.x guide live here: Microdot, Request, Response,
 URLPattern, MultiDict, NoCaseDict, HTTPException, abort, redirect, send_file.
 HTTP parsing, routing and URL decoding are done by the backend
 (``microdot._backend``); the connection loop of the built-in server is in
-``microdot._server``.
+``microdot._server``. Parts a small app rarely needs are imported on first
+use, to keep the heap of a board small: ``_files`` (send_file), ``_errors``
+(error responses), ``_urlre`` (re and custom URL components), ``_cookies``
+(Set-Cookie), ``_bodyiter`` (streamed bodies) and ``_mount`` (sub-apps).
 """
 import asyncio
 import json
 import sys
 
 from microdot._backend import backend
-from microdot.helpers import iscoroutinefunction, print_exception, \
-    format_exception
-
-try:
-    import os
-except ImportError:  # pragma: no cover
-    os = None
+from microdot.helpers import iscoroutinefunction
 
 _MICROPYTHON = sys.implementation.name == 'micropython'
 
-REASONS = {
-    100: 'Continue', 101: 'Switching Protocols', 200: 'OK', 201: 'Created',
-    202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content',
-    205: 'Reset Content', 206: 'Partial Content', 300: 'Multiple Choices',
-    301: 'Moved Permanently', 302: 'Found', 303: 'See Other',
-    304: 'Not Modified', 307: 'Temporary Redirect',
-    308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
-    402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
-    405: 'Method Not Allowed', 406: 'Not Acceptable',
-    408: 'Request Timeout', 409: 'Conflict', 410: 'Gone',
-    411: 'Length Required', 412: 'Precondition Failed',
-    413: 'Payload Too Large', 414: 'URI Too Long',
-    415: 'Unsupported Media Type', 416: 'Range Not Satisfiable',
-    417: 'Expectation Failed', 418: "I'm a teapot", 422: 'Unprocessable Entity',
-    426: 'Upgrade Required', 428: 'Precondition Required',
-    429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
-    500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway',
-    503: 'Service Unavailable', 504: 'Gateway Timeout',
-    505: 'HTTP Version Not Supported',
-}
+
+class _Reasons:
+    """The standard reason phrase of each status code, read like a dict
+    (``REASONS[404]``, ``REASONS.get(code, default)``, ``code in REASONS``).
+    The table is imported on the first code other than 200."""
+
+    def get(self, status_code, default=None):
+        """The reason phrase of ``status_code``, or ``default``."""
+        if status_code == 200:
+            return 'OK'
+        from microdot._reasons import reason
+        return reason(status_code, default)
+
+    def __getitem__(self, status_code):
+        reason = self.get(status_code)
+        if reason is None:
+            raise KeyError(status_code)
+        return reason
+
+    def __contains__(self, status_code):
+        return self.get(status_code) is not None
 
 
-def _reason(status_code):
-    return REASONS.get(status_code, 'N/A')
+REASONS = _Reasons()
 
 
 _MISSING = object()
@@ -67,15 +64,19 @@ class NoCaseDict(dict):
             for key, value in items:
                 self[key] = value
 
-    @classmethod
-    def _from_flat(cls, flat):
-        """From a flat [name, value, ...] list of str (request headers): a
-        repeated name gets its values joined with ", " as RFC 9110 allows."""
-        d = cls()
-        d._fill(flat)
-        return d
-
     def _fill(self, flat):
+        """Adds the headers of a flat [name, value, ...] list of str to this
+        empty dict: a repeated name gets its values joined with ", " as RFC
+        9110 allows."""
+        if not _MICROPYTHON:
+            # CPython: C-level zips beat a Python loop; repeats (rare) take
+            # the loop below
+            names = flat[::2]
+            keys = dict(zip([name.lower() for name in names], names))
+            if len(keys) == len(names):
+                super().update(zip(names, flat[1::2]))
+                self._k = keys
+                return
         keys = {}
         for i in range(0, len(flat), 2):
             name = flat[i]
@@ -112,12 +113,6 @@ class NoCaseDict(dict):
 
     def __getitem__(self, key):
         return super().__getitem__(self._key(key))
-
-    def _set_new(self, key, value):
-        """Adds a str key known to be absent in every case (no lookup)."""
-        if self._k is not None:
-            self._k[key.lower()] = key
-        super().__setitem__(key, value)
 
     def __delitem__(self, key):
         key = self._key(key)
@@ -185,9 +180,10 @@ class MultiDict(dict):
     """A dict that can hold several values per key. ``d[key]`` and ``get()``
     give the first value, ``getlist()`` all of them."""
 
+    _more = None  # key -> [second value, ...], for the keys that have more
+
     def __init__(self, initial=None):
         super().__init__()
-        self._more = None
         if initial:
             items = initial.items() if hasattr(initial, 'items') else initial
             for key, value in items:
@@ -259,6 +255,13 @@ class MultiDict(dict):
     @classmethod
     def _from_flat(cls, flat):
         d = cls()
+        if not _MICROPYTHON:
+            # CPython: one C-level update when no name repeats
+            names = flat[::2]
+            super(MultiDict, d).update(zip(names, flat[1::2]))
+            if len(d) == len(names):
+                return d
+            super(MultiDict, d).clear()
         for i in range(0, len(flat), 2):
             d.add(flat[i], flat[i + 1])
         return d
@@ -335,7 +338,7 @@ class HTTPException(Exception):
     def __init__(self, status_code, reason=None):
         super().__init__(status_code, reason)
         self.status_code = status_code
-        self.reason = reason or _reason(status_code)
+        self.reason = reason or REASONS.get(status_code, 'N/A')
 
     def __repr__(self):  # pragma: no cover
         return 'HTTPException: {}'.format(self.status_code)
@@ -355,7 +358,29 @@ def _http_error(exc):
 
 
 class Request:
-    """An HTTP request. Handlers receive one as their first argument."""
+    """An HTTP request. Handlers receive one as their first argument.
+
+    Besides the constructor's values (``app``, ``client_addr``, ``method``,
+    ``url``, ``path``, ``query_string``, ``http_version``, ``body``,
+    ``sock``, ``url_prefix``, ``subapp``, ``scheme``, ``route``), a request
+    has these attributes, each computed on first access and then kept (and
+    settable like any attribute):
+
+    - ``args``: the arguments of the query string, URL-decoded, as a
+      :class:`MultiDict` (empty without a query string); a query string
+      that does not decode to valid UTF-8 aborts the request with 400.
+      Example, for ``/search?q=dot&page=2``:
+      ``request.args.get('page', 1, type=int)``.
+    - ``cookies``: the cookies sent by the client, a dict of name to value
+      (the first value of a name sent twice).
+    - ``json``: the JSON body, or None if the request is not
+      ``application/json`` (invalid JSON aborts with 400).
+    - ``form``: the urlencoded form in the body as a :class:`MultiDict`, or
+      None for another content type.
+    - ``g``: an empty object, private to this request, on which handlers
+      can set attributes to pass data along (e.g. a ``before_request``
+      handler stores the current user and the route handler reads it).
+    """
 
     #: Largest request body accepted, in bytes (larger gives 413).
     max_content_length = 16 * 1024
@@ -382,9 +407,9 @@ class Request:
     scheme = 'http'
     route = None
     url_args = None
-    _raw_headers = None
-    _headers = _stream = _args = _cookies = _json = _form = _files = \
-        _g = None
+    #: File uploads, set by the multipart extension.
+    files = None
+    _raw_headers = _headers = _stream = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None, url_prefix='',
@@ -421,6 +446,37 @@ class Request:
         if route is not None:
             self.route = route
 
+    def __getattr__(self, name):
+        # The lazy attributes (see the class docstring): computed once, then
+        # stored, so later reads are plain attribute reads.
+        if name == 'args':
+            value = MultiDict()
+            if self.query_string:
+                try:
+                    flat = backend.parse_query(self.query_string)
+                except ValueError as exc:
+                    raise _http_error(exc)
+                value = MultiDict._from_flat(flat)
+        elif name == 'cookies':
+            value = {}
+            header = self._header('cookie', '; ')
+            if header:
+                flat = backend.parse_cookies(header)
+                for i in range(0, len(flat), 2):
+                    if flat[i] not in value:
+                        value[flat[i]] = flat[i + 1]
+        elif name == 'json' or name == 'form':
+            from microdot._forms import parse_body
+            value = parse_body(self, name)
+            if value is None:
+                return None
+        elif name == 'g':
+            value = _G()
+        else:
+            raise AttributeError(name)
+        setattr(self, name, value)
+        return value
+
     @property
     def headers(self):
         """The request headers, as a :class:`NoCaseDict` (names are
@@ -432,8 +488,13 @@ class Request:
             agent = request.headers.get('User-Agent', 'unknown')
         """
         if self._headers is None:
-            self._headers = NoCaseDict._from_flat(self._raw_headers)
+            self._headers = NoCaseDict()
+            self._headers._fill(self._raw_headers)
         return self._headers
+
+    @headers.setter
+    def headers(self, value):
+        self._headers = value
 
     def _header(self, lower_name, separator=', '):
         """One header's value (repeats joined), without building
@@ -456,61 +517,6 @@ class Request:
                     value + separator + raw[i + 1]
         return value
 
-    @headers.setter
-    def headers(self, value):
-        self._headers = value
-
-    @property
-    def args(self):
-        """The arguments of the query string, URL-decoded, as a
-        :class:`MultiDict` (empty when there is no query string). Parsed on
-        first access; a query string that does not decode to valid UTF-8
-        aborts the request with a 400 error.
-
-        Example, for ``/search?q=dot&page=2``::
-
-            query = request.args.get('q')
-            page = request.args.get('page', 1, type=int)
-        """
-        if self._args is None:
-            if self.query_string:
-                try:
-                    flat = backend.parse_query(self.query_string)
-                except ValueError as exc:
-                    raise _http_error(exc)
-                self._args = MultiDict._from_flat(flat)
-            else:
-                self._args = MultiDict()
-        return self._args
-
-    @args.setter
-    def args(self, value):
-        self._args = value
-
-    @property
-    def cookies(self):
-        """The cookies sent by the client, as a dict of name to value (both
-        str). When a name appears more than once, its first value is kept.
-        Parsed on first access.
-
-        Example::
-
-            theme = request.cookies.get('theme', 'light')
-        """
-        if self._cookies is None:
-            cookies = {}
-            header = self._header('cookie', '; ')
-            if header:
-                flat = backend.parse_cookies(header)
-                for i in range(0, len(flat), 2):
-                    cookies.setdefault(flat[i], flat[i + 1])
-            self._cookies = cookies
-        return self._cookies
-
-    @cookies.setter
-    def cookies(self, value):
-        self._cookies = value
-
     @property
     def content_type(self):
         """The value of the ``Content-Type`` header as sent, parameters
@@ -532,48 +538,6 @@ class Request:
         return content_type.split(';', 1)[0].strip().lower()
 
     @property
-    def json(self):
-        """The JSON body, or None if the request is not application/json."""
-        if self._json is None:
-            if self._media_type() != 'application/json' or not self.body:
-                return None
-            try:
-                self._json = json.loads(self.body)
-            except (ValueError, UnicodeError):
-                raise HTTPException(400, 'Invalid JSON')
-        return self._json
-
-    @json.setter
-    def json(self, value):
-        self._json = value
-
-    @property
-    def form(self):
-        """The urlencoded form in the body as a MultiDict, or None."""
-        if self._form is None:
-            if self._media_type() != 'application/x-www-form-urlencoded':
-                return None
-            try:
-                flat = backend.parse_query(self.body)
-            except ValueError as exc:
-                raise _http_error(exc)
-            self._form = MultiDict._from_flat(flat)
-        return self._form
-
-    @form.setter
-    def form(self, value):
-        self._form = value
-
-    @property
-    def files(self):
-        """File uploads, set by the multipart extension."""
-        return self._files
-
-    @files.setter
-    def files(self, value):
-        self._files = value
-
-    @property
     def stream(self):
         """The body as a stream with async read(n), readexactly(n) and
         readline(); the only way to reach bodies over max_body_length."""
@@ -584,31 +548,6 @@ class Request:
     @stream.setter
     def stream(self, value):
         self._stream = value
-
-    @property
-    def g(self):
-        """An empty object, private to this request, on which handlers can
-        set attributes to pass data along: for example, a
-        ``before_request`` handler stores the current user and the route
-        handler reads it.
-
-        Example::
-
-            @app.before_request
-            async def load_user(request):
-                request.g.user = find_user(request.cookies.get('user_id'))
-
-            @app.get('/me')
-            async def me(request):
-                return {'name': request.g.user.name}
-        """
-        if self._g is None:
-            self._g = _G()
-        return self._g
-
-    @g.setter
-    def g(self, value):
-        self._g = value
 
     def after_request(self, f):
         """Registers a handler called after this request only (decorator)."""
@@ -621,64 +560,6 @@ class Request:
 def _check_header_text(text):
     if '\r' in text or '\n' in text or '\0' in text:
         raise ValueError('header text must not contain CR, LF or NUL')
-
-
-class _BodyIter:
-    """Async iterator over the body of a Response, as bytes chunks."""
-
-    def __init__(self, body, buffer_size):
-        self.body = body
-        self.buffer_size = buffer_size
-        self.done = False
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        if self.done:
-            raise StopAsyncIteration
-        body = self.body
-        try:
-            if isinstance(body, (bytes, bytearray, memoryview)):
-                self.done = True
-                if len(body):
-                    return bytes(body)
-                raise StopAsyncIteration
-            if hasattr(body, 'read'):  # a file
-                data = body.read(self.buffer_size)
-                if isinstance(data, str):
-                    data = data.encode()
-                if data:
-                    return data
-            elif hasattr(body, '__anext__'):
-                try:
-                    data = await body.__anext__()
-                except StopAsyncIteration:
-                    data = None
-                if data is not None:
-                    return data.encode() if isinstance(data, str) else data
-            else:
-                try:
-                    data = next(body)
-                except StopIteration:
-                    data = None
-                if data is not None:
-                    return data.encode() if isinstance(data, str) else data
-        except BaseException:
-            await self.aclose()
-            raise
-        await self.aclose()
-        raise StopAsyncIteration
-
-    async def aclose(self):
-        """Closes the file or generator behind the body (once)."""
-        self.done = True
-        body = self.body
-        self.body = b''
-        if hasattr(body, 'aclose'):
-            await body.aclose()
-        elif hasattr(body, 'close'):
-            body.close()
 
 
 _default_type_cache = [None, None]
@@ -694,33 +575,10 @@ class Response:
     default_send_file_max_age = None
     #: Bytes read from a file per chunk when streaming it.
     send_file_buffer_size = 4096
-    #: File extension to content type, used by send_file().
-    types_map = {
-        'css': 'text/css',
-        'gif': 'image/gif',
-        'html': 'text/html',
-        'htm': 'text/html',
-        'jpg': 'image/jpeg',
-        'jpeg': 'image/jpeg',
-        'js': 'application/javascript',
-        'mjs': 'application/javascript',
-        'json': 'application/json',
-        'png': 'image/png',
-        'svg': 'image/svg+xml',
-        'ico': 'image/x-icon',
-        'txt': 'text/plain',
-        'csv': 'text/csv',
-        'xml': 'application/xml',
-        'pdf': 'application/pdf',
-        'wasm': 'application/wasm',
-        'webp': 'image/webp',
-        'woff': 'font/woff',
-        'woff2': 'font/woff2',
-        'mp3': 'audio/mpeg',
-        'mp4': 'video/mp4',
-        'zip': 'application/zip',
-        'gz': 'application/gzip',
-    }
+    #: File extension to content type for send_file(), consulted before
+    #: the built-in table (html, css, js, json, png, jpg, svg, ico, txt,
+    #: ...): add entries here to serve other types or override one.
+    types_map = {}
     #: Returned by handlers of extensions (e.g. WebSocket) that took over the
     #: connection: nothing more is written to it.
     already_handled = None
@@ -737,9 +595,7 @@ class Response:
             self.body = body.encode()
         elif isinstance(body, (dict, list)):
             self.body = json.dumps(body).encode()
-            if not self.headers:
-                self.headers._set_new('Content-Type', _JSON_TYPE)
-            elif 'Content-Type' not in self.headers:
+            if 'Content-Type' not in self.headers:
                 self.headers['Content-Type'] = _JSON_TYPE
         elif body is None:
             self.body = b''
@@ -750,32 +606,9 @@ class Response:
                    max_age=None, secure=False, http_only=False,
                    partitioned=False, samesite=None):
         """Adds a Set-Cookie header to the response."""
-        value = '' if value is None else str(value)
-        for text in (cookie, value, path or '', domain or '',
-                     samesite or ''):
-            _check_header_text(text)
-            if ';' in text:
-                raise ValueError('cookie fields must not contain ";"')
-        if not cookie or '=' in cookie or ' ' in cookie or ',' in cookie:
-            raise ValueError('invalid cookie name')
-        parts = [cookie + '=' + value]
-        if path:
-            parts.append('Path=' + path)
-        if domain:
-            parts.append('Domain=' + domain)
-        if expires:
-            parts.append('Expires=' + _http_date(expires))
-        if max_age is not None:
-            parts.append('Max-Age=' + str(int(max_age)))
-        if secure:
-            parts.append('Secure')
-        if http_only:
-            parts.append('HttpOnly')
-        if partitioned:
-            parts.append('Partitioned')
-        if samesite:
-            parts.append('SameSite=' + samesite)
-        self._add_header('Set-Cookie', '; '.join(parts))
+        from microdot._cookies import set_cookie
+        set_cookie(self, cookie, value, path, domain, expires, max_age,
+                   secure, http_only, partitioned, samesite)
 
     def delete_cookie(self, cookie, **kwargs):
         """Asks the client to delete a cookie."""
@@ -807,31 +640,16 @@ class Response:
         """Adds the final headers: Content-Length when the body is in memory,
         and the default Content-Type."""
         headers = self.headers
-        if not headers:  # the usual case: nothing to look up
-            if isinstance(self.body, (bytes, bytearray)):
-                headers._set_new('Content-Length', str(len(self.body)))
-            headers._set_new('Content-Type', self._content_type())
-            return
         if isinstance(self.body, (bytes, bytearray)) and \
-                'Content-Length' not in self.headers:
-            self.headers['Content-Length'] = str(len(self.body))
-        if 'Content-Type' not in self.headers:
-            self.headers['Content-Type'] = self._content_type()
+                'Content-Length' not in headers:
+            headers['Content-Length'] = str(len(self.body))
+        if 'Content-Type' not in headers:
+            headers['Content-Type'] = self._content_type()
 
     def body_iter(self):
         """An async iterator over the body as bytes chunks."""
-        return _BodyIter(self.body, self.send_file_buffer_size)
-
-    def _header_lines(self):
-        """The header section as text (one "Name: value\\r\\n" per line)."""
-        lines = []
-        for name, value in self.headers.items():
-            if isinstance(value, list):
-                for item in value:
-                    lines.append(_header_line(name, item))
-            else:
-                lines.append(_header_line(name, value))
-        return ''.join(lines)
+        from microdot._bodyiter import BodyIter
+        return BodyIter(self.body, self.send_file_buffer_size)
 
     @classmethod
     def redirect(cls, location, status_code=302):
@@ -850,100 +668,12 @@ class Response:
         backslash, or (on CPython) one whose symlinks resolve outside
         ``root`` gives 404. Serve a static folder with
         ``send_file(path, root='static')``."""
-        if root is not None:
-            filename = _inside_root(root, filename)
-        if content_type is None:
-            if compressed and filename.endswith('.gz'):
-                ext = filename[:-3].split('.')[-1]
-            else:
-                ext = filename.split('.')[-1]
-            content_type = cls.types_map.get(ext.lower(),
-                                             'application/octet-stream')
-        headers = {'Content-Type': content_type}
-        if max_age is None:
-            max_age = cls.default_send_file_max_age
-        if max_age is not None:
-            headers['Cache-Control'] = 'max-age=' + str(int(max_age))
-        if compressed:
-            headers['Content-Encoding'] = compressed \
-                if isinstance(compressed, str) else 'gzip'
-        if stream is None:
-            stream, size = _open_file(filename + file_extension)
-            if size is not None:
-                headers['Content-Length'] = str(size)
-        return cls(body=stream, status_code=status_code, headers=headers)
-
-
-def _inside_root(root, name):
-    """The path of ``name`` under ``root``; HTTPException(404) when it would
-    leave ``root``."""
-    if '\x00' in name:
-        raise HTTPException(400)
-    parts = name.split('/')
-    if name.startswith('/') or '\\' in name or '..' in parts:
-        raise HTTPException(404)
-    path = root.rstrip('/') + '/' + name
-    realpath = getattr(getattr(os, 'path', None), 'realpath', None)
-    if realpath is not None:  # CPython: follow symlinks (boards have none)
-        real_root = realpath(root)
-        if not realpath(path).startswith(real_root.rstrip('/') + '/'):
-            raise HTTPException(404)
-    return path
-
-
-def _open_file(path):
-    """Opens a file for send_file() and returns it with its size (None when
-    unknown). Raises HTTPException 400 for a NUL in the name (which C would
-    cut the name at), 404 for a missing or unreadable file or a directory."""
-    if '\x00' in path:
-        raise HTTPException(400)
-    try:
-        st = os.stat(path)
-    except AttributeError:  # pragma: no cover - no os.stat on this port
-        st = None
-    except OSError:
-        raise HTTPException(404)
-    if st is not None and st[0] & 0o170000 == 0o040000:
-        raise HTTPException(404)  # a directory
-    try:
-        stream = open(path, 'rb')
-    except OSError:
-        raise HTTPException(404)
-    return stream, None if st is None else st[6]
+        from microdot._files import file_response
+        return file_response(cls, filename, status_code, content_type, stream,
+                             max_age, compressed, file_extension, root)
 
 
 Response.already_handled = Response()
-
-
-def _header_line(name, value):
-    if not isinstance(value, str):
-        value = str(value)
-    if '\r' in value or '\n' in value or '\r' in name or '\n' in name:
-        raise ValueError('header {} contains CR or LF'.format(name))
-    return name + ': ' + value + '\r\n'
-
-
-_DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
-_MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
-           'Oct', 'Nov', 'Dec')
-
-
-def _http_date(when):
-    """An Expires value from a string, a datetime-like object or a time."""
-    if isinstance(when, str):
-        _check_header_text(when)
-        return when
-    if hasattr(when, 'strftime'):  # datetime
-        if getattr(when, 'tzinfo', None) is not None and \
-                hasattr(when, 'utcoffset') and when.utcoffset():
-            when = when - when.utcoffset()
-        return '{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} GMT'.format(
-            _DAYS[when.weekday()], when.day, _MONTHS[when.month - 1],
-            when.year, when.hour, when.minute, when.second)
-    import time
-    t = time.gmtime(int(when))
-    return '{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} GMT'.format(
-        _DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
 
 
 def redirect(location, status_code=302):
@@ -954,10 +684,8 @@ def redirect(location, status_code=302):
 def send_file(filename, status_code=200, content_type=None, stream=None,
               max_age=None, compressed=False, file_extension='', root=None):
     """A response that streams a file (see :meth:`Response.send_file`)."""
-    return Response.send_file(filename, status_code=status_code,
-                              content_type=content_type, stream=stream,
-                              max_age=max_age, compressed=compressed,
-                              file_extension=file_extension, root=root)
+    return Response.send_file(filename, status_code, content_type, stream,
+                              max_age, compressed, file_extension, root)
 
 
 def _make_response(value):
@@ -968,11 +696,10 @@ def _make_response(value):
         body = value[0]
         status_code = 200
         headers = None
-        rest = value[1:]
         if isinstance(body, int) and not isinstance(body, bool):
             status_code = body
             body = ''
-        for item in rest:
+        for item in value[1:]:
             if isinstance(item, int):
                 status_code = item
             elif isinstance(item, dict):
@@ -983,35 +710,6 @@ def _make_response(value):
     return Response(value)
 
 
-_REGEX_SPECIAL = '\\.^$*+?{}[]|()'
-
-
-def _regex_escape(text):
-    out = ''
-    for c in text:
-        out += '\\' + c if c in _REGEX_SPECIAL else c
-    return out
-
-
-def _count_groups(regex):
-    count = 0
-    escaped = False
-    in_class = False
-    for i in range(len(regex)):
-        c = regex[i]
-        if escaped:
-            escaped = False
-        elif c == '\\':
-            escaped = True
-        elif in_class:
-            in_class = c != ']'
-        elif c == '[':
-            in_class = True
-        elif c == '(' and regex[i + 1:i + 2] != '?':
-            count += 1
-    return count
-
-
 class URLPattern:
     """A route's URL pattern: literal segments and ``<type:name>``
     components."""
@@ -1019,12 +717,13 @@ class URLPattern:
     #: Custom component types: name -> (regex, parser).
     segment_types = {}
 
+    #: Whether the pattern has re or custom components (checked in Python).
+    verify = False
+    _regex = None  # compiled by microdot._urlre, for re and custom types
+
     def __init__(self, url_pattern):
         self.url_pattern = url_pattern
-        self.components = []  # (name, type) in pattern order
-        self._regex = None
-        self._types = None
-        self.verify = False
+        names = []
         for segment in url_pattern.split('/'):
             if segment.startswith('<') and segment.endswith('>'):
                 parts = segment[1:-1].split(':')
@@ -1038,12 +737,12 @@ class URLPattern:
                     type_, name = parts[0], parts[1]
                 if not name:
                     raise ValueError('component without a name: ' + segment)
-                if type_ not in ('string', 'int', 'path'):
+                if type_ != 'string' and type_ != 'int' and type_ != 'path':
                     if type_ != 're' and type_ not in self.segment_types:
                         raise ValueError('unknown URL component type ' + type_)
                     self.verify = True
-                self.components.append((name, type_))
-        self.names = [c[0] for c in self.components]
+                names.append(name)
+        self.names = names
 
     @classmethod
     def register_type(cls, type_name, pattern='[^/]+', parser=None):
@@ -1051,75 +750,25 @@ class URLPattern:
         the text, ``parser`` converts it (returning None rejects it)."""
         cls.segment_types[type_name] = (pattern or '[^/]+', parser)
 
-    def _compile(self):
-        import re
-        regex = '^'
-        types = []
-        for segment in self.url_pattern.split('/')[1:] \
-                if self.url_pattern.startswith('/') \
-                else self.url_pattern.split('/'):
-            if segment.startswith('<') and segment.endswith('>'):
-                parts = segment[1:-1].split(':')
-                type_ = 'string' if len(parts) == 1 else parts[0]
-                parser = None
-                if type_ == 'string':
-                    sub = '[^/]+'
-                elif type_ == 'int':
-                    sub = '-?[0-9]+'
-                    parser = int
-                elif type_ == 'path':
-                    sub = '.+'
-                elif type_ == 're':
-                    sub = ':'.join(parts[1:-1])
-                else:
-                    sub, parser = self.segment_types[type_]
-                regex += ('/' if self.url_pattern.startswith('/') or
-                          len(types) else '') + '(' + sub + ')'
-                types.append((parser, _count_groups(sub)))
-            else:
-                regex += ('/' if self.url_pattern.startswith('/') or
-                          regex != '^' else '') + _regex_escape(segment)
-        self._regex = re.compile(regex + '$')
-        self._types = types
-
     def match(self, path):
         """The arguments of ``path`` (raw, percent-encoded) as a dict, or None
         when it does not match."""
-        if self._regex is None:
-            self._compile()
-        m = self._regex.match(path)
-        if m is None:
-            return None
-        args = {}
-        group = 1
-        for i in range(len(self._types)):
-            parser, nested = self._types[i]
-            value = m.group(group)
-            group += 1 + nested
-            try:
-                value = backend.url_decode(value, False)
-                if parser is not None:
-                    value = parser(value)
-            except ValueError:
-                return None
-            if value is None:
-                return None
-            args[self.components[i][0]] = value
-        return args
+        from microdot._urlre import match
+        return match(self, path)
 
 
 class _Route:
     """A route of an app: its methods, pattern and handler, and where it was
     mounted from."""
 
-    def __init__(self, methods, pattern, handler, url_prefix='', subapp=None,
-                 local_apps=()):
+    url_prefix = ''
+    subapp = None
+    local_apps = ()
+
+    def __init__(self, methods, pattern, handler):
         self.methods = methods
         self.pattern = pattern
         self.handler = handler
-        self.url_prefix = url_prefix
-        self.subapp = subapp
-        self.local_apps = local_apps
 
 
 class Microdot:
@@ -1133,18 +782,19 @@ class Microdot:
     #: a new one above it gets 503 Service Unavailable and is closed.
     max_connections = None
 
+    debug = False
+    ssl = None
+    server = None
+    _router = None
+    _shutdown_requested = False
+    _stop = None
+
     def __init__(self):
         self.url_map = []
         self.before_request_handlers = []
         self.after_request_handlers = []
         self.after_error_request_handlers = []
         self.error_handlers = {}
-        self.debug = False
-        self.ssl = None
-        self.server = None
-        self._router = None
-        self._shutdown_requested = False
-        self._stop = None
 
     # -- routing -----------------------------------------------------------
 
@@ -1153,7 +803,7 @@ class Microdot:
         ``url_pattern`` for ``methods`` (default: GET)."""
         def decorated(f):
             self._add_route(_Route(
-                [m.upper() for m in (methods or ['GET'])],
+                [m.upper() for m in methods] if methods else ['GET'],
                 URLPattern(url_pattern), f))
             return f
         return decorated
@@ -1174,7 +824,7 @@ class Microdot:
             async def get_user(request, user_id):
                 return {'id': user_id}
         """
-        return self.route(url_pattern, methods=['GET'])
+        return self.route(url_pattern)
 
     def post(self, url_pattern):
         """Registers the decorated function as the handler of POST requests
@@ -1190,7 +840,7 @@ class Microdot:
             async def create_user(request):
                 return {'name': request.json['name']}, 201
         """
-        return self.route(url_pattern, methods=['POST'])
+        return self.route(url_pattern, ['POST'])
 
     def put(self, url_pattern):
         """Registers the decorated function as the handler of PUT requests
@@ -1200,7 +850,7 @@ class Microdot:
         :param url_pattern: the URL to match (see :meth:`get`).
         :return: the decorator, which returns the function unchanged.
         """
-        return self.route(url_pattern, methods=['PUT'])
+        return self.route(url_pattern, ['PUT'])
 
     def patch(self, url_pattern):
         """Registers the decorated function as the handler of PATCH requests
@@ -1210,7 +860,7 @@ class Microdot:
         :param url_pattern: the URL to match (see :meth:`get`).
         :return: the decorator, which returns the function unchanged.
         """
-        return self.route(url_pattern, methods=['PATCH'])
+        return self.route(url_pattern, ['PATCH'])
 
     def delete(self, url_pattern):
         """Registers the decorated function as the handler of DELETE
@@ -1226,7 +876,7 @@ class Microdot:
             async def delete_user(request, user_id):
                 return '', 204
         """
-        return self.route(url_pattern, methods=['DELETE'])
+        return self.route(url_pattern, ['DELETE'])
 
     def _add_route(self, route):
         backend.compile_router([route.pattern.url_pattern])  # validates it
@@ -1263,21 +913,8 @@ class Microdot:
         """Adds the routes of ``subapp`` under ``url_prefix``. Its request
         and error handlers apply to the whole app, or only to its own
         routes with ``local=True``."""
-        for route in subapp.url_map:
-            local_apps = route.local_apps
-            if local:
-                local_apps = (subapp,) + local_apps
-            self._add_route(_Route(
-                route.methods, URLPattern(url_prefix + route.pattern.url_pattern),
-                route.handler, url_prefix + route.url_prefix,
-                route.subapp or subapp, local_apps))
-        if not local:
-            self.before_request_handlers += subapp.before_request_handlers
-            self.after_request_handlers += subapp.after_request_handlers
-            self.after_error_request_handlers += \
-                subapp.after_error_request_handlers
-            for key, handler in subapp.error_handlers.items():
-                self.error_handlers.setdefault(key, handler)
+        from microdot._mount import mount
+        mount(self, subapp, url_prefix, local)
 
     def _find_route(self, method, path):
         """The (route, kwargs) serving ``method`` on ``path``; or
@@ -1301,11 +938,10 @@ class Microdot:
                 args = route.pattern.match(path)
                 if args is None:
                     continue
+            elif captures:
+                args = dict(zip(route.pattern.names, captures))
             else:
                 args = {}
-                names = route.pattern.names
-                for i in range(len(captures)):
-                    args[names[i]] = captures[i]
             if method in route.methods or \
                     (method == 'HEAD' and 'GET' in route.methods):
                 return route, args
@@ -1323,61 +959,45 @@ class Microdot:
         try:
             route, args = self._find_route(req.method, req.path)
             if route is None:
-                return await self._no_route(req, args)
+                from microdot._errors import no_route
+                return await no_route(self, req, args)
             req.route = route.handler
             req.url_args = args
-            req.url_prefix = route.url_prefix
-            req.subapp = route.subapp
-            return await self._run_route(req, route, args)
+            if route.url_prefix:
+                req.url_prefix = route.url_prefix
+            if route.subapp is not None:
+                req.subapp = route.subapp
+            res = None
+            if self.before_request_handlers or route.local_apps:
+                res = await self._before(req, route.local_apps)
+            if res is None:
+                handler = route.handler
+                if iscoroutinefunction(handler):
+                    res = await handler(req, **args)
+                else:
+                    res = await _call(handler, req, **args)
+            res = _make_response(res)
+            for app in route.local_apps:
+                res = await self._after(req, res, app.after_request_handlers)
+            if self.after_request_handlers:
+                res = await self._after(req, res, self.after_request_handlers)
+            if req.after_request_handlers:
+                res = await self._after(req, res, req.after_request_handlers)
+            return res
         except Exception as exc:
+            from microdot._errors import handle_exception
             apps = (self,)
             if route is not None and route.local_apps:
                 apps = route.local_apps + apps
-            return await self._handle_exception(req, exc, apps)
+            return await handle_exception(self, req, exc, apps)
 
-    async def _no_route(self, req, allowed):
-        if allowed is None:
-            raise HTTPException(404)
-        if 'GET' in allowed and 'HEAD' not in allowed:
-            allowed.append('HEAD')
-        if req.method == 'OPTIONS':
-            allowed.append('OPTIONS')
-            res = Response('', 204, {'Allow': ', '.join(allowed)})
-            return await self._after(req, res, self.after_request_handlers)
-        res = await self._error_response(req, HTTPException(405), None)
-        res.headers['Allow'] = ', '.join(allowed)
-        return await self._after(req, res, self.after_error_request_handlers)
-
-    async def _run_route(self, req, route, args):
-        local_apps = route.local_apps
-        res = None
-        for handler in self.before_request_handlers:
-            res = await _call(handler, req)
-            if res is not None:
-                break
-        if res is None and local_apps:
-            for app in local_apps:
-                for handler in app.before_request_handlers:
-                    res = await _call(handler, req)
-                    if res is not None:
-                        break
+    async def _before(self, req, local_apps):
+        for app in (self,) + local_apps:
+            for handler in app.before_request_handlers:
+                res = await _call(handler, req)
                 if res is not None:
-                    break
-        if res is None:
-            handler = route.handler
-            if iscoroutinefunction(handler):
-                res = await handler(req, **args)
-            else:
-                res = await _call(handler, req, **args)
-        res = _make_response(res)
-        if local_apps:
-            for app in local_apps:
-                res = await self._after(req, res, app.after_request_handlers)
-        if self.after_request_handlers:
-            res = await self._after(req, res, self.after_request_handlers)
-        if req.after_request_handlers:
-            res = await self._after(req, res, req.after_request_handlers)
-        return res
+                    return res
+        return None
 
     async def _after(self, req, res, handlers):
         for handler in handlers:
@@ -1386,48 +1006,12 @@ class Microdot:
                 res = _make_response(new_res)
         return res
 
-    async def _handle_exception(self, req, exc, apps):
-        try:
-            res = await self._error_response(req, exc, apps)
-            for app in apps:
-                res = await self._after(req, res,
-                                        app.after_error_request_handlers)
-            return res
-        except Exception as exc2:
-            print_exception(exc2)
-            return self._default_error(500, exc2)
-
-    async def _error_response(self, req, exc, apps):
-        """The Response for an exception, through the error handlers."""
-        apps = apps or (self,)
-        if isinstance(exc, HTTPException):
-            for app in apps:
-                handler = app.error_handlers.get(exc.status_code)
-                if handler is not None:
-                    return _make_response(await _call(handler, req))
-            return Response(exc.reason, exc.status_code, reason=exc.reason)
-        for app in apps:
-            handler = _find_exception_handler(app.error_handlers, type(exc))
-            if handler is not None:
-                return _make_response(await _call(handler, req, exc))
-        print_exception(exc)
-        for app in apps:
-            handler = app.error_handlers.get(500)
-            if handler is not None:
-                return _make_response(await _call(handler, req))
-        return self._default_error(500, exc)
-
-    def _default_error(self, status_code, exc=None):
-        body = _reason(status_code)
-        if self.debug and exc is not None:
-            body += '\n\n' + format_exception(exc)
-        return Response(body, status_code)
-
     async def error_response(self, req, status_code):
         """The response to send for an error status detected outside of the
         app (e.g. 413 from the server), through the error handlers."""
-        return await self._handle_exception(req, HTTPException(status_code),
-                                            (self,))
+        from microdot._errors import handle_exception
+        return await handle_exception(self, req, HTTPException(status_code),
+                                      (self,))
 
     # -- server ------------------------------------------------------------
 
@@ -1444,8 +1028,7 @@ class Microdot:
         """Starts the built-in server on a new asyncio loop; returns after
         shutdown()."""
         try:
-            asyncio.run(self.start_server(host=host, port=port, debug=debug,
-                                          ssl=ssl))
+            asyncio.run(self.start_server(host, port, debug, ssl))
         except KeyboardInterrupt:  # pragma: no cover
             pass
 
@@ -1459,33 +1042,6 @@ class Microdot:
         """Serves one connection given as asyncio streams."""
         from microdot._server import StreamConnection, serve_connection
         await serve_connection(self, StreamConnection(reader, writer))
-
-
-def _find_exception_handler(handlers, cls):
-    if not handlers:
-        return None
-    mro = getattr(cls, '__mro__', None)
-    if mro is not None:
-        for klass in mro:
-            if klass in handlers:
-                return handlers[klass]
-        return None
-    return _walk_bases(handlers, cls)
-
-
-def _walk_bases(handlers, cls):
-    # MicroPython has no __mro__: breadth-first over __bases__ finds the
-    # nearest ancestor with a handler.
-    level = [cls]
-    while level:
-        for klass in level:
-            if klass in handlers:
-                return handlers[klass]
-        next_level = []
-        for klass in level:
-            next_level += list(getattr(klass, '__bases__', ()))
-        level = next_level
-    return None
 
 
 if _MICROPYTHON:

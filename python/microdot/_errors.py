@@ -1,0 +1,83 @@
+"""Error responses of an app: the route-less answers (404, 405, OPTIONS)
+and the Response for an exception, through the app's error handlers.
+Imported by microdot.microdot on the first error."""
+from microdot.helpers import print_exception, format_exception
+from microdot.microdot import Response, HTTPException, REASONS, \
+    _make_response, _call
+
+
+async def no_route(app, req, allowed):
+    """The answer when no route serves ``req``: 404, or 405 (or the 204 of
+    OPTIONS) when other methods would."""
+    if allowed is None:
+        raise HTTPException(404)
+    if 'GET' in allowed and 'HEAD' not in allowed:
+        allowed.append('HEAD')
+    if req.method == 'OPTIONS':
+        allowed.append('OPTIONS')
+        res = Response('', 204, {'Allow': ', '.join(allowed)})
+        return await app._after(req, res, app.after_request_handlers)
+    res = await _error_response(app, req, HTTPException(405), None)
+    res.headers['Allow'] = ', '.join(allowed)
+    return await app._after(req, res, app.after_error_request_handlers)
+
+
+async def handle_exception(app, req, exc, apps):
+    """The Response for ``exc``, after the after-error handlers of
+    ``apps``; a failing error handler gives a plain 500."""
+    try:
+        res = await _error_response(app, req, exc, apps)
+        for each in apps:
+            res = await app._after(req, res, each.after_error_request_handlers)
+        return res
+    except Exception as exc2:
+        print_exception(exc2)
+        return _default_error(app, 500, exc2)
+
+
+async def _error_response(app, req, exc, apps):
+    apps = apps or (app,)
+    if isinstance(exc, HTTPException):
+        for each in apps:
+            handler = each.error_handlers.get(exc.status_code)
+            if handler is not None:
+                return _make_response(await _call(handler, req))
+        return Response(exc.reason, exc.status_code, reason=exc.reason)
+    for each in apps:
+        handler = _find_exception_handler(each.error_handlers, type(exc))
+        if handler is not None:
+            return _make_response(await _call(handler, req, exc))
+    print_exception(exc)
+    for each in apps:
+        handler = each.error_handlers.get(500)
+        if handler is not None:
+            return _make_response(await _call(handler, req))
+    return _default_error(app, 500, exc)
+
+
+def _default_error(app, status_code, exc=None):
+    body = REASONS.get(status_code, 'N/A')
+    if app.debug and exc is not None:
+        body += '\n\n' + format_exception(exc)
+    return Response(body, status_code)
+
+
+def _find_exception_handler(handlers, cls):
+    """The handler of the nearest class of ``cls``'s ancestry (``cls``
+    first) that has one, or None."""
+    if not handlers:
+        return None
+    # MicroPython has no __mro__: breadth-first over __bases__ finds the
+    # nearest ancestor with a handler.
+    level = getattr(cls, '__mro__', None) or [cls]
+    while level:
+        for klass in level:
+            if klass in handlers:
+                return handlers[klass]
+        if hasattr(cls, '__mro__'):
+            return None
+        next_level = []
+        for klass in level:
+            next_level += list(getattr(klass, '__bases__', ()))
+        level = next_level
+    return None

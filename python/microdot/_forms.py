@@ -1,0 +1,26 @@
+"""Request.json and Request.form: the body as JSON or as an urlencoded
+form. Imported on the first access to either."""
+import json
+
+from microdot._backend import backend
+from microdot.microdot import HTTPException, MultiDict, _http_error
+
+
+def parse_body(req, name):
+    """``req.json`` (name 'json') or ``req.form`` ('form'); None when the
+    body is not of that type."""
+    media_type = req._media_type()
+    if name == 'json':
+        if media_type != 'application/json' or not req.body:
+            return None
+        try:
+            return json.loads(req.body)
+        except (ValueError, UnicodeError):
+            raise HTTPException(400, 'Invalid JSON')
+    if media_type != 'application/x-www-form-urlencoded':
+        return None
+    try:
+        flat = backend.parse_query(req.body)
+    except ValueError as exc:
+        raise _http_error(exc)
+    return MultiDict._from_flat(flat)
