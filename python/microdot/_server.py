@@ -37,16 +37,18 @@ class Connection:
     once they take the connection over. Subclasses provide ``fill()``,
     ``write()``, ``drain()``, ``close()`` and ``wait_closed()``."""
 
+    # (defaults in the class: a connection stores only what differs, which
+    # keeps it small on MicroPython)
     scheme = 'http'
     client_addr = None
+    waiting_since = None  # set while blocked on the peer
+    idle = True  # no byte of the next request received yet
+    request_since = None  # first byte of the request being read
+    task = None
 
     def __init__(self):
         self.buf = bytearray()
         self.pos = 0
-        self.waiting_since = None  # set while blocked on the peer
-        self.idle = True  # no byte of the next request received yet
-        self.request_since = None  # first byte of the request being read
-        self.task = None
 
     def pending(self):
         return len(self.buf) - self.pos
@@ -97,6 +99,10 @@ class Connection:
         except EOFError:
             return self.take(self.pending())
 
+    def flushed(self):
+        """Whether what was written is on its way without a drain()."""
+        return False
+
     def abort(self):
         """Ends the connection now (idle timeout or shutdown)."""
         self.close()
@@ -125,11 +131,12 @@ class StreamConnection(Connection):
         super().__init__()
         self.reader = reader
         self.writer = writer
-        self.scheme = scheme
+        if scheme != 'http':
+            self.scheme = scheme
         try:
             self.client_addr = _address(writer.get_extra_info('peername'))
         except Exception:  # pragma: no cover - ports without peername
-            self.client_addr = None
+            pass
 
     async def fill(self):
         self.compact()
@@ -145,6 +152,11 @@ class StreamConnection(Connection):
 
     def write(self, data):
         self.writer.write(data)
+
+    def flushed(self):
+        # MicroPython's streams write at once what the socket takes and
+        # keep the rest in out_buf for drain()
+        return not getattr(self.writer, 'out_buf', True)
 
     async def drain(self):
         self.waiting_since = _now()
@@ -281,6 +293,9 @@ if hasattr(asyncio, 'Protocol'):
                 raise ConnectionResetError('connection lost')
             self.transport.write(data)
 
+        def flushed(self):
+            return not self._write_paused
+
         async def drain(self):
             if self.closed:
                 raise ConnectionResetError('connection lost')
@@ -384,15 +399,18 @@ def _status_line(minor, status_code, reason):
 
 
 _prefixes = {}  # (minor, status, content type, keep-alive) -> head prefix
+# the last plain head made: content type, status, minor, keep-alive, length,
+# head (a server answering the same kind of response again and again, as
+# most do, finds it here without building a key)
+_last = [None, 0, 0, False, -1, b'']
 
 
 def _plain_head(res, minor, keep_alive, length):
     """The head of the common response (no header but Content-Type, a
-    length, a standard reason) as a cached prefix ending in
-    "Content-Length: " plus the length, or None for any other response."""
-    headers = res.headers
+    length, a standard reason) as bytes, or None for any other response."""
     if res.reason is not None:
         return None
+    headers = res.headers
     if headers:
         if len(headers) != 1:
             return None
@@ -401,12 +419,18 @@ def _plain_head(res, minor, keep_alive, length):
             return None
     else:
         content_type = res._content_type()
-    key = (minor, res.status_code, content_type, keep_alive)
+    status = res.status_code
+    keep_alive = bool(keep_alive)
+    last = _last
+    if last[4] == length and last[1] == status and last[0] == content_type \
+            and last[2] == minor and last[3] == keep_alive:
+        return last[5]
+    key = (minor, status, content_type, keep_alive)
     prefix = _prefixes.get(key)
     if prefix is None:
         if len(_prefixes) >= 64:
             _prefixes.clear()
-        prefix = _status_line(minor, res.status_code, None) + \
+        prefix = _status_line(minor, status, None) + \
             _header_line('Content-Type', content_type)
         if keep_alive:
             if not minor:
@@ -415,7 +439,35 @@ def _plain_head(res, minor, keep_alive, length):
             prefix += 'Connection: close\r\n'
         prefix = (prefix + 'Content-Length: ').encode()
         _prefixes[key] = prefix
-    return prefix, b'%d\r\n\r\n' % length
+    head = prefix + b'%d\r\n\r\n' % length
+    last[0] = content_type
+    last[1] = status
+    last[2] = minor
+    last[3] = keep_alive
+    last[4] = length
+    last[5] = head
+    return head
+
+
+def _write_plain(conn, res, minor, keep_alive):
+    """Writes the common response (a small body in memory, no header but
+    Content-Type) in one write, and returns whether the connection can stay
+    open; None, having written nothing, for any other response."""
+    body = res.body
+    if not isinstance(body, bytes):
+        return None
+    status = res.status_code
+    if status < 200 or status == 204 or status == 304 or \
+            len(body) >= _BIG_BODY:
+        return None
+    try:
+        head = _plain_head(res, minor, keep_alive, len(body))
+    except ValueError:  # (write_response answers 500)
+        return None
+    if head is None:
+        return None
+    conn.write(head + body)
+    return keep_alive
 
 
 def _response_head(res, minor, keep_alive, length, chunked):
@@ -484,19 +536,11 @@ async def write_response(conn, res, minor, keep_alive, head_only):
             keep_alive = False  # the end of the body ends the connection
         length = None
     try:
-        plain = None
+        head = None
         if length is not None:
-            plain = _plain_head(res, minor, keep_alive, length)
-        if plain is None:
+            head = _plain_head(res, minor, keep_alive, length)
+        if head is None:
             head = _response_head(res, minor, keep_alive, length, chunked)
-        elif isinstance(body, bytes) and not (head_only or no_body) and \
-                len(body) < _BIG_BODY:
-            # the common case: one write of one buffer, built in one go
-            conn.write(b''.join((plain[0], plain[1], body)))
-            await conn.drain()
-            return keep_alive
-        else:
-            head = plain[0] + plain[1]
     except ValueError as exc:
         # an unsafe header or reason (CR/LF injection): answer 500 instead
         print_exception(exc)
@@ -790,24 +834,26 @@ async def _serve(app, conn):
         # 1. the request head, parsed in place in the connection buffer
         # (request_timeout counts from its first byte: trickling bytes
         # does not keep a request open)
-        conn.request_since = _now() if conn.pending() else None
-        scanned = conn.pos
+        pos = conn.pos
+        conn.request_since = _now() if len(conn.buf) > pos else None
+        scanned = pos
         blank = 0  # empty lines skipped before the request line
         while True:
             buf = conn.buf
-            while conn.pos < len(buf) and (buf[conn.pos] == 10 or (
-                    buf[conn.pos] == 13 and scanned == conn.pos)):
+            end = len(buf)
+            while pos < end and (buf[pos] == 10 or (
+                    buf[pos] == 13 and scanned == pos)):
                 # RFC 9112 2.2: ignore empty lines before a request line
-                conn.pos += 1
-                scanned = conn.pos
+                pos += 1
+                scanned = pos
                 blank += 1
                 if blank > Request.max_readline:
                     await _send_error(conn, 400)
                     return
-            if len(conn.buf) > conn.pos:  # (nothing to parse between requests)
+            conn.pos = pos
+            if end > pos:  # (nothing to parse between requests)
                 try:
-                    head = parse(conn.buf, conn.pos, len(conn.buf), scanned,
-                                 Request.max_readline,
+                    head = parse(buf, pos, end, scanned, Request.max_readline,
                                  Request.max_head_length, Request.max_headers)
                 except ValueError as exc:
                     await _send_error(conn, exc.args[0] if exc.args and
@@ -815,16 +861,17 @@ async def _serve(app, conn):
                     return
                 if head is not None:
                     break
-            received = len(conn.buf) - conn.pos
+            received = end - pos
             conn.idle = not received
             if not await conn.fill():
                 return
             if conn.request_since is None:
                 conn.request_since = _now()
-            scanned = conn.pos + received
+            pos = conn.pos
+            scanned = pos + received
         conn.idle = False
         method, path, query, minor, headers, head_len, length, flags = head
-        conn.pos += head_len
+        conn.pos = pos + head_len
         if head_len > Request.max_readline and \
                 _header_line_too_long(headers, Request.max_readline):
             await _send_error(conn, 431)
@@ -833,15 +880,15 @@ async def _serve(app, conn):
                       path if query is None else path + '?' + query,
                       '1.1' if minor else '1.0', headers, None, None, sock,
                       scheme=conn.scheme)
+        head_only = method == 'HEAD'
 
         # 2. the body, and the app
-        keep_alive = flags & F_KEEP_ALIVE
+        keep_alive = flags & F_KEEP_ALIVE != 0
         if length > 0 or flags & F_CHUNKED:
             status = await _read_body(conn, req, length, flags)
             if status:
                 res = await app.error_response(req, status)
-                await write_response(conn, res, minor, False,
-                                     method == 'HEAD')
+                await write_response(conn, res, minor, False, head_only)
                 _log(app, req, res)
                 return
         res = await app.dispatch_request(req)
@@ -852,30 +899,38 @@ async def _serve(app, conn):
         if app._shutdown_requested:
             keep_alive = False
         stream = req._stream
-        status = await _skip_unread_body(stream)
-        conn.request_since = None  # (a stalled write gets request_timeout)
-        if status:
-            await _drop_body(res)
-            res = await app.error_response(req, status)
-            await write_response(conn, res, minor, False, method == 'HEAD')
-            _log(app, req, res)
-            return
-        if keep_alive and isinstance(stream, BodyStream) and stream.remaining:
-            if stream.expect_continue:
+        if stream is None:
+            conn.request_since = None  # (a stalled write gets request_timeout)
+            kept = None if head_only else \
+                _write_plain(conn, res, minor, keep_alive)
+            if kept is not None:  # (written: drain it only when it is stuck)
+                if app.debug:
+                    _log(app, req, res)
+                if not conn.flushed():
+                    await conn.drain()
+                if kept:
+                    continue
+                return
+        else:
+            status = await _skip_unread_body(stream)
+            conn.request_since = None
+            if status:
+                await _drop_body(res)
+                res = await app.error_response(req, status)
+                await write_response(conn, res, minor, False, head_only)
+                _log(app, req, res)
+                return
+            if keep_alive and _may_not_come(stream):
                 keep_alive = False  # the client may never send that body
-        elif keep_alive and isinstance(stream, ChunkedStream) and \
-                not stream.done:
-            if not stream.continue_sent:
-                keep_alive = False  # the client may never send that body
-        if isinstance(stream, ChunkedStream) and stream.too_long:
-            keep_alive = False  # its end was not looked for
+            if isinstance(stream, ChunkedStream) and stream.too_long:
+                keep_alive = False  # its end was not looked for
         if not isinstance(res.body, bytes) and not _sendable(res.body):
             print_exception(TypeError('cannot send a response body of type '
                                       + type(res.body).__name__))
             res = await app.error_response(req, 500)
         try:
             keep_alive = await write_response(conn, res, minor, keep_alive,
-                                              method == 'HEAD')
+                                              head_only)
         except (OSError, EOFError, _CancelledError):
             raise
         except Exception as exc:
@@ -890,6 +945,16 @@ async def _serve(app, conn):
             return
         if isinstance(stream, (BodyStream, ChunkedStream)):
             await stream.discard()
+
+
+def _may_not_come(stream):
+    """Whether the unread rest of a body waits for a 100 Continue that was
+    not sent (the client may never send it)."""
+    if isinstance(stream, BodyStream):
+        return stream.remaining and stream.expect_continue
+    if isinstance(stream, ChunkedStream):
+        return not stream.done and not stream.continue_sent
+    return False
 
 
 async def _skip_unread_body(stream):
