@@ -22,12 +22,13 @@ NOT_MODULES = {'manifest.py'}
 # `import microdot` needs these; _server is the built-in server. The
 # modules after helpers.py are parts of the core that microdot.microdot
 # imports on first use (send_file, errors, re/custom URL components,
-# Set-Cookie, streamed bodies, mount, reason phrases, JSON/form bodies).
+# Set-Cookie, streamed bodies, mount, reason phrases, JSON/form bodies,
+# AsyncBytesIO).
 CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
         'microdot/_pure.py', 'microdot/_server.py', 'microdot/helpers.py',
         'microdot/_files.py', 'microdot/_errors.py', 'microdot/_urlre.py',
         'microdot/_cookies.py', 'microdot/_bodyiter.py', 'microdot/_mount.py',
-        'microdot/_reasons.py', 'microdot/_forms.py']
+        'microdot/_reasons.py', 'microdot/_forms.py', 'microdot/_bytesio.py']
 
 # Packages from micropython-lib's index an extension needs (mip deps).
 INDEX_DEPS = {'utemplate': [['utemplate', 'latest']]}

@@ -24,8 +24,22 @@ Extensions live in submodules: :mod:`microdot.websocket`,
 :mod:`microdot.utemplate`, and :mod:`microdot.test_client` for tests.
 """
 from microdot.microdot import Microdot, Request, Response, URLPattern, \
-    MultiDict, NoCaseDict, HTTPException, AsyncBytesIO, abort, redirect, \
+    MultiDict, NoCaseDict, HTTPException, abort, redirect, \
     send_file  # noqa: F401
+
+
+def __getattr__(name):
+    # AsyncBytesIO is imported on first use (see microdot.microdot)
+    if name == 'AsyncBytesIO':
+        from microdot._bytesio import AsyncBytesIO
+        return AsyncBytesIO
+    if name.startswith('__') or not hasattr(__import__('sys'), 'print_exception'):
+        raise AttributeError(name)
+    # MicroPython asks this function before it imports a submodule for
+    # `from microdot import websocket`: import it (ImportError when missing)
+    __import__('microdot.' + name)
+    return globals()[name]
+
 
 __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'MultiDict',
            'NoCaseDict', 'HTTPException', 'AsyncBytesIO', 'abort', 'redirect',

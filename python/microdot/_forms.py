@@ -9,7 +9,9 @@ from microdot.microdot import HTTPException, MultiDict, _http_error
 def parse_body(req, name):
     """``req.json`` (name 'json') or ``req.form`` ('form'); None when the
     body is not of that type."""
-    media_type = req._media_type()
+    media_type = req.content_type
+    if media_type:
+        media_type = media_type.split(';', 1)[0].strip().lower()
     if name == 'json':
         if media_type != 'application/json' or not req.body:
             return None

@@ -19,9 +19,17 @@ from microdot.helpers import iscoroutinefunction
 _MICROPYTHON = sys.implementation.name == 'micropython'
 
 
+def __getattr__(name):
+    # AsyncBytesIO, imported on first use (by `from microdot import ...` too)
+    if name == 'AsyncBytesIO':
+        from microdot._bytesio import AsyncBytesIO
+        return AsyncBytesIO
+    raise AttributeError(name)
+
+
 class _Reasons:
     """The standard reason phrase of each status code, read like a dict
-    (``REASONS[404]``, ``REASONS.get(code, default)``, ``code in REASONS``).
+    (``REASONS[404]``, ``REASONS.get(code, default)``).
     The table is imported on the first code other than 200."""
 
     def get(self, status_code, default=None):
@@ -36,9 +44,6 @@ class _Reasons:
         if reason is None:
             raise KeyError(status_code)
         return reason
-
-    def __contains__(self, status_code):
-        return self.get(status_code) is not None
 
 
 REASONS = _Reasons()
@@ -271,67 +276,6 @@ class _G:
     pass
 
 
-class AsyncBytesIO:
-    """An in-memory body with the reading interface of ``Request.stream``."""
-
-    def __init__(self, data):
-        self.data = data
-        self.pos = 0
-
-    async def read(self, n=-1):
-        """Reads up to ``n`` bytes, or all the rest when ``n`` is negative.
-
-        :param n: the most bytes to return.
-        :return: the bytes read; empty at the end of the data.
-        """
-        if n < 0:
-            n = len(self.data) - self.pos
-        data = self.data[self.pos:self.pos + n]
-        self.pos += len(data)
-        return data
-
-    async def readexactly(self, n):
-        """Reads exactly ``n`` bytes.
-
-        :param n: the number of bytes to return.
-        :return: the bytes read.
-        :raises EOFError: fewer than ``n`` bytes were left (they are
-                          consumed all the same).
-        """
-        data = await self.read(n)
-        if len(data) < n:
-            raise EOFError()
-        return data
-
-    async def readline(self):
-        """Reads one line, up to and including ``b'\\n'``; the last line
-        may come without it. Returns empty bytes at the end of the data.
-
-        Example::
-
-            while True:
-                line = await request.stream.readline()
-                if not line:
-                    break
-        """
-        end = self.data.find(b'\n', self.pos)
-        end = len(self.data) if end < 0 else end + 1
-        return await self.read(end - self.pos)
-
-    async def readuntil(self, separator=b'\n'):
-        """Reads up to and including the next ``separator``.
-
-        :param separator: the bytes that end the read.
-        :return: the bytes read, ``separator`` included.
-        :raises EOFError: the separator does not occur in the rest of the
-                          data (which is then left unread).
-        """
-        end = self.data.find(separator, self.pos)
-        if end < 0:
-            raise EOFError()
-        return await self.read(end + len(separator) - self.pos)
-
-
 class HTTPException(Exception):
     """Raised (usually through :func:`abort`) to answer with an HTTP error."""
 
@@ -366,6 +310,10 @@ class Request:
     has these attributes, each computed on first access and then kept (and
     settable like any attribute):
 
+    - ``headers``: the request headers, a :class:`NoCaseDict` (names are
+      case-insensitive); a header sent more than once has its values
+      joined with ``', '``. Example:
+      ``request.headers.get('User-Agent', 'unknown')``.
     - ``args``: the arguments of the query string, URL-decoded, as a
       :class:`MultiDict` (empty without a query string); a query string
       that does not decode to valid UTF-8 aborts the request with 400.
@@ -409,7 +357,7 @@ class Request:
     url_args = None
     #: File uploads, set by the multipart extension.
     files = None
-    _raw_headers = _headers = _stream = None
+    _raw_headers = _stream = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None, url_prefix='',
@@ -427,7 +375,7 @@ class Request:
         if isinstance(headers, list):
             self._raw_headers = headers  # flat [name, value, ...], parsed lazily
         else:
-            self._headers = headers if isinstance(headers, NoCaseDict) \
+            self.headers = headers if isinstance(headers, NoCaseDict) \
                 else NoCaseDict(headers)
         if client_addr is not None:
             self.client_addr = client_addr
@@ -449,14 +397,19 @@ class Request:
     def __getattr__(self, name):
         # The lazy attributes (see the class docstring): computed once, then
         # stored, so later reads are plain attribute reads.
-        if name == 'args':
-            value = MultiDict()
+        if name == 'headers':
+            value = NoCaseDict()
+            value._fill(self._raw_headers)
+            self._raw_headers = None  # from now on, read from headers
+        elif name == 'args':
             if self.query_string:
                 try:
                     flat = backend.parse_query(self.query_string)
                 except ValueError as exc:
                     raise _http_error(exc)
                 value = MultiDict._from_flat(flat)
+            else:
+                value = MultiDict()
         elif name == 'cookies':
             value = {}
             header = self._header('cookie', '; ')
@@ -477,37 +430,18 @@ class Request:
         setattr(self, name, value)
         return value
 
-    @property
-    def headers(self):
-        """The request headers, as a :class:`NoCaseDict` (names are
-        case-insensitive). A header sent more than once has its values
-        joined with ``', '``. Built on first access.
-
-        Example::
-
-            agent = request.headers.get('User-Agent', 'unknown')
-        """
-        if self._headers is None:
-            self._headers = NoCaseDict()
-            self._headers._fill(self._raw_headers)
-        return self._headers
-
-    @headers.setter
-    def headers(self, value):
-        self._headers = value
-
     def _header(self, lower_name, separator=', '):
         """One header's value (repeats joined), without building
         ``headers`` when it was not asked for yet."""
-        headers = self._headers
-        if headers is not None:
+        raw = self._raw_headers
+        if raw is None:
+            headers = self.headers
             if isinstance(headers, NoCaseDict):
                 return headers.get(lower_name)
             for name in headers:
                 if name.lower() == lower_name:
                     return headers[name]
             return None
-        raw = self._raw_headers
         value = None
         size = len(lower_name)
         for i in range(0, len(raw), 2):
@@ -531,17 +465,12 @@ class Request:
         length = self._header('content-length')
         return int(length) if length and length.isdigit() else 0
 
-    def _media_type(self):
-        content_type = self.content_type
-        if not content_type:
-            return None
-        return content_type.split(';', 1)[0].strip().lower()
-
     @property
     def stream(self):
         """The body as a stream with async read(n), readexactly(n) and
         readline(); the only way to reach bodies over max_body_length."""
         if self._stream is None:
+            from microdot._bytesio import AsyncBytesIO
             self._stream = AsyncBytesIO(self.body)
         return self._stream
 
@@ -1046,6 +975,7 @@ class Microdot:
 
 if _MICROPYTHON:
     async def _call(f, *args, **kwargs):
+        """Calls ``f`` and awaits its result when it is a coroutine."""
         ret = f(*args, **kwargs)
         if iscoroutinefunction(f):
             ret = await ret
@@ -1054,6 +984,7 @@ else:
     from functools import partial as _partial
 
     async def _call(f, *args, **kwargs):
+        """Awaits ``f`` when it is async; runs it in the executor if not."""
         if iscoroutinefunction(f):
             return await f(*args, **kwargs)
         loop = asyncio.get_running_loop()
