@@ -22,6 +22,7 @@ with the C core doing the header parsing, unmasking and UTF-8 checks), under
 ASGI (the server does the framing) and under WSGI when the server exposes
 the socket (gunicorn). Compression extensions are not negotiated.
 """
+import asyncio
 import binascii
 import hashlib
 
@@ -57,7 +58,9 @@ _MICROPYTHON = __import__('sys').implementation.name == 'micropython'
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _NO_LIMIT = 1 << 62
 _DIRECT_MIN = const(256)  # payload rests this big are read straight into place
+_DIRECT_MAX = const(16384)  # and read in pieces of at most this size
 _SPARE_MAX = const(4096)  # payload buffers kept for the next frame, at most
+_WHOLE_TEXT = const(4096)  # text frames up to this size are checked whole
 _MAX_HEADER = const(14)  # longest frame header
 _SPLIT_WRITE = const(16384)  # payloads this big are written apart (CPython)
 
@@ -100,7 +103,7 @@ def _valid_close_code(code):
 def _utf8(data):
     if backend.utf8_check(0, data, 0, len(data)) != 0:
         raise ProtocolError(CLOSE_INVALID_DATA, 'invalid UTF-8')
-    return bytes(data).decode()
+    return str(data, 'utf-8')
 
 
 def parse_close_payload(payload):
@@ -201,9 +204,10 @@ class FrameReader:
         (a partial frame header is left unused). Payloads are copied out, so
         the caller may reuse ``buf`` for the next bytes.
 
-        A single-frame binary message of up to ``whole`` bytes in a
-        ``bytearray`` is only taken once it is all there, and then unmasked
-        in place: the message is one copy of the received bytes."""
+        A single-frame message of up to ``whole`` bytes (text: and up to
+        _WHOLE_TEXT) in a ``bytearray`` is only taken once it is all there,
+        and then unmasked (and checked) in place: the message is one copy of
+        the received bytes."""
         while True:
             if self._frame is None:
                 try:
@@ -214,16 +218,17 @@ class FrameReader:
                 if header is None:
                     return None, pos
                 fin, opcode, mask, length, header_len = header
-                if length <= whole and opcode == OP_BINARY and fin and \
-                        self._msg_opcode is None and type(buf) is bytearray:
+                if length <= whole and fin and self._msg_opcode is None and \
+                        (opcode == OP_BINARY or opcode == OP_TEXT and
+                         length <= _WHOLE_TEXT) and type(buf) is bytearray:
                     start = pos + header_len
                     if end - start < length:
                         return None, pos
                     if mask is not None:
                         backend.ws_mask(buf, start, start + length, mask, 0)
-                    return (OP_BINARY, bytes(
-                        memoryview(buf)[start:start + length])), \
-                        start + length
+                    data = memoryview(buf)[start:start + length]
+                    return (opcode, _utf8(data) if opcode == OP_TEXT
+                            else bytes(data)), start + length
                 pos += header_len
                 self._start_frame(fin, opcode, mask, length)
             pos = self._take_payload(buf, pos, end)
@@ -253,7 +258,8 @@ class FrameReader:
         # heap dearly
         spare = self._spare
         if spare is None or len(spare) < length:
-            spare = bytearray(length)
+            # in steps of 1 KB: fewer, similar holes in a fragmented heap
+            spare = bytearray(length + 1023 & ~1023)
             if length <= _SPARE_MAX:
                 self._spare = spare
         self._payload = spare
@@ -420,14 +426,15 @@ class WebSocket:
             if event[0] == OP_PING:
                 await self._send_frame(OP_PONG, event[1])
             elif event[0] == OP_CLOSE:
-                await self._closed_by_peer(event[1], event[2])
+                await self._fail(event[1], event[2])
 
     async def send(self, data, opcode=None):
         """Sends a message: text for ``str``, binary for bytes-like."""
         if self.closed is not None:
             raise self.closed
         if isinstance(data, str):
-            data = data.encode()
+            # MicroPython: a str's UTF-8 bytes, seen without a copy
+            data = data.encode() if self._stream is None else memoryview(data)
             if opcode is None:
                 opcode = OP_TEXT
         elif opcode is None:
@@ -447,7 +454,7 @@ class WebSocket:
         self.closed = ConnectionClosed(code, reason)
         try:
             await self._send_frame(OP_CLOSE, close_payload(code, reason))
-            await _wait_for(self._drain_until_close(), self.close_timeout)
+            await asyncio.wait_for(self._drain_until_close(), self.close_timeout)
         except Exception:
             pass
         await self._close_transport()
@@ -512,7 +519,8 @@ class WebSocket:
             view = self.frames.payload_view()
             if view is not None and len(view) >= _DIRECT_MIN:
                 self._into_payload = True
-                return view
+                # bounded: unmasking and checking a piece may copy it
+                return view[:_DIRECT_MAX]
         buf = self._rbuf
         if buf is None:
             buf = self._rbuf = bytearray(self._buffer_size)
@@ -580,16 +588,9 @@ class WebSocket:
         except (OSError, EOFError):
             await self._lost()
 
-    async def _closed_by_peer(self, code, reason):
-        self.closed = ConnectionClosed(code, reason)
-        try:
-            await self._send_frame(OP_CLOSE, close_payload(code))
-        except ConnectionClosed:
-            pass
-        await self._close_transport()
-        raise self.closed
-
     async def _fail(self, code, reason):
+        """Answers a close frame (or a broken one) with ``code``, closes the
+        transport and raises ConnectionClosed."""
         self.closed = ConnectionClosed(code, reason)
         try:
             await self._send_frame(OP_CLOSE, close_payload(code))
@@ -639,11 +640,6 @@ class _ClosedWriter:
         pass
 
 
-async def _wait_for(coro, timeout):
-    import asyncio
-    return await asyncio.wait_for(coro, timeout)
-
-
 # ---------------------------------------------------------------------------
 # The decorator.
 # ---------------------------------------------------------------------------
@@ -683,7 +679,6 @@ class SyncWebSocket:
         self.loop = loop
 
     def _run(self, coro):
-        import asyncio
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def receive(self):
@@ -700,13 +695,10 @@ class SyncWebSocket:
         return self._run(self.ws.close(code, reason))
 
 
-async def _run_handler(f, request, ws, args, kwargs):
-    if iscoroutinefunction(f):
-        await f(request, ws, *args, **kwargs)
-        return
-    import asyncio
+def _in_thread(f, request, ws, args, kwargs):
+    """Runs a ``def`` handler in the executor (CPython); returns the future."""
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(
+    return loop.run_in_executor(
         None, lambda: f(request, SyncWebSocket(ws, loop), *args, **kwargs))
 
 
@@ -729,7 +721,10 @@ def with_websocket(f):
             return ws
         code = CLOSE_NORMAL
         try:
-            await _run_handler(f, request, ws, args, kwargs)
+            if iscoroutinefunction(f):  # (no coroutine in between)
+                await f(request, ws, *args, **kwargs)
+            else:
+                await _in_thread(f, request, ws, args, kwargs)
         except WebSocketError:
             pass
         except Exception as exc:
@@ -773,7 +768,6 @@ class TestWebSocket:
     async def connect(self, path, headers=None):
         """Sends the upgrade request; returns the TestResponse of the
         handshake (status 101 when accepted)."""
-        import asyncio
         from microdot.test_client import MemoryConnection, TestResponse
         hdrs = {'Upgrade': 'websocket', 'Connection': 'Upgrade',
                 'Sec-WebSocket-Version': '13',

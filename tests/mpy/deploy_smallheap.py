@@ -11,8 +11,12 @@ messages) for SECONDS.
 Closes with 'N passed, N failed' (one check per client, per server exit and
 per server log) and exits 1 on failure. --find bisects the heap size between
 4 KiB and --heap for each backend and prints the smallest size that served
-everything; it is a measurement, not a test. `--backends upstream` runs the
-same app on upstream Microdot 2.7.0 (build/footprint/upstream-mpy, made by
+everything, confirmed by --confirm more runs (a run that fails there moves
+the answer up 4 KiB); it is a measurement, not a test. With --find a run
+takes at most about SECONDS + 10 s: the first failing client stops the
+others, and the clients give up on a silent server after 3 s (10 s
+without --find). `--backends upstream` runs the same app on upstream
+Microdot 2.7.0 (build/footprint/upstream-mpy, made by
 bench/footprint/run.py) for comparison.
 """
 import argparse
@@ -59,19 +63,25 @@ def free_port():
 
 
 class Client(threading.Thread):
-    def __init__(self, name, port, deadline):
+    def __init__(self, name, port, deadline, stop, timeout):
         super().__init__(daemon=True)
         self.name = name
         self.port = port
         self.deadline = deadline
+        self.stop = stop  # set by the first client that fails
+        self.timeout = timeout
         self.done = 0
         self.error = None
+
+    def going(self):
+        return time.time() < self.deadline and not self.stop.is_set()
 
     def run(self):
         try:
             getattr(self, 'run_' + self.name.split('-')[0])()
         except Exception as exc:
             self.error = '%s: %r' % (type(exc).__name__, exc)
+            self.stop.set()
 
     def get(self, conn):
         conn.request('GET', '/')
@@ -82,16 +92,16 @@ class Client(threading.Thread):
         self.done += 1
 
     def run_keepalive(self):
-        conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=10)
+        conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=self.timeout)
         try:
-            while time.time() < self.deadline:
+            while self.going():
                 self.get(conn)
         finally:
             conn.close()
 
     def run_newconn(self):
-        while time.time() < self.deadline:
-            conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=10)
+        while self.going():
+            conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=self.timeout)
             try:
                 self.get(conn)
             finally:
@@ -100,22 +110,22 @@ class Client(threading.Thread):
     def run_ws(self):
         from websockets.sync.client import connect
         rng = random.Random(self.name)
-        with connect('ws://127.0.0.1:%d/echo' % self.port, open_timeout=10,
-                     close_timeout=5, compression=None) as ws:
-            while time.time() < self.deadline:
+        with connect('ws://127.0.0.1:%d/echo' % self.port, open_timeout=self.timeout,
+                     close_timeout=self.timeout, compression=None) as ws:
+            while self.going():
                 n = rng.randint(1, 1000)
                 if rng.random() < 0.5:
                     message = ''.join(chr(rng.randint(32, 0x2FF)) for _ in range(n))
                 else:
                     message = rng.randbytes(n)
                 ws.send(message)
-                echoed = ws.recv(timeout=10)
+                echoed = ws.recv(timeout=self.timeout)
                 if echoed != message:
                     raise AssertionError('echo mismatch (%d)' % n)
                 self.done += 1
 
 
-def soak(backend, heap, seconds, lib, quiet=False):
+def soak(backend, heap, seconds, lib, quiet=False, timeout=10):
     """[(check name, ok, detail)] for one server run."""
     port = free_port()
     env = dict(os.environ, MICRODOT_BACKEND=backend)
@@ -138,23 +148,26 @@ def soak(backend, heap, seconds, lib, quiet=False):
                     raise RuntimeError('the server did not start')
                 time.sleep(0.05)
         deadline = time.time() + seconds
-        clients = [Client(name, port, deadline)
+        stop = threading.Event()
+        clients = [Client(name, port, deadline, stop, timeout)
                    for name in ('keepalive', 'newconn', 'ws-1', 'ws-2')]
         for c in clients:
             c.start()
         for c in clients:
-            c.join(seconds + 30)
+            c.join(max(1, deadline - time.time()) + 3 * timeout)
             alive = c.is_alive()
             checks.append(('%s %s' % (backend, c.name), not alive and not c.error and c.done > 0,
                            'hung' if alive else c.error or '%d exchanges' % c.done))
         try:
-            conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+            if stop.is_set():
+                raise RuntimeError('not asked: a client failed')
+            conn = http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
             conn.request('GET', '/mem')
             mem = conn.getresponse().read().decode()
             conn.request('GET', '/shutdown')
             conn.getresponse().read()
             conn.close()
-            code = proc.wait(15)
+            code = proc.wait(timeout + 5)
         except Exception as exc:
             mem, code = repr(exc), None
         checks.append(('%s server exit' % backend, code == 0, 'exit %s, heap %s' % (code, mem)))
@@ -176,20 +189,35 @@ def soak(backend, heap, seconds, lib, quiet=False):
     return checks
 
 
-def find(backend, high, seconds, lib):
-    """Smallest heap (to 1 KiB) in [4 KiB, high] where the soak passes."""
+def works(backend, heap, seconds, lib):
+    start = time.time()
+    checks = soak(backend, heap, seconds, lib, quiet=True, timeout=3)
+    failed = [name + ': ' + detail for name, ok, detail in checks if not ok]
+    print('  %s heap %6d: %s (%.0f s)' % (backend, heap, 'fails, ' + failed[0] if failed
+                                          else 'works', time.time() - start), flush=True)
+    return not failed
+
+
+def find(backend, high, seconds, lib, confirm):
+    """Smallest heap (to 1 KiB) in [4 KiB, high] where the soak passes, then
+    passes `confirm` more times (4 KiB more after a failure, at most 4 times)."""
     low = 4 * 1024
-    if not all(ok for _, ok, _ in soak(backend, high, seconds, lib, quiet=True)):
+    if not works(backend, high, seconds, lib):
         return None
     while high - low > 1024:
         mid = (low + high) // 2 // 1024 * 1024
-        works = all(ok for _, ok, _ in soak(backend, mid, seconds, lib, quiet=True))
-        print('  %s heap %6d: %s' % (backend, mid, 'works' if works else 'fails'), flush=True)
-        if works:
+        if works(backend, mid, seconds, lib):
             high = mid
         else:
             low = mid
-    return high
+    top, runs = high, 0
+    while runs < confirm and high <= top + 16 * 1024:
+        if works(backend, high, seconds, lib):
+            runs += 1
+        else:
+            high += 4 * 1024
+            runs = 0
+    return high if runs == confirm else None
 
 
 def main():
@@ -198,6 +226,8 @@ def main():
     parser.add_argument('--seconds', type=float, default=30)
     parser.add_argument('--backends', default='pure,c')
     parser.add_argument('--find', action='store_true')
+    parser.add_argument('--confirm', type=int, default=2,
+                        help='--find: runs that must pass at the answer (default 2)')
     args = parser.parse_args()
     lib = build_bundle()
     backends = args.backends.split(',')
@@ -207,7 +237,8 @@ def main():
     if args.find:
         for backend in backends:
             print('%s: smallest heap that serves everything for %g s: %s' % (
-                backend, args.seconds, find(backend, heap, args.seconds, lib)), flush=True)
+                backend, args.seconds, find(backend, heap, args.seconds, lib, args.confirm)),
+                flush=True)
         return
     checks = []
     for backend in backends:
