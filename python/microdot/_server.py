@@ -17,8 +17,16 @@ from microdot.microdot import Request, Response, HTTPException, REASONS
 
 try:
     from time import monotonic as _now
-except ImportError:  # MicroPython
-    from time import time as _now
+
+    def _age(now, since):
+        """Seconds from ``since`` to ``now`` (two _now() readings)."""
+        return now - since
+except ImportError:  # MicroPython: milliseconds, as small ints (no float
+    # object per reading)
+    from time import ticks_ms as _now, ticks_diff
+
+    def _age(now, since):
+        return ticks_diff(now, since) / 1000
 
 F_CHUNKED = backend.F_CHUNKED
 F_KEEP_ALIVE = backend.F_KEEP_ALIVE
@@ -41,6 +49,7 @@ class Connection:
     # keeps it small on MicroPython)
     scheme = 'http'
     client_addr = None
+    reader = None  # the asyncio stream (StreamConnection)
     waiting_since = None  # set while blocked on the peer
     idle = True  # no byte of the next request received yet
     request_since = None  # first byte of the request being read
@@ -171,11 +180,8 @@ class StreamConnection(Connection):
         except Exception:  # pragma: no cover
             pass
 
-    async def wait_closed(self):
-        try:
-            await self.writer.wait_closed()
-        except Exception:  # pragma: no cover
-            pass
+    def wait_closed(self):
+        return self.writer.wait_closed()
 
 
 if hasattr(asyncio, 'Protocol'):
@@ -807,7 +813,139 @@ class ChunkedStream:
 async def serve_connection(app, conn):
     """Serves the requests of one connection until it closes."""
     try:
-        await _serve(app, conn)
+        parse = backend.parse_request
+        sock = (conn, conn)
+        while True:
+            # 1. the request head, parsed in place in the connection buffer
+            # (request_timeout counts from its first byte: trickling bytes
+            # does not keep a request open)
+            pos = conn.pos
+            conn.request_since = _now() if len(conn.buf) > pos else None
+            scanned = pos
+            blank = 0  # empty lines skipped before the request line
+            while True:
+                buf = conn.buf
+                end = len(buf)
+                while pos < end and (buf[pos] == 10 or (
+                        buf[pos] == 13 and scanned == pos)):
+                    # RFC 9112 2.2: ignore empty lines before a request line
+                    pos += 1
+                    scanned = pos
+                    blank += 1
+                    if blank > Request.max_readline:
+                        await _send_error(conn, 400)
+                        return
+                conn.pos = pos
+                if end > pos:  # (nothing to parse between requests)
+                    try:
+                        head = parse(buf, pos, end, scanned,
+                                     Request.max_readline,
+                                     Request.max_head_length,
+                                     Request.max_headers)
+                    except ValueError as exc:
+                        status = exc.args[0] if exc.args else 400
+                        await _send_error(conn, status if isinstance(
+                            status, int) else 400)
+                        return
+                    if head is not None:
+                        break
+                received = end - pos
+                conn.idle = not received
+                reader = conn.reader
+                if reader is None:
+                    if not await conn.fill():
+                        return
+                else:  # (StreamConnection.fill, inlined: on MicroPython
+                    # each coroutine call allocates its frame)
+                    conn.compact()
+                    conn.waiting_since = _now()
+                    data = await reader.read(conn.read_size)
+                    conn.waiting_since = None
+                    if not data:
+                        return
+                    conn.buf += data
+                if conn.request_since is None:
+                    conn.request_since = _now()
+                pos = conn.pos
+                scanned = pos + received
+            conn.idle = False
+            method, path, query, minor, headers, head_len, length, flags = head
+            conn.pos = pos + head_len
+            if head_len > Request.max_readline and \
+                    _header_line_too_long(headers, Request.max_readline):
+                await _send_error(conn, 431)
+                return
+            req = Request(app, conn.client_addr, method,
+                          path if query is None else path + '?' + query,
+                          '1.1' if minor else '1.0', headers, None, None, sock,
+                          scheme=conn.scheme)
+            head_only = method == 'HEAD'
+
+            # 2. the body, and the app
+            keep_alive = flags & F_KEEP_ALIVE != 0
+            if length > 0 or flags & F_CHUNKED:
+                status = await _read_body(conn, req, length, flags)
+                if status:
+                    res = await app.error_response(req, status)
+                    await write_response(conn, res, minor, False, head_only)
+                    _log(app, req, res)
+                    return
+            res = await app.dispatch_request(req)
+            if res is Response.already_handled:
+                return
+
+            # 3. the response
+            if app._shutdown_requested:
+                keep_alive = False
+            stream = req._stream
+            if stream is None:
+                # (a stalled write gets request_timeout)
+                conn.request_since = None
+                kept = None if head_only else \
+                    _write_plain(conn, res, minor, keep_alive)
+                if kept is not None:  # (written; drained only when stuck)
+                    if app.debug:
+                        _log(app, req, res)
+                    if not conn.flushed():
+                        await conn.drain()
+                    if kept:
+                        continue
+                    return
+            else:
+                status = await _skip_unread_body(stream)
+                conn.request_since = None
+                if status:
+                    await _drop_body(res)
+                    res = await app.error_response(req, status)
+                    await write_response(conn, res, minor, False, head_only)
+                    _log(app, req, res)
+                    return
+                if keep_alive and _may_not_come(stream):
+                    keep_alive = False  # the client may never send that body
+                if isinstance(stream, ChunkedStream) and stream.too_long:
+                    keep_alive = False  # its end was not looked for
+            if not isinstance(res.body, bytes) and not _sendable(res.body):
+                print_exception(TypeError(
+                    'cannot send a response body of type ' +
+                    type(res.body).__name__))
+                res = await app.error_response(req, 500)
+            try:
+                keep_alive = await write_response(conn, res, minor, keep_alive,
+                                                  head_only)
+            except (OSError, EOFError, _CancelledError):
+                raise
+            except Exception as exc:
+                # raised by a streamed body after the head went out: the only
+                # way to tell the client is to cut the response short
+                print_exception(exc)
+                _log(app, req, res)
+                return
+            if app.debug:
+                _log(app, req, res)
+            if not keep_alive:
+                return
+            if isinstance(stream, (BodyStream, ChunkedStream)):
+                await stream.discard()
     except _CancelledError:
         pass  # idle timeout or shutdown
     except (OSError, EOFError):
@@ -823,128 +961,11 @@ async def serve_connection(app, conn):
         print_exception(exc)
     finally:
         conn.close()
-        # (MicroPython's asyncio closes the socket in wait_closed() only)
-        await conn.wait_closed()
-
-
-async def _serve(app, conn):
-    parse = backend.parse_request
-    sock = (conn, conn)
-    while True:
-        # 1. the request head, parsed in place in the connection buffer
-        # (request_timeout counts from its first byte: trickling bytes
-        # does not keep a request open)
-        pos = conn.pos
-        conn.request_since = _now() if len(conn.buf) > pos else None
-        scanned = pos
-        blank = 0  # empty lines skipped before the request line
-        while True:
-            buf = conn.buf
-            end = len(buf)
-            while pos < end and (buf[pos] == 10 or (
-                    buf[pos] == 13 and scanned == pos)):
-                # RFC 9112 2.2: ignore empty lines before a request line
-                pos += 1
-                scanned = pos
-                blank += 1
-                if blank > Request.max_readline:
-                    await _send_error(conn, 400)
-                    return
-            conn.pos = pos
-            if end > pos:  # (nothing to parse between requests)
-                try:
-                    head = parse(buf, pos, end, scanned, Request.max_readline,
-                                 Request.max_head_length, Request.max_headers)
-                except ValueError as exc:
-                    await _send_error(conn, exc.args[0] if exc.args and
-                                      isinstance(exc.args[0], int) else 400)
-                    return
-                if head is not None:
-                    break
-            received = end - pos
-            conn.idle = not received
-            if not await conn.fill():
-                return
-            if conn.request_since is None:
-                conn.request_since = _now()
-            pos = conn.pos
-            scanned = pos + received
-        conn.idle = False
-        method, path, query, minor, headers, head_len, length, flags = head
-        conn.pos = pos + head_len
-        if head_len > Request.max_readline and \
-                _header_line_too_long(headers, Request.max_readline):
-            await _send_error(conn, 431)
-            return
-        req = Request(app, conn.client_addr, method,
-                      path if query is None else path + '?' + query,
-                      '1.1' if minor else '1.0', headers, None, None, sock,
-                      scheme=conn.scheme)
-        head_only = method == 'HEAD'
-
-        # 2. the body, and the app
-        keep_alive = flags & F_KEEP_ALIVE != 0
-        if length > 0 or flags & F_CHUNKED:
-            status = await _read_body(conn, req, length, flags)
-            if status:
-                res = await app.error_response(req, status)
-                await write_response(conn, res, minor, False, head_only)
-                _log(app, req, res)
-                return
-        res = await app.dispatch_request(req)
-        if res is Response.already_handled:
-            return
-
-        # 3. the response
-        if app._shutdown_requested:
-            keep_alive = False
-        stream = req._stream
-        if stream is None:
-            conn.request_since = None  # (a stalled write gets request_timeout)
-            kept = None if head_only else \
-                _write_plain(conn, res, minor, keep_alive)
-            if kept is not None:  # (written: drain it only when it is stuck)
-                if app.debug:
-                    _log(app, req, res)
-                if not conn.flushed():
-                    await conn.drain()
-                if kept:
-                    continue
-                return
-        else:
-            status = await _skip_unread_body(stream)
-            conn.request_since = None
-            if status:
-                await _drop_body(res)
-                res = await app.error_response(req, status)
-                await write_response(conn, res, minor, False, head_only)
-                _log(app, req, res)
-                return
-            if keep_alive and _may_not_come(stream):
-                keep_alive = False  # the client may never send that body
-            if isinstance(stream, ChunkedStream) and stream.too_long:
-                keep_alive = False  # its end was not looked for
-        if not isinstance(res.body, bytes) and not _sendable(res.body):
-            print_exception(TypeError('cannot send a response body of type '
-                                      + type(res.body).__name__))
-            res = await app.error_response(req, 500)
         try:
-            keep_alive = await write_response(conn, res, minor, keep_alive,
-                                              head_only)
-        except (OSError, EOFError, _CancelledError):
-            raise
-        except Exception as exc:
-            # raised by a streamed body after the head went out: the only
-            # way to tell the client is to cut the response short
-            print_exception(exc)
-            _log(app, req, res)
-            return
-        if app.debug:
-            _log(app, req, res)
-        if not keep_alive:
-            return
-        if isinstance(stream, (BodyStream, ChunkedStream)):
-            await stream.discard()
+            # (MicroPython's asyncio closes the socket in wait_closed() only)
+            await conn.wait_closed()
+        except Exception:  # pragma: no cover
+            pass
 
 
 def _may_not_come(stream):
@@ -1012,7 +1033,7 @@ async def _sweep(app, connections):
                 limit = app.keep_alive_timeout
             else:
                 limit = app.request_timeout
-            if now - since > limit:
+            if _age(now, since) > limit:
                 conn.abort()
 
 
