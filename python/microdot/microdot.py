@@ -346,6 +346,8 @@ class Request:
     # Defaults shared by every request: __init__ stores only what differs,
     # which keeps a Request small (it is made for every request, and RAM is
     # what MicroPython boards run out of).
+    method = 'GET'
+    http_version = '1.1'
     client_addr = None
     query_string = None
     body = b''
@@ -354,7 +356,8 @@ class Request:
     subapp = None
     scheme = 'http'
     route = None
-    url_args = None
+    #: The arguments of the route's URL components (set when it has some).
+    url_args = {}
     #: File uploads, set by the multipart extension.
     files = None
     _raw_headers = _stream = None
@@ -363,15 +366,17 @@ class Request:
                  body=None, stream=None, sock=None, url_prefix='',
                  subapp=None, scheme=None, route=None):
         self.app = app
-        self.method = method
-        self.url = url
+        if method != 'GET':
+            self.method = method
         i = url.find('?')
         if i < 0:
-            self.path = url
+            self.path = url  # and url (see __getattr__): one attribute less
         else:
+            self.url = url
             self.path = url[:i]
             self.query_string = url[i + 1:]
-        self.http_version = http_version
+        if http_version != '1.1':
+            self.http_version = http_version
         if isinstance(headers, list):
             self._raw_headers = headers  # flat [name, value, ...], parsed lazily
         else:
@@ -425,6 +430,8 @@ class Request:
                 return None
         elif name == 'g':
             value = _G()
+        elif name == 'url':
+            return self.path  # a URL without a query string
         else:
             raise AttributeError(name)
         setattr(self, name, value)
@@ -870,7 +877,7 @@ class Microdot:
             elif captures:
                 args = dict(zip(route.pattern.names, captures))
             else:
-                args = {}
+                args = _NO_ARGS
             if method in route.methods or \
                     (method == 'HEAD' and 'GET' in route.methods):
                 return route, args
@@ -891,7 +898,8 @@ class Microdot:
                 from microdot._errors import no_route
                 return await no_route(self, req, args)
             req.route = route.handler
-            req.url_args = args
+            if args:
+                req.url_args = args
             if route.url_prefix:
                 req.url_prefix = route.url_prefix
             if route.subapp is not None:
@@ -901,10 +909,12 @@ class Microdot:
                 res = await self._before(req, route.local_apps)
             if res is None:
                 handler = route.handler
-                if iscoroutinefunction(handler):
+                if not iscoroutinefunction(handler):
+                    res = await _call(handler, req, **args)
+                elif args:
                     res = await handler(req, **args)
                 else:
-                    res = await _call(handler, req, **args)
+                    res = await handler(req)  # no kwargs dict to build
             res = _make_response(res)
             for app in route.local_apps:
                 res = await self._after(req, res, app.after_request_handlers)
@@ -972,6 +982,10 @@ class Microdot:
         from microdot._server import StreamConnection, serve_connection
         await serve_connection(self, StreamConnection(reader, writer))
 
+
+# The arguments of the routes without components: one shared empty dict, not
+# a new one per request (never mutated by the framework).
+_NO_ARGS = Request.url_args
 
 if _MICROPYTHON:
     async def _call(f, *args, **kwargs):
