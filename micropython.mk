@@ -12,5 +12,3 @@ SRC_USERMOD_LIB_C += \
 
 CFLAGS_USERMOD += -I$(MICRODOT_DIR)
 
-# Common header names as qstrs, so parse_request need not allocate them.
-QSTR_DEFS += $(MICRODOT_DIR)/modmicrodot_qstr.h

@@ -63,6 +63,28 @@ static NORETURN void md_raise(int code, const char *message) {
     nlr_raise(mp_call_function_n_kw(MP_OBJ_FROM_PTR(&mp_type_ValueError), 2, 0, args));
 }
 
+// Heap blocks: the firmware's m_malloc raises MemoryError when the heap is
+// full, the dynamic runtime's returns NULL, so every allocation goes here.
+static void *md_alloc(size_t n) {
+    #if MICROPY_ENABLE_DYNRUNTIME
+    void *p = m_malloc(n);
+    if (p == NULL) {
+        mp_raise_msg((const mp_obj_type_t *)mp_load_global(MP_QSTR_MemoryError), NULL);
+    }
+    return p;
+    #else
+    return m_malloc(n);
+    #endif
+}
+#define md_new(type, n) ((type *)md_alloc(sizeof(type) * (n)))
+
+// An object of `size` bytes whose first member is its mp_obj_base_t.
+static void *md_new_obj(size_t size, const void *type) {
+    mp_obj_base_t *base = md_alloc(size);
+    base->type = type;
+    return base;
+}
+
 static size_t md_get_size(mp_obj_t o) {
     mp_int_t v = mp_obj_get_int(o);
     if (v < 0) {
@@ -118,9 +140,34 @@ static uint8_t *md_get_span(mp_obj_t buf, mp_obj_t start_in, mp_obj_t end_in,
 }
 #endif
 
-#if MD_ENABLE_HTTP || MD_ENABLE_UTIL
+#if MD_ENABLE_HTTP || MD_ENABLE_UTIL || MD_ENABLE_ROUTER
+// A str of text that is valid UTF-8 (the caller checked it). Unlike
+// mp_obj_new_str it does not first search the qstr pools for the text: that
+// search is linear in the names the application interned, and was most of
+// the time of a parse_request.
+static mp_obj_t md_new_text(const uint8_t *text, size_t len) {
+    if (len == 0) {
+        return MP_OBJ_NEW_QSTR(MP_QSTR_);
+    }
+    #if MICROPY_ENABLE_DYNRUNTIME
+    // What mp_obj_new_str_copy does, but for the hash: 0 tells MicroPython
+    // to compute it when the str is first hashed.
+    mp_obj_str_t *o = md_alloc(sizeof(mp_obj_str_t));
+    uint8_t *data = md_alloc(len + 1);
+    memcpy(data, text, len);
+    data[len] = '\0';
+    o->base.type = &mp_type_str;
+    o->hash = 0;
+    o->len = len;
+    o->data = data;
+    return MP_OBJ_FROM_PTR(o);
+    #else
+    return mp_obj_new_str_copy(&mp_type_str, text, len);
+    #endif
+}
+
 static mp_obj_t md_new_str(const uint8_t *base, md_slice s) {
-    return mp_obj_new_str((const char *)base + s.off, s.len);
+    return md_new_text(base + s.off, s.len);
 }
 #endif
 
@@ -137,9 +184,9 @@ static mp_obj_t md_new_list(size_t n, mp_obj_t **items) {
 // is not valid UTF-8.
 static mp_obj_t md_try_decode_str(const uint8_t *text, size_t len, int plus) {
     uint8_t stack_buf[MD_MP_STACK_DECODE];
-    uint8_t *out = len <= sizeof(stack_buf) ? stack_buf : m_new(uint8_t, len);
+    uint8_t *out = len <= sizeof(stack_buf) ? stack_buf : md_new(uint8_t, len);
     long n = md_url_decode(text, len, out, plus);
-    mp_obj_t str = n < 0 ? MP_OBJ_NULL : mp_obj_new_str((const char *)out, n);
+    mp_obj_t str = n < 0 ? MP_OBJ_NULL : md_new_text(out, n);
     if (out != stack_buf) {
         m_del(uint8_t, out, len);
     }
@@ -158,39 +205,99 @@ static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
 #endif
 
 #if MD_ENABLE_HTTP
-// Words that requests often carry, made qstrs: for text that is already a
-// qstr mp_obj_new_str() returns it instead of allocating a str, which saves
-// a str per such field in every request. This function is never called: it
-// is here for the qstr generators (makeqstrdefs for firmware, mpy_ld.py for
-// the .mpy). Words that are not C identifiers are in modmicrodot_qstr.h.
-static inline void md_common_words(void) {
-    (void)MP_QSTR_GET;
-    (void)MP_QSTR_POST;
-    (void)MP_QSTR_PUT;
-    (void)MP_QSTR_PATCH;
-    (void)MP_QSTR_DELETE;
-    (void)MP_QSTR_HEAD;
-    (void)MP_QSTR_OPTIONS;
-    (void)MP_QSTR_Host;
-    (void)MP_QSTR_Accept;
-    (void)MP_QSTR_Connection;
-    (void)MP_QSTR_Cookie;
-    (void)MP_QSTR_Origin;
-    (void)MP_QSTR_Referer;
-    (void)MP_QSTR_Pragma;
-    (void)MP_QSTR_Priority;
-    (void)MP_QSTR_Authorization;
-    (void)MP_QSTR_Upgrade;
-    (void)MP_QSTR_DNT;
-    (void)MP_QSTR_host;
-    (void)MP_QSTR_accept;
-    (void)MP_QSTR_connection;
-    (void)MP_QSTR_cookie;
-    (void)MP_QSTR_close;
-    (void)MP_QSTR_websocket;
-}
+// Words that requests often carry (methods, header names and values), as str
+// objects made once: parse_request returns these instead of allocating a str
+// per such field. Looked up by an open-addressing table of their indices,
+// hashed on the length and three bytes.
+#define MD_WORDS(X) \
+    X("GET") X("POST") X("PUT") X("PATCH") X("DELETE") X("HEAD") X("OPTIONS") \
+    X("Host") X("User-Agent") X("Accept") X("Accept-Language") X("Accept-Encoding") \
+    X("Connection") X("Cookie") X("Referer") X("Origin") X("Upgrade-Insecure-Requests") \
+    X("Cache-Control") X("Pragma") X("Priority") X("Authorization") X("Upgrade") X("DNT") \
+    X("Content-Length") X("Content-Type") X("If-Modified-Since") X("If-None-Match") \
+    X("Sec-Fetch-Dest") X("Sec-Fetch-Mode") X("Sec-Fetch-Site") X("Sec-Fetch-User") \
+    X("Sec-WebSocket-Key") X("Sec-WebSocket-Version") X("Transfer-Encoding") X("Expect") \
+    X("X-Requested-With") X("X-Forwarded-For") \
+    X("host") X("user-agent") X("accept") X("accept-encoding") X("accept-language") \
+    X("connection") X("cookie") X("content-length") X("content-type") \
+    X("keep-alive") X("close") X("websocket") X("0") X("1") X("13") X("?0") X("?1") \
+    X("*/*") X("gzip, deflate") X("gzip, deflate, br") X("max-age=0") X("no-cache") \
+    X("document") X("navigate") X("same-origin") X("none") X("cors") X("u=0, i") \
+    X("application/json") X("text/plain") X("chunked") X("100-continue")
+
+#define MD_WORD_COUNT(s) + 1
+#define MD_NUM_WORDS (0 MD_WORDS(MD_WORD_COUNT))
+#define MD_WORD_SLOTS (256) // a power of two, well above MD_NUM_WORDS
+
+#if MICROPY_ENABLE_DYNRUNTIME
+// The type is only known at run time: filled by md_init_words.
+mp_obj_str_t md_words[MD_NUM_WORDS];
+#else
+#define MD_ROM_WORD(s) {{&mp_type_str}, 0, sizeof(s) - 1, (const byte *)(s)},
+static const mp_obj_str_t md_words[MD_NUM_WORDS] = { MD_WORDS(MD_ROM_WORD) };
 #endif
 
+// Index + 1 into md_words, 0 for an empty slot; filled on first use.
+// (mpy_ld.py links no static variables in bss: these are global there.)
+#if MICROPY_ENABLE_DYNRUNTIME
+uint8_t md_word_slots[MD_WORD_SLOTS];
+uint8_t md_word_slots_ready;
+#else
+static uint8_t md_word_slots[MD_WORD_SLOTS];
+static uint8_t md_word_slots_ready;
+#endif
+
+static size_t md_word_hash(const uint8_t *p, size_t len) {
+    return (len * 16 + p[0] * 5 + p[len - 1] * 3 + p[len / 2] * 2) & (MD_WORD_SLOTS - 1);
+}
+
+static void md_init_words(void) {
+    #if MICROPY_ENABLE_DYNRUNTIME
+    #define MD_WORD_TEXT(s) s "\0"
+    static const char text[] = MD_WORDS(MD_WORD_TEXT);
+    const char *p = text;
+    for (size_t i = 0; i < MD_NUM_WORDS; i++) {
+        size_t len = md_strlen(p);
+        md_words[i].base.type = &mp_type_str;
+        md_words[i].hash = 0; // computed by MicroPython when first needed
+        md_words[i].len = len;
+        md_words[i].data = (const byte *)p;
+        p += len + 1;
+    }
+    #endif
+    for (size_t i = 0; i < MD_NUM_WORDS; i++) {
+        size_t h = md_word_hash(md_words[i].data, md_words[i].len);
+        while (md_word_slots[h] != 0) {
+            h = (h + 1) & (MD_WORD_SLOTS - 1);
+        }
+        md_word_slots[h] = (uint8_t)(i + 1);
+    }
+    md_word_slots_ready = 1;
+}
+
+// The word equal to p[0:len), or MP_OBJ_NULL.
+static mp_obj_t md_find_word(const uint8_t *p, size_t len) {
+    size_t h = md_word_hash(p, len);
+    for (size_t i; (i = md_word_slots[h]) != 0; h = (h + 1) & (MD_WORD_SLOTS - 1)) {
+        const mp_obj_str_t *w = &md_words[i - 1];
+        if (w->len == len && memcmp(w->data, p, len) == 0) {
+            return MP_OBJ_FROM_PTR(w);
+        }
+    }
+    return MP_OBJ_NULL;
+}
+
+// A str of a field of the request head: a word, or a new str.
+static mp_obj_t md_new_field(const uint8_t *base, md_slice s) {
+    if (s.len != 0) {
+        mp_obj_t word = md_find_word(base + s.off, s.len);
+        if (word != MP_OBJ_NULL) {
+            return word;
+        }
+    }
+    return md_new_str(base, s);
+}
+#endif
 /******************************************************************************/
 // HTTP
 
@@ -216,10 +323,16 @@ static mp_obj_t md_mp_parse_request(size_t n_args, const mp_obj_t *args) {
     req.headers = stack_headers;
     req.num_headers = MD_MP_STACK_HEADERS;
     int rc = md_parse_request(head, len, scanned, &limits, &req);
-    if (rc == -431 && limits.max_headers > MD_MP_STACK_HEADERS) {
+    // A field takes at least 3 bytes ("a:" CRLF): `room` never runs out
+    // before max_headers does.
+    size_t room = len / 3 + 1;
+    if (room > limits.max_headers) {
+        room = limits.max_headers;
+    }
+    if (rc == -431 && room > MD_MP_STACK_HEADERS) {
         // Possibly just over the stack array: parse again with room for all.
-        req.headers = m_new(md_header, limits.max_headers);
-        req.num_headers = limits.max_headers;
+        req.headers = md_new(md_header, room);
+        req.num_headers = room;
         rc = md_parse_request(head, len, 0, &limits, &req);
     }
     if (rc == MD_INCOMPLETE) {
@@ -229,19 +342,22 @@ static mp_obj_t md_mp_parse_request(size_t n_args, const mp_obj_t *args) {
         md_raise(-rc, req.error != NULL ? req.error : "bad request");
     }
 
+    if (!md_word_slots_ready) {
+        md_init_words();
+    }
     mp_obj_t *fields;
     mp_obj_t headers = md_new_list(2 * req.num_headers, &fields);
     for (size_t i = 0; i < req.num_headers; i++) {
-        fields[2 * i] = md_new_str(head, req.headers[i].name);
-        fields[2 * i + 1] = md_new_str(head, req.headers[i].value);
+        fields[2 * i] = md_new_field(head, req.headers[i].name);
+        fields[2 * i + 1] = md_new_field(head, req.headers[i].value);
     }
     if (req.headers != stack_headers) {
-        m_del(md_header, req.headers, limits.max_headers);
+        m_del(md_header, req.headers, room);
     }
 
     mp_obj_t result[8] = {
-        md_new_str(head, req.method),
-        req.path.len ? md_new_str(head, req.path) : mp_obj_new_str("/", 1),
+        md_new_field(head, req.method),
+        req.path.len ? md_new_str(head, req.path) : md_new_text((const uint8_t *)"/", 1),
         (req.flags & MD_F_QUERY) ? md_new_str(head, req.query) : mp_const_none,
         MP_OBJ_NEW_SMALL_INT(req.minor_version),
         headers,
@@ -267,7 +383,7 @@ static MP_DEFINE_CONST_OBJ_TYPE(md_chunked_type, MP_QSTR_ChunkedDecoder, MP_TYPE
 #endif
 
 static mp_obj_t md_mp_new_chunked(void) {
-    md_chunked_obj_t *self = mp_obj_malloc(md_chunked_obj_t, (const mp_obj_type_t *)&md_chunked_type);
+    md_chunked_obj_t *self = md_new_obj(sizeof(md_chunked_obj_t), &md_chunked_type);
     md_chunked_init(&self->state);
     return MP_OBJ_FROM_PTR(self);
 }
@@ -328,8 +444,8 @@ static mp_obj_t md_mp_compile_router(mp_obj_t patterns_in) {
         mp_get_buffer_raise(patterns[i], &info, MP_BUFFER_READ);
         total += info.len;
     }
-    uint8_t *text = m_new(uint8_t, total ? total : 1);
-    md_slice *slices = m_new(md_slice, n ? n : 1);
+    uint8_t *text = md_new(uint8_t, total ? total : 1);
+    md_slice *slices = md_new(md_slice, n ? n : 1);
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
         mp_get_buffer_raise(patterns[i], &info, MP_BUFFER_READ);
@@ -343,8 +459,7 @@ static mp_obj_t md_mp_compile_router(mp_obj_t patterns_in) {
     long size = md_router_build(text, slices, n, NULL, 0, &bad);
     md_router_obj_t *router = NULL;
     if (size >= 0) {
-        router = mp_obj_malloc_var(md_router_obj_t, blob, uint8_t, size,
-            (const mp_obj_type_t *)&md_router_type);
+        router = md_new_obj(sizeof(md_router_obj_t) + size, &md_router_type);
         router->len = size;
         size = md_router_build(text, slices, n, router->blob, router->len, &bad);
     }
@@ -520,7 +635,7 @@ static mp_obj_t md_new_checked_str(const uint8_t *text, size_t len) {
         }
         i += n;
     }
-    return mp_obj_new_str((const char *)text, len);
+    return md_new_text(text, len);
 }
 
 typedef long (*md_splitter)(const uint8_t *s, size_t len, md_slice *pairs, size_t cap);
@@ -543,7 +658,7 @@ static mp_obj_t md_split_pairs(mp_obj_t s_in, md_splitter split, int decode) {
         for (size_t i = 0; i < s.len; i++) {
             cap += text[i] == '&' || text[i] == ';';
         }
-        pairs = m_new(md_slice, 2 * cap);
+        pairs = md_new(md_slice, 2 * cap);
         n = split(text, s.len, pairs, cap);
     }
     if (n < 0) {

@@ -77,6 +77,8 @@ echo "== vectors: unix port, _microdot.mpy and pure backend"
 if [ -f build/natmod/x64/_microdot.mpy ]; then
     counted vectors-unix env MICROPYPATH="$repo/build/natmod/x64:$repo/python/microdot" \
         "$MICROPYTHON" -X heapsize=64M tests/mpy/vectors_runner.py "$out/vectors" c pure
+    counted binding-unix env MICROPYPATH="$repo/build/natmod/x64" \
+        "$MICROPYTHON" -X heapsize=256k tests/mpy/binding_runner.py
 else
     fail "vectors-unix: no _microdot.mpy"
 fi
@@ -85,6 +87,8 @@ echo "== vectors: host port (_microdot compiled in)"
 if [ -x build/hostport/micropython-microdot ]; then
     counted vectors-hostport build/hostport/micropython-microdot -X heapsize=67108864 \
         tests/mpy/vectors_runner.py "$out/vectors" c
+    counted binding-hostport build/hostport/micropython-microdot -X heapsize=262144 \
+        tests/mpy/binding_runner.py
     echo "  firmware module text (host port objects):"
     make --no-print-directory -s -C ports/hostport MPY_DIR="$MPY_DIR" size 2>/dev/null \
         | grep -v '^Use make\|^Including' | sed 's/^/  /'
