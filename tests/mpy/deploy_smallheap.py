@@ -23,6 +23,7 @@ import argparse
 import http.client
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -181,6 +182,11 @@ def soak(backend, heap, seconds, lib, quiet=False, timeout=10):
         proc.stdout.close()
     bad = [line for line in output.splitlines()
            if 'Error' in line or 'Traceback' in line]
+    # micropython.mem_info() at /mem: the largest free block, in GC blocks
+    largest = re.findall(r'max free sz: (\d+)', output)
+    if largest:
+        checks[-1] = checks[-1][:2] + ('%s, largest free block %d blocks' % (
+            checks[-1][2], int(largest[-1])),)
     checks.append(('%s server log' % backend, 'backend: ' + backend in output and not bad,
                    '; '.join(bad[:3]) or 'clean'))
     if not quiet:

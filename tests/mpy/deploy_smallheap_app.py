@@ -4,6 +4,7 @@ world and a WebSocket echo on one built-in server, for MicroPython.
     micropython -X heapsize=64k deploy_smallheap_app.py PORT
 """
 import gc
+import micropython
 import sys
 
 from microdot import Microdot
@@ -32,6 +33,7 @@ async def echo(request, ws):
 @app.route('/mem')
 async def mem(request):
     gc.collect()
+    micropython.mem_info()  # to the log: the largest free block
     return {'free': gc.mem_free(), 'alloc': gc.mem_alloc()}
 
 
