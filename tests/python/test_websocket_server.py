@@ -223,12 +223,17 @@ def test_large_fragmented_message_with_a_ping_inside(server):
     assert (opcode, got) == (2, b''.join(parts))
 
 
-def test_invalid_utf8_fails_before_a_large_frame_is_complete(server):
+# 3000: in the first bytes received; 60000: in a payload piece that
+# MicroPython reads straight into the frame's buffer
+@pytest.mark.parametrize('at', [3000, 60000])
+def test_invalid_utf8_fails_before_a_large_frame_is_complete(server, at):
     text = ('é' * 50000).encode()
-    bad = masked_frame(1, text[:3000] + b'\xff' + text[3001:])
+    bad = masked_frame(1, text[:at] + b'\xff' + text[at + 1:])
     sock, head = raw_handshake(server)
     rest = head[head.index(b'\r\n\r\n') + 4:]
-    sock.sendall(bad[:20000])  # the rest never comes
+    sock.sendall(bad[:at - 1000])  # valid so far
+    time.sleep(0.05)
+    sock.sendall(bad[at - 1000:at + 20000])  # the rest never comes
     data = rest + read_all(sock)
     sock.close()
     assert data[:1] == b'\x88'
