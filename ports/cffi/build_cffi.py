@@ -1,5 +1,7 @@
-"""cffi build of the C core for CPython: compiles cmodule/md_*.c into the
-extension module ``microdot._cmicrodot`` (out-of-line, API mode).
+"""cffi build of the C core for CPython: compiles cmodule/md_*.c, and the glue
+next to this file (md_pack.c: a request head packed for cheap unpacking in
+Python), into the extension module ``microdot._cmicrodot`` (out-of-line, API
+mode).
 
 Used by setup.py through ``cffi_modules`` (``pip install .`` or, for a
 development tree, ``pip install -e .``). To rebuild only the extension into
@@ -17,6 +19,7 @@ from cffi import FFI
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CMODULE = os.path.join(ROOT, 'cmodule')
+GLUE = os.path.dirname(os.path.abspath(__file__))
 
 CDEF = """
 #define MD_INCOMPLETE ...
@@ -49,6 +52,25 @@ typedef struct {
 
 int md_parse_request(const uint8_t *buf, size_t len, size_t scanned,
     const md_limits *limits, md_request *req);
+
+typedef struct {
+    md_header *headers;
+    size_t headers_cap;
+    char *text;
+    size_t text_cap;
+    size_t need_headers;
+    size_t need_text;
+    int64_t content_length;
+    const char *error;
+} md_pack;
+#define MD_PACK_MINOR ...
+#define MD_PACK_LENGTH ...
+#define MD_PACK_SHIFT ...
+#define MD_PACK_RANGE ...
+#define MD_PACK_GROW ...
+int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
+    int64_t start, int64_t end, int64_t scanned, size_t max_line,
+    size_t max_head, size_t max_headers);
 
 typedef struct { ...; } md_chunked;
 void md_chunked_init(md_chunked *c);
@@ -92,6 +114,7 @@ uint32_t md_utf8_check(uint32_t state, const uint8_t *buf, size_t len);
 
 def make_builder(absolute=False):
     sources = sorted(glob.glob(os.path.join(CMODULE, 'md_*.c')))
+    sources.append(os.path.join(GLUE, 'md_pack.c'))
     if not absolute:
         # setuptools wants source paths relative to setup.py's directory
         sources = [os.path.relpath(p) for p in sources]
@@ -100,9 +123,10 @@ def make_builder(absolute=False):
     builder.set_source(
         'microdot._cmicrodot',
         '#include "md_http.h"\n#include "md_util.h"\n'
-        '#include "md_route.h"\n#include "md_ws.h"\n',
+        '#include "md_route.h"\n#include "md_ws.h"\n'
+        '#include "md_pack.h"\n',
         sources=sources,
-        include_dirs=[CMODULE],
+        include_dirs=[CMODULE, GLUE],
         extra_compile_args=['-O2'] if os.name != 'nt' else [],
     )
     return builder

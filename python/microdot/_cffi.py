@@ -4,16 +4,20 @@
 Importing this module raises ImportError when the extension was not built,
 so ``microdot._backend`` falls back to the pure backend.
 
-Each function makes one C call for the whole job and turns its (offset,
-length) results into Python objects with as few Python operations as
-possible: inputs are passed with ``ffi.from_buffer`` (no copy), the C output
-structs are allocated once per module, and text is sliced out of one decoded
-``str``."""
-import struct
+Each function makes one C call for the whole job and turns its results into
+Python objects with as few Python operations as possible: inputs are passed
+without a copy (``bytes`` as they are, other buffers with
+``ffi.from_buffer``), the C output structs are allocated once per module,
+and a request head comes back as one text that one decode and one split
+turn into all its strings."""
 import threading
 
 from microdot._cmicrodot import ffi, lib
 from microdot._pure import parse_cookies, split_query  # noqa: F401
+
+if not hasattr(lib, 'md_pack_request'):  # pragma: no cover
+    raise ImportError('microdot._cmicrodot is older than microdot._cffi: '
+                      'rebuild it (python ports/cffi/build_cffi.py)')
 
 NAME = 'cffi'
 F_CHUNKED = 1
@@ -22,12 +26,6 @@ F_EXPECT_CONTINUE = 4
 F_UPGRADE = 8
 _F_QUERY = 16
 _F_PUBLIC = 15
-
-_SIZE_T = ffi.sizeof('size_t')
-# The slices are read out as flat arrays of size_t: check the layout once.
-if (ffi.sizeof('md_header') != 4 * _SIZE_T
-        or ffi.sizeof('md_slice') != 2 * _SIZE_T):  # pragma: no cover
-    raise ImportError('microdot._cmicrodot: unexpected struct layout')
 
 # ffi.from_buffer results are only ever temporaries inside a call
 # expression: one kept in a local of a frame that a traceback holds crashed
@@ -59,99 +57,69 @@ def _error(code, message):
 
 # HTTP ----------------------------------------------------------------------
 #
-# The md_request struct and the header array are read back with one
-# struct.unpack_from / memoryview.tolist each, not field by field.
+# md_pack_request (ports/cffi/md_pack.c) parses the head and copies its
+# strings into one '\n'-separated, NUL-terminated text, valid UTF-8: one
+# decode and one split make all of them (header fields first, then method,
+# path and query, popped off the end). The numbers come back packed in the
+# return value.
 
-def _request_struct():
-    fmt = '@'
-    pos = 0
-    for name, codes in (('method', 'NN'), ('target', 'NN'), ('path', 'NN'),
-                        ('query', 'NN'), ('minor_version', 'i'),
-                        ('num_headers', 'N'), ('content_length', 'q'),
-                        ('flags', 'I')):
-        off = ffi.offsetof('md_request', name)
-        fmt += 'x' * (off - pos) + codes
-        pos = off + struct.calcsize('@' + codes)
-        if struct.calcsize(fmt) != pos:  # pragma: no cover
-            raise ImportError('microdot._cmicrodot: unexpected md_request layout')
-    return struct.Struct(fmt)
+_pack = ffi.new('md_pack *')
+_pack_request = lib.md_pack_request
+_PACK_MINOR = lib.MD_PACK_MINOR
+_PACK_LENGTH = lib.MD_PACK_LENGTH
+_PACK_SHIFT = lib.MD_PACK_SHIFT
+_PACK_RANGE = lib.MD_PACK_RANGE
+_PACK_GROW = lib.MD_PACK_GROW
+_headers = _text = None  # the scratch arrays _pack points to
 
 
-_REQUEST = _request_struct()
-_req = ffi.new('md_request *')
-_req_buffer = ffi.buffer(_req)
-# num_headers is reset before every call: through a size_t view of the
-# struct, which is cheaper than a cffi attribute store.
-_req_words = memoryview(_req_buffer).cast('Q' if _SIZE_T == 8 else 'I')
-_NUM_HEADERS = ffi.offsetof('md_request', 'num_headers') // _SIZE_T
-_limits = ffi.new('md_limits *')
-_max_line = _max_head = _max_headers = None
-_capacity = 0
-_headers = None
-_headers_cap = 0
-_headers_words = None
+def _grow(headers, text):
+    global _headers, _text
+    headers = max(headers, _pack.headers_cap)
+    text = max(text, _pack.text_cap)
+    _headers = ffi.new('md_header[]', headers)
+    _text = ffi.new('char[]', text)
+    _pack.headers, _pack.headers_cap = _headers, headers
+    _pack.text, _pack.text_cap = _text, text
 
 
-def _grow_headers(count):
-    global _headers, _headers_cap, _headers_words
-    _headers = ffi.new('md_header[]', count)
-    _headers_cap = count
-    _headers_words = memoryview(ffi.buffer(_headers)).cast('Q' if _SIZE_T == 8 else 'I')
-    _req.headers = _headers
-
-
-_grow_headers(128)
-
-
-def _set_limits(max_line, max_head, max_headers):
-    global _max_line, _max_head, _max_headers, _capacity
-    # A field line takes at least 3 bytes ("a:\n") of the max_head bytes
-    # parsed, so this many slots never run out before max_headers does.
-    _capacity = min(max_headers, max_head // 3 + 1)
-    if _capacity > _headers_cap:
-        _grow_headers(_capacity)
-    _limits.max_line = max_line
-    _limits.max_head = max_head
-    _limits.max_headers = max_headers
-    _max_line, _max_head, _max_headers = max_line, max_head, max_headers
+_grow(128, 16384)
 
 
 def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
     with _scratch_lock:
-        if max_line != _max_line or max_head != _max_head or \
-                max_headers != _max_headers:
-            _set_limits(max_line, max_head, max_headers)
-        if not 0 <= start <= end <= len(buf):
-            raise ValueError('need 0 <= start <= end <= len(buf)')
-        seen = scanned - start if start <= scanned <= end else 0
-        _req_words[_NUM_HEADERS] = _capacity
-        if start:
-            n = lib.md_parse_request(_from_buffer('uint8_t[]', buf) + start,
-                                     end - start, seen, _limits, _req)
-        else:
-            n = lib.md_parse_request(_from_buffer('uint8_t[]', buf), end, seen,
-                                     _limits, _req)
-        if n < 0:
-            if n == -1:
+        r = _pack_request(
+            _pack, buf if type(buf) is bytes else _from_buffer(buf),
+            len(buf), start, end, scanned, max_line, max_head, max_headers)
+        if r < 0:
+            r = _retry(r, buf, start, end, scanned, max_line, max_head,
+                       max_headers)
+            if r is None:
                 return None
-            raise _error(n, _req.error)
-        (m_off, m_len, _, _, p_off, p_len, q_off, q_len, minor, count, length,
-         flags) = _REQUEST.unpack_from(_req_buffer)
-        offs = iter(_headers_words[:4 * count])
-        head = buf[start:start + n] if start or n != len(buf) else buf
-        text = str(head, 'utf-8')
-        if len(text) == n:  # ASCII: byte offsets are character offsets
-            headers = [text[o:o + k] for o, k in zip(offs, offs)]
-            method = text[m_off:m_off + m_len]
-            path = text[p_off:p_off + p_len] if p_len else '/'
-            query = text[q_off:q_off + q_len] if flags & _F_QUERY else None
-        else:
-            head = bytes(head)
-            headers = [str(head[o:o + k], 'utf-8') for o, k in zip(offs, offs)]
-            method = head[m_off:m_off + m_len].decode()
-            path = head[p_off:p_off + p_len].decode() if p_len else '/'
-            query = head[q_off:q_off + q_len].decode() if flags & _F_QUERY else None
-        return (method, path, query, minor, headers, n, length, flags & _F_PUBLIC)
+        text = _string(_text)
+        length = _pack.content_length if r & _PACK_LENGTH else -1
+    headers = text.decode().split('\n')
+    query = headers.pop()
+    path = headers.pop()
+    return (headers.pop(), path, query if r & _F_QUERY else None,
+            1 if r & _PACK_MINOR else 0, headers, r >> _PACK_SHIFT, length,
+            r & _F_PUBLIC)
+
+
+def _retry(r, buf, *args):
+    # The slow paths of parse_request, under its lock: returns the packed
+    # result, None for an incomplete head, or raises.
+    while r == _PACK_GROW:
+        _grow(_pack.need_headers, _pack.need_text)
+        r = _pack_request(_pack, _from_buffer(buf), len(buf),
+                          *args)
+    if r == -1:
+        return None
+    if r == _PACK_RANGE:
+        raise ValueError('need 0 <= start <= end <= len(buf)')
+    if r < 0:
+        raise _error(r, _pack.error)
+    return r
 
 
 _out = ffi.new('size_t[2]')

@@ -1,0 +1,74 @@
+// See md_pack.h.
+#include <string.h>
+#include "md_pack.h"
+
+static char *put(char *out, const uint8_t *src, size_t len, char end) {
+    memcpy(out, src, len);
+    out[len] = end;
+    return out + len + 1;
+}
+
+int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
+    int64_t start, int64_t end, int64_t scanned, size_t max_line,
+    size_t max_head, size_t max_headers) {
+    if (start < 0 || start > end || end > buf_len) {
+        return MD_PACK_RANGE;
+    }
+    // A field line takes at least 3 bytes ("a:\n") of the max_head parsed,
+    // so this many slots never run out before max_headers does.
+    size_t slots = max_head / 3 + 1;
+    if (slots > max_headers) {
+        slots = max_headers;
+    }
+    if (slots > p->headers_cap) {
+        p->need_headers = slots;
+        p->need_text = 0;
+        return MD_PACK_GROW;
+    }
+    md_limits limits;
+    memset(&limits, 0, sizeof(limits));
+    limits.max_line = max_line;
+    limits.max_head = max_head;
+    limits.max_headers = max_headers;
+    md_request req;
+    req.headers = p->headers;
+    req.num_headers = slots;
+    const uint8_t *head = (const uint8_t *)buf + start;
+    size_t seen = start <= scanned && scanned <= end ? (size_t)(scanned - start) : 0;
+    int n = md_parse_request(head, (size_t)(end - start), seen, &limits, &req);
+    if (n < 0) {
+        p->error = req.error;
+        return n;
+    }
+
+    int query = (req.flags & MD_F_QUERY) != 0;
+    size_t size = req.method.len + 1 + (req.path.len ? req.path.len : 1) + 1
+        + (query ? req.query.len : 0) + 1;
+    for (size_t i = 0; i < req.num_headers; i++) {
+        size += req.headers[i].name.len + req.headers[i].value.len + 2;
+    }
+    if (size > p->text_cap) {
+        p->need_headers = 0;
+        p->need_text = size;
+        return MD_PACK_GROW;
+    }
+    // the fields first, so Python pops method, path and query off the end
+    char *out = p->text;
+    for (size_t i = 0; i < req.num_headers; i++) {
+        const md_header *h = &req.headers[i];
+        out = put(out, head + h->name.off, h->name.len, '\n');
+        out = put(out, head + h->value.off, h->value.len, '\n');
+    }
+    out = put(out, head + req.method.off, req.method.len, '\n');
+    if (req.path.len) {
+        out = put(out, head + req.path.off, req.path.len, '\n');
+    } else {
+        out = put(out, (const uint8_t *)"/", 1, '\n');
+    }
+    put(out, query ? head + req.query.off : head, query ? req.query.len : 0, '\0');
+
+    p->content_length = req.content_length;
+    return (int64_t)n << MD_PACK_SHIFT | (int64_t)(req.flags & 31)
+        | (req.minor_version ? MD_PACK_MINOR : 0)
+        | (req.content_length >= 0 ? MD_PACK_LENGTH : 0);
+}

@@ -1,0 +1,46 @@
+// CPython glue over md_parse_request for the cffi backend: parses a head and
+// packs everything Python needs into few values, so building the Python
+// objects costs a handful of C-level calls instead of one per slice.
+//
+// The strings go into one text, separated by '\n', a byte a valid head cannot
+// have inside any of them:
+//     name0 \n value0 \n ... nameN-1 \n valueN-1 \n method \n path \n query \0
+// (path "/" when the target has none; query empty when there is no '?').
+// The text is valid UTF-8, since the parser checked every byte of it, so one
+// decode and one split make all the strings. The numbers come back in the
+// return value (MD_PACK_* bits below), content_length in the context.
+#ifndef MD_PACK_H
+#define MD_PACK_H
+
+#include <stdint.h>
+#include "md_http.h"
+
+typedef struct {
+    md_header *headers;      // caller's scratch: parsed slices
+    size_t headers_cap;
+    char *text;              // caller's scratch: the packed text
+    size_t text_cap;
+    size_t need_headers;     // out, with MD_PACK_GROW: the sizes needed
+    size_t need_text;
+    int64_t content_length;  // out: valid when MD_PACK_LENGTH is set
+    const char *error;       // out: static message when the head is rejected
+} md_pack;
+
+// Bits of a successful result; the head length is result >> MD_PACK_SHIFT.
+// The low bits are md_http.h's MD_F_* flags (MD_F_QUERY included).
+#define MD_PACK_MINOR   (32)    // HTTP/1.1
+#define MD_PACK_LENGTH  (64)    // a Content-Length was given
+#define MD_PACK_SHIFT   (7)
+
+// Results besides md_parse_request's MD_INCOMPLETE and -(HTTP status):
+#define MD_PACK_RANGE   (-2)    // not 0 <= start <= end <= buf_len
+#define MD_PACK_GROW    (-3)    // a scratch is too small: grow it, call again
+
+// Parses buf[start:end) (buf holds buf_len bytes). `scanned` is the end of a
+// previous call's input on the same head (md_http.h); out of [start, end] it
+// counts as start. Fills p->text and returns the packed result.
+int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
+    int64_t start, int64_t end, int64_t scanned, size_t max_line,
+    size_t max_head, size_t max_headers);
+
+#endif // MD_PACK_H
