@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="clang libclang-rt-14-dev gcc-arm-none-eabi wrk curl"
+APT_PACKAGES="clang libclang-rt-14-dev gcc-arm-none-eabi gcc-xtensa-lx106 binutils-xtensa-lx106 wrk curl"
 missing=""
 for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -55,3 +55,25 @@ long long __aeabi_ldiv0(long long r) {
     return r;
 }
 #endif
+
+#if defined(__XTENSA__)
+// Debian's libgcc for the Xtensa lx106 (ESP8266) has no __muldi3, which gcc
+// calls for every 64-bit multiply there (the Content-Length and int-capture
+// parsers' n * 10). The low 64 bits of a * b from 32-bit multiplies, the
+// lx106 having no instruction for the high half of one.
+uint64_t __muldi3(uint64_t a, uint64_t b) {
+    uint32_t al = (uint32_t)a, ah = (uint32_t)(a >> 32);
+    uint32_t bl = (uint32_t)b, bh = (uint32_t)(b >> 32);
+    // al * bl in full, from 16-bit halves
+    uint32_t p00 = (al & 0xffff) * (bl & 0xffff);
+    uint32_t p01 = (al & 0xffff) * (bl >> 16);
+    uint32_t p10 = (al >> 16) * (bl & 0xffff);
+    uint32_t p11 = (al >> 16) * (bl >> 16);
+    uint32_t mid = (p00 >> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+    uint32_t lo = (mid << 16) | (p00 & 0xffff);
+    uint32_t hi = p11 + (p01 >> 16) + (p10 >> 16) + (mid >> 16);
+    // the cross products only reach the high word
+    hi += ah * bl + al * bh;
+    return ((uint64_t)hi << 32) | lo;
+}
+#endif

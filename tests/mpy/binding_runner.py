@@ -24,17 +24,20 @@ def check(name, ok, detail=''):
 
 
 def head(*fields):
-    return b'GET /a?b=c HTTP/1.1\r\n' + b''.join(f + b'\r\n' for f in fields) + b'\r\n'
+    lines = b''.join(f + b'\r\n' for f in fields)
+    return b'GET /a?b=c HTTP/1.1\r\n' + lines + b'\r\n'
 
 
 def parse(buf, max_headers=64):
-    return _microdot.parse_request(buf, 0, len(buf), 0, 8192, 1 << 20, max_headers)
+    return _microdot.parse_request(buf, 0, len(buf), 0, 8192, 1 << 20,
+                                   max_headers)
 
 
 # Words (shared objects) and fresh strs: equal, hashed and compared like
 # literals, usable as dict keys both ways.
-req = parse(head(b'Host: example.org', b'User-Agent: x/1', b'Connection: keep-alive',
-                 b'X-Empty:', b'x-custom-name: caf\xc3\xa9'))
+req = parse(head(b'Host: example.org', b'User-Agent: x/1',
+                 b'Connection: keep-alive', b'X-Empty:',
+                 b'x-custom-name: caf\xc3\xa9'))
 method, path, query, minor, fields = req[:5]
 names = fields[0::2]
 values = fields[1::2]
@@ -42,16 +45,20 @@ check('method', method == 'GET' and type(method) is str, repr(method))
 check('path and query', (path, query) == ('/a', 'b=c'), repr((path, query)))
 expected = ['Host', 'User-Agent', 'Connection', 'X-Empty', 'x-custom-name']
 check('names', names == expected, repr(names))
-check('values', values == ['example.org', 'x/1', 'keep-alive', '', 'caf\u00e9'], repr(values))
+check('values', values == ['example.org', 'x/1', 'keep-alive', '',
+                           'caf\u00e9'], repr(values))
 for name, literal in zip(names, expected):
     check('hash ' + literal, hash(name) == hash(literal))
     check('type ' + literal, type(name) is str)
 d = dict(zip(names, values))
-check('dict by literal', d['Host'] == 'example.org' and d['x-custom-name'] == 'caf\u00e9')
+check('dict by literal', d['Host'] == 'example.org'
+      and d['x-custom-name'] == 'caf\u00e9')
 d2 = {'Host': 1, 'User-Agent': 2, 'x-custom-name': 3}
-check('literal dict by field', [d2.get(n) for n in names] == [1, 2, None, None, 3])
-check('str methods', names[1].lower() == 'user-agent' and values[1].upper() == 'X/1'
-      and len(values[4]) == 4 and names[0] + ':' == 'Host:')
+check('literal dict by field',
+      [d2.get(n) for n in names] == [1, 2, None, None, 3])
+check('str methods', names[1].lower() == 'user-agent'
+      and values[1].upper() == 'X/1' and len(values[4]) == 4
+      and names[0] + ':' == 'Host:')
 check('slicing', values[0][:7] == 'example' and values[4][3] == '\u00e9')
 check('bytes of a field', values[4].encode() == b'caf\xc3\xa9')
 
@@ -61,7 +68,8 @@ check('word shared', again[0] is names[0])
 check('value fresh', again[1] is not values[0] and again[1] == values[0])
 
 # Header names and values from other calls: decoders share the str maker.
-check('parse_query', _microdot.parse_query('a=%C3%A9&b=+x') == ['a', '\u00e9', 'b', ' x'])
+check('parse_query', _microdot.parse_query('a=%C3%A9&b=+x')
+      == ['a', '\u00e9', 'b', ' x'])
 check('parse_cookies', _microdot.parse_cookies(b'session=1; theme=dark')
       == ['session', '1', 'theme', 'dark'])
 
@@ -75,7 +83,8 @@ except ValueError as e:
     check('max_headers exceeded', e.args[0] == 431, repr(e.args))
 
 # Exhausting the heap raises MemoryError (and the interpreter goes on).
-big = head(b'Host: a', *[b'X-H%d: %s' % (i, b'v' * 200) for i in range(40)])
+big = head(b'Host: a',
+           *[b'X-H%d: %s' % (i, b'v' * 200) for i in range(40)])
 keep = []
 try:
     for _ in range(100000):

@@ -6,11 +6,11 @@
 #     that the two agree, also on mutated inputs);
 #   - the host port (the firmware form of the module), built with make
 #     (micropython.mk) and with CMake (micropython.cmake);
-# then builds a variant with parts switched off, and the Arm .mpy files
-# (compile and link only: no Arm machine here).
+# then builds a variant with parts switched off, and the Arm and Xtensa
+# (ESP8266) .mpy files (compile and link only: no such machine here).
 # Closes with 'N passed, N failed' over everything; exits non-zero on any
-# failure. MICRODOT_SKIP_ARM=1 skips the Arm builds (e.g. without
-# gcc-arm-none-eabi).
+# failure. MICRODOT_SKIP_ARM=1 skips the Arm and Xtensa builds (e.g. without
+# gcc-arm-none-eabi or gcc-xtensa-lx106).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -115,6 +115,13 @@ switch_variant() {
 switch_variant http-util "-DMD_ENABLE_WS=0 -DMD_ENABLE_ROUTER=0"
 switch_variant router-ws-util "-DMD_ENABLE_HTTP=0"
 
+# A cross build of the .mpy, then its .mpy and text sizes.
+cross_build() {
+    step "natmod-$1" make -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=$1
+    [ -f "build/natmod/$1/_microdot.mpy" ] \
+        && make --no-print-directory -s -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=$1 size | sed 's/^/  /'
+}
+
 echo "== Arm builds (compile and link only)"
 if [ "${MICRODOT_SKIP_ARM:-0}" = 1 ]; then
     echo "  skipped (MICRODOT_SKIP_ARM=1)"
@@ -122,10 +129,17 @@ elif ! command -v arm-none-eabi-gcc >/dev/null; then
     fail "arm-none-eabi-gcc not found (apt-get install gcc-arm-none-eabi, or MICRODOT_SKIP_ARM=1)"
 else
     for arch in armv6m armv7m armv7emsp; do
-        step "natmod-$arch" make -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=$arch
-        [ -f "build/natmod/$arch/_microdot.mpy" ] \
-            && make --no-print-directory -s -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=$arch size | sed 's/^/  /'
+        cross_build $arch
     done
+fi
+
+echo "== Xtensa build, ESP8266 (compile and link only)"
+if [ "${MICRODOT_SKIP_ARM:-0}" = 1 ]; then
+    echo "  skipped (MICRODOT_SKIP_ARM=1)"
+elif ! command -v xtensa-lx106-elf-gcc >/dev/null; then
+    fail "xtensa-lx106-elf-gcc not found (apt-get install gcc-xtensa-lx106 binutils-xtensa-lx106, or MICRODOT_SKIP_ARM=1)"
+else
+    cross_build xtensa
 fi
 make --no-print-directory -s -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=x64 size | sed -n '1s/^/  /p'
 
