@@ -229,14 +229,18 @@ if hasattr(asyncio, 'Protocol'):
         def data_received(self, data):
             if self.refused:
                 return
-            self.buf += data
-            if self.task is None:
+            buf = self.buf
+            buf += data
+            waiter = self._waiter
+            if waiter is not None:  # (self._wake(), inlined)
+                self._waiter = self.waiting_since = None
+                if not waiter.done():
+                    waiter.set_result(True)
+            elif self.task is None:
                 self.waiting_since = None
                 self.task = self.loop.create_task(
                     serve_connection(self.app, self))
-            else:
-                self._wake()
-            if len(self.buf) - self.pos > self.high_water:
+            if len(buf) - self.pos > self.high_water:
                 self._read_paused = True
                 self.transport.pause_reading()
 
@@ -254,11 +258,12 @@ if hasattr(asyncio, 'Protocol'):
             self.resume_writing()
 
         def _wake(self):
+            # (after eof or a lost connection: nothing more to read)
             waiter = self._waiter
             if waiter is not None:
-                self._waiter = None
+                self._waiter = self.waiting_since = None
                 if not waiter.done():
-                    waiter.set_result(None)
+                    waiter.set_result(False)
 
         def pause_writing(self):
             self._write_paused = True
@@ -271,7 +276,9 @@ if hasattr(asyncio, 'Protocol'):
                 if not waiter.done():
                     waiter.set_result(None)
 
-        async def fill(self):
+        def fill(self):
+            # (not a coroutine: the future it returns is all there is to
+            # wait for, and _wake() settles it)
             size = len(self.buf)
             if self.pos == size:
                 if size:
@@ -283,16 +290,15 @@ if hasattr(asyncio, 'Protocol'):
             if self._read_paused:
                 self._read_paused = False
                 self.transport.resume_reading()
-            while len(self.buf) == size:
-                if self.eof:
-                    return False
-                self._waiter = self.loop.create_future()
+            waiter = self.loop.create_future()
+            if len(self.buf) > size:
+                waiter.set_result(True)
+            elif self.eof:
+                waiter.set_result(False)
+            else:
+                self._waiter = waiter
                 self.waiting_since = _now()
-                try:
-                    await self._waiter
-                finally:
-                    self.waiting_since = None
-            return True
+            return waiter
 
         def write(self, data):
             if self.closed:
@@ -388,18 +394,10 @@ class BodyStream:
             await self.read(self.remaining)
 
 
-_status_lines = {}
-
-
 def _status_line(minor, status_code, reason):
     if reason is None:
-        line = _status_lines.get((minor, status_code))
-        if line is None:
-            line = 'HTTP/1.{} {} {}\r\n'.format(
-                minor, status_code, REASONS.get(status_code, 'N/A'))
-            _status_lines[(minor, status_code)] = line
-        return line
-    if '\r' in reason or '\n' in reason:
+        reason = REASONS.get(status_code, 'N/A')
+    elif '\r' in reason or '\n' in reason:
         raise ValueError('reason contains CR or LF')
     return 'HTTP/1.{} {} {}\r\n'.format(minor, status_code, reason)
 
@@ -815,6 +813,7 @@ async def serve_connection(app, conn):
     try:
         parse = backend.parse_request
         sock = (conn, conn)
+        reader = conn.reader
         while True:
             # 1. the request head, parsed in place in the connection buffer
             # (request_timeout counts from its first byte: trickling bytes
@@ -851,7 +850,6 @@ async def serve_connection(app, conn):
                         break
                 received = end - pos
                 conn.idle = not received
-                reader = conn.reader
                 if reader is None:
                     if not await conn.fill():
                         return
@@ -906,8 +904,14 @@ async def serve_connection(app, conn):
                 if kept is not None:  # (written; drained only when stuck)
                     if app.debug:
                         _log(app, req, res)
-                    if not conn.flushed():
+                    if conn.flushed():
+                        pass
+                    elif reader is None:
                         await conn.drain()
+                    else:  # (StreamConnection.drain, inlined)
+                        conn.waiting_since = _now()
+                        await conn.writer.drain()
+                        conn.waiting_since = None
                     if kept:
                         continue
                     return
