@@ -63,7 +63,8 @@ class NoCaseDict(dict):
     _k = None
 
     def __init__(self, initial=None):
-        super().__init__()
+        if _MICROPYTHON:  # makes the native dict (CPython's __new__ did)
+            super().__init__()
         if initial:
             items = initial.items() if hasattr(initial, 'items') else initial
             for key, value in items:
@@ -77,9 +78,9 @@ class NoCaseDict(dict):
             # CPython: C-level zips beat a Python loop; repeats (rare) take
             # the loop below
             names = flat[::2]
-            keys = dict(zip([name.lower() for name in names], names))
+            keys = dict(zip(map(str.lower, names), names))
             if len(keys) == len(names):
-                super().update(zip(names, flat[1::2]))
+                dict.update(self, zip(names, flat[1::2]))
                 self._k = keys
                 return
         keys = {}
@@ -188,7 +189,8 @@ class MultiDict(dict):
     _more = None  # key -> [second value, ...], for the keys that have more
 
     def __init__(self, initial=None):
-        super().__init__()
+        if _MICROPYTHON:  # makes the native dict (CPython's __new__ did)
+            super().__init__()
         if initial:
             items = initial.items() if hasattr(initial, 'items') else initial
             for key, value in items:
@@ -263,10 +265,10 @@ class MultiDict(dict):
         if not _MICROPYTHON:
             # CPython: one C-level update when no name repeats
             names = flat[::2]
-            super(MultiDict, d).update(zip(names, flat[1::2]))
+            dict.update(d, zip(names, flat[1::2]))
             if len(d) == len(names):
                 return d
-            super(MultiDict, d).clear()
+            dict.clear(d)
         for i in range(0, len(flat), 2):
             d.add(flat[i], flat[i + 1])
         return d
@@ -399,9 +401,12 @@ class Request:
         if route is not None:
             self.route = route
 
-    def __getattr__(self, name):
+    def _lazy(self, name):
         # The lazy attributes (see the class docstring): computed once, then
-        # stored, so later reads are plain attribute reads.
+        # stored, so later reads are plain attribute reads. MicroPython calls
+        # this as __getattr__; on CPython, microdot._lazy installs it as
+        # descriptors (a class with __getattr__ makes every attribute read
+        # of its instances slower there).
         if name == 'headers':
             value = NoCaseDict()
             value._fill(self._raw_headers)
@@ -420,9 +425,13 @@ class Request:
             header = self._header('cookie', '; ')
             if header:
                 flat = backend.parse_cookies(header)
-                for i in range(0, len(flat), 2):
-                    if flat[i] not in value:
-                        value[flat[i]] = flat[i + 1]
+                if not _MICROPYTHON:  # CPython: C-level when no name repeats
+                    value = dict(zip(flat[::2], flat[1::2]))
+                if len(value) * 2 != len(flat):  # the first value wins
+                    value = {}
+                    for i in range(0, len(flat), 2):
+                        if flat[i] not in value:
+                            value[flat[i]] = flat[i + 1]
         elif name == 'json' or name == 'form':
             from microdot._forms import parse_body
             value = parse_body(self, name)
@@ -436,6 +445,9 @@ class Request:
             raise AttributeError(name)
         setattr(self, name, value)
         return value
+
+    if _MICROPYTHON:
+        __getattr__ = _lazy
 
     def _header(self, lower_name, separator=', '):
         """One header's value (repeats joined), without building
@@ -491,6 +503,12 @@ class Request:
             self.after_request_handlers = []
         self.after_request_handlers.append(f)
         return f
+
+
+if not _MICROPYTHON:
+    from microdot._lazy import install
+    install(Request, ('headers', 'args', 'cookies', 'json', 'form', 'g',
+                      'url'))
 
 
 def _check_header_text(text):
