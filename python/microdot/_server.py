@@ -50,6 +50,7 @@ class Connection:
     scheme = 'http'
     client_addr = None
     reader = None  # the asyncio stream (StreamConnection)
+    registry = None  # the server's set of connections, to leave at the end
     waiting_since = None  # set while blocked on the peer
     idle = True  # no byte of the next request received yet
     request_since = None  # first byte of the request being read
@@ -65,7 +66,8 @@ class Connection:
     def take(self, n):
         """Consumes and returns the next n buffered bytes (n <= pending)."""
         pos = self.pos
-        data = bytes(self.buf[pos:pos + n])
+        # (through a memoryview: one copy, not two)
+        data = bytes(memoryview(self.buf)[pos:pos + n])
         self.pos = pos + n
         return data
 
@@ -810,6 +812,8 @@ class ChunkedStream:
 
 async def serve_connection(app, conn):
     """Serves the requests of one connection until it closes."""
+    if conn.registry is not None:
+        conn.task = asyncio.current_task()
     try:
         parse = backend.parse_request
         sock = (conn, conn)
@@ -965,6 +969,8 @@ async def serve_connection(app, conn):
         print_exception(exc)
     finally:
         conn.close()
+        if conn.registry is not None:
+            conn.registry.discard(conn)
         try:
             # (MicroPython's asyncio closes the socket in wait_closed() only)
             await conn.wait_closed()
@@ -1067,26 +1073,20 @@ async def serve_forever(app, host, port, ssl):
             lambda: ProtocolConnection(app, connections, scheme),
             host, port, ssl=ssl, reuse_address=True, backlog=128)
     else:
-        async def on_connection(reader, writer):
+        def on_connection(reader, writer):
+            # (returns the connection's coroutine, for asyncio to run as
+            # its task: no coroutine in between)
             cap = app.max_connections
             if cap is not None and len(connections) >= cap:
-                await _refuse(writer)
-                return
+                return _refuse(writer)
             conn = StreamConnection(reader, writer, scheme)
-            conn.task = asyncio.current_task()
+            conn.registry = connections
             connections.add(conn)
-            try:
-                await serve_connection(app, conn)
-            finally:
-                connections.discard(conn)
+            return serve_connection(app, conn)
 
         # (MicroPython's default backlog of 5 refuses bursts of clients)
-        if ssl:
-            server = await asyncio.start_server(on_connection, host, port,
-                                                backlog=64, ssl=ssl)
-        else:
-            server = await asyncio.start_server(on_connection, host, port,
-                                                backlog=64)
+        server = await asyncio.start_server(on_connection, host, port,
+                                            backlog=64, ssl=ssl)
     app.server = server
     sweeper = asyncio.create_task(_sweep(app, connections))
     if app.debug:
