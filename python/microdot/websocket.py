@@ -58,8 +58,6 @@ _MICROPYTHON = __import__('sys').implementation.name == 'micropython'
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _NO_LIMIT = 1 << 62
 _DIRECT_MIN = const(256)  # payload rests this big are read straight into place
-_DIRECT_MAX = const(16384)  # and read in pieces of at most this size
-_SPARE_MAX = const(4096)  # payload buffers kept for the next frame, at most
 _WHOLE_TEXT = const(4096)  # text frames up to this size are checked whole
 _MAX_HEADER = const(14)  # longest frame header
 _SPLIT_WRITE = const(16384)  # payloads this big are written apart (CPython)
@@ -252,16 +250,12 @@ class FrameReader:
         if opcode < OP_CLOSE and self._msg is not None and \
                 len(self._msg) + length > self.max_message_size:
             raise ProtocolError(CLOSE_TOO_BIG, 'message too big')
-        # one payload buffer, reused frame after frame (grown as needed, up
-        # to _SPARE_MAX): a bytearray per frame costs MicroPython's
-        # allocator dearly, one kept at the largest size seen costs a small
-        # heap dearly
+        # one payload buffer, reused frame after frame (grown as needed, in
+        # 1 KB steps): a bytearray per frame costs MicroPython's allocator
+        # dearly, and the app's max_message_size bounds it
         spare = self._spare
         if spare is None or len(spare) < length:
-            # in steps of 1 KB: fewer, similar holes in a fragmented heap
-            spare = bytearray(length + 1023 & ~1023)
-            if length <= _SPARE_MAX:
-                self._spare = spare
+            spare = self._spare = bytearray(length + 1023 & ~1023)
         self._payload = spare
         self._frame = [fin, opcode, mask, length, 0]
 
@@ -372,7 +366,9 @@ class WebSocket:
     """
     max_message_size = 64 * 1024
     read_size = 64 * 1024
-    stream_buffer_size = 512  # MicroPython: receive and send buffers
+    # MicroPython: the receive buffer, whose free space also joins a frame's
+    # header and payload into one write
+    stream_buffer_size = 2048
     # binary frames up to this size are unmasked in the server's receive
     # buffer once whole (CPython), bigger ones as they arrive
     whole_frame_size = 256 * 1024
@@ -393,7 +389,7 @@ class WebSocket:
         self._stream = stream if isinstance(reader, StreamConnection) and \
             hasattr(stream, 'readinto') and hasattr(stream, 'out_buf') \
             else None
-        self._rbuf = self._wbuf = None  # MicroPython: see _stream_view
+        self._rbuf = None  # MicroPython: see _stream_view
         self._buffer_size = max(self.stream_buffer_size, 256)
         self._rpos = self._rend = 0
         self._into_payload = False
@@ -519,8 +515,7 @@ class WebSocket:
             view = self.frames.payload_view()
             if view is not None and len(view) >= _DIRECT_MIN:
                 self._into_payload = True
-                # bounded: unmasking and checking a piece may copy it
-                return view[:_DIRECT_MAX]
+                return view
         buf = self._rbuf
         if buf is None:
             buf = self._rbuf = bytearray(self._buffer_size)
@@ -558,22 +553,28 @@ class WebSocket:
                 # payload could wait out Nagle and a delayed ACK (40 ms)
                 self.writer.write(header + payload)
             return self.writer
-        n = len(header) + len(payload)
-        if n > self._buffer_size:
-            if self._nodelay:
-                stream.write(header)
-                stream.write(payload)
-            else:  # Nagle would hold the payload's tail back
-                stream.write(header + payload)
-        else:
-            buf = self._wbuf
-            if buf is None:
-                buf = self._wbuf = bytearray(self._buffer_size)
-            h = len(header)
-            buf[:h] = header
-            buf[h:n] = payload
-            # Stream.write copies what the socket does not take at once
-            stream.write(memoryview(buf)[:n])
+        h = len(header)
+        n = h + len(payload)
+        # the frame goes, joined, to the receive buffer's free space: before
+        # the unparsed bytes or after them (a pending readinto fills it
+        # only once this synchronous write is over, and Stream.write copies
+        # what the socket does not take at once)
+        buf = self._rbuf
+        start = -1
+        if buf is not None:
+            if n <= self._rpos:
+                start = 0
+            elif n <= len(buf) - self._rend:
+                start = self._rend
+        if start >= 0:
+            buf[start:start + h] = header
+            buf[start + h:start + n] = payload
+            stream.write(memoryview(buf)[start:start + n])
+        elif self._nodelay:
+            stream.write(header)
+            stream.write(payload)
+        else:  # Nagle would hold the payload's tail back
+            stream.write(header + payload)
         # Stream.drain() yields even with nothing to send: skip that when a
         # read yielded since the last send
         yielded = self._yielded
