@@ -1,7 +1,9 @@
 """Error responses of an app: the route-less answers (404, 405, OPTIONS)
 and the Response for an exception, through the app's error handlers.
 Imported by microdot.microdot on the first error."""
-from microdot.helpers import print_exception, format_exception
+import sys
+
+from microdot.helpers import print_exception
 from microdot.microdot import Response, HTTPException, REASONS, \
     _make_response, _call
 
@@ -81,3 +83,15 @@ def _find_exception_handler(handlers, cls):
             next_level += list(getattr(klass, '__bases__', ()))
         level = next_level
     return None
+
+
+def format_exception(exc):
+    """The traceback of ``exc`` as text."""
+    if hasattr(sys, 'print_exception'):  # MicroPython
+        import io
+        out = io.StringIO()
+        sys.print_exception(exc, out)
+        return out.getvalue()
+    import traceback
+    return ''.join(traceback.format_exception(type(exc), exc,
+                                              exc.__traceback__))

@@ -60,15 +60,3 @@ def print_exception(exc):
     else:
         import traceback
         traceback.print_exception(type(exc), exc, exc.__traceback__)
-
-
-def format_exception(exc):
-    """The traceback of ``exc`` as text."""
-    if hasattr(sys, 'print_exception'):  # MicroPython
-        import io
-        out = io.StringIO()
-        sys.print_exception(exc, out)
-        return out.getvalue()
-    import traceback
-    return ''.join(traceback.format_exception(type(exc), exc,
-                                              exc.__traceback__))

@@ -404,7 +404,7 @@ class Request:
     def _lazy(self, name):
         # The lazy attributes (see the class docstring): computed once, then
         # stored, so later reads are plain attribute reads. MicroPython calls
-        # this as __getattr__; on CPython, microdot._lazy installs it as
+        # this as __getattr__; on CPython, microdot._cpython installs it as
         # descriptors (a class with __getattr__ makes every attribute read
         # of its instances slower there).
         if name == 'headers':
@@ -506,9 +506,9 @@ class Request:
 
 
 if not _MICROPYTHON:
-    from microdot._lazy import install
-    install(Request, ('headers', 'args', 'cookies', 'json', 'form', 'g',
-                      'url'))
+    from microdot._cpython import install_lazy
+    install_lazy(Request, ('headers', 'args', 'cookies', 'json', 'form', 'g',
+                           'url'))
 
 
 def _check_header_text(text):
@@ -1013,17 +1013,7 @@ if _MICROPYTHON:
             ret = await ret
         return ret
 else:
-    from functools import partial as _partial
-
-    async def _call(f, *args, **kwargs):
-        """Awaits ``f`` when it is async; runs it in the executor if not."""
-        if iscoroutinefunction(f):
-            return await f(*args, **kwargs)
-        loop = asyncio.get_running_loop()
-        ret = await loop.run_in_executor(None, _partial(f, *args, **kwargs))
-        if hasattr(ret, '__await__') and not hasattr(ret, '__next__'):
-            ret = await ret
-        return ret
+    from microdot._cpython import call as _call
 
 
 #: Calls a handler or callback the way the app calls its handlers: awaits
