@@ -30,25 +30,62 @@ from microdot.helpers import print_exception
 from microdot import websocket as _ws
 
 
-def _headers_from_scope(scope):
-    return [text.decode('latin-1') for pair in scope.get('headers', ())
-            for text in pair]
+class _ASGIRequest(Request):
+    """A Request built straight from an ASGI scope: only what every request
+    needs is converted; the headers are decoded from the scope's byte pairs
+    the first time something reads them."""
+
+    _flat = None  # the decoded [name, value, ...] list, once asked for
+    _decoded = False
+
+    def __init__(self, app, scope):
+        self.app = app
+        self.asgi_scope = scope
+        self.method = scope.get('method', 'GET')
+        self.http_version = scope.get('http_version', '1.1')
+        self.path = path = _path(scope)
+        query = scope.get('query_string')
+        if query:
+            self.query_string = query = query.decode('latin-1')
+            self.url = path + '?' + query
+        else:
+            self.url = path
+        client = scope.get('client')
+        if client is not None:
+            self.client_addr = tuple(client)
+        scheme = scope.get('scheme')
+        if scheme and scheme != 'http':
+            self.scheme = scheme
+
+    # Request reads the flat header list from _raw_headers, and sets it to
+    # None once it has built `headers` from it.
+    @property
+    def _raw_headers(self):
+        if not self._decoded:
+            self._decoded = True
+            headers = self.asgi_scope.get('headers', ())
+            self._flat = [text.decode('latin-1') for pair in headers
+                          for text in pair]
+        return self._flat
+
+    @_raw_headers.setter
+    def _raw_headers(self, value):
+        self._decoded = True
+        self._flat = value
 
 
-def _target(scope):
+def _path(scope):
+    """The request path as sent (still percent-encoded), without the
+    query."""
     path = scope.get('raw_path')
     if path:
         path = path.decode('latin-1')
         i = path.find('?')  # some servers include the query
         if i >= 0:
             path = path[:i]
-    else:
-        from urllib.parse import quote
-        path = quote(scope.get('root_path', '') + scope['path'])
-    query = scope.get('query_string', b'')
-    if query:
-        path += '?' + query.decode('latin-1')
-    return path
+        return path
+    from urllib.parse import quote
+    return quote(scope.get('root_path', '') + scope['path'])
 
 
 class _BodyStream:
@@ -223,12 +260,39 @@ class Microdot(BaseMicrodot):
         """The ASGI entry point, called by the server for each ``http``,
         ``websocket`` and ``lifespan`` scope."""
         kind = scope['type']
-        if kind == 'http':
-            await self._http(scope, receive, send)
-        elif kind == 'websocket':
-            await self._websocket(scope, receive, send)
-        elif kind == 'lifespan':
-            await self._lifespan(scope, receive, send)
+        if kind != 'http':
+            if kind == 'websocket':
+                await self._websocket(scope, receive, send)
+            elif kind == 'lifespan':
+                await self._lifespan(scope, receive, send)
+            return
+        # HTTP, the hot path: kept in this one coroutine.
+        req = _ASGIRequest(self, scope)
+        res = None
+        if _may_have_body(scope):
+            status = await self._read_body(req, receive)
+            if status is not None:
+                res = await self.error_response(req, status)
+        if res is None:
+            res = await self.dispatch_request(req)
+        if res is Response.already_handled:
+            return
+        body = res.body
+        if not isinstance(body, (bytes, bytearray)):
+            await self._send_stream(req, res, send, receive)
+            return
+        # A body in memory goes in one message: no task watches for a
+        # disconnect, as there is nothing left to stop once it is sent.
+        try:
+            await send({'type': 'http.response.start',
+                        'status': res.status_code,
+                        'headers': _whole_headers(res, body)})
+            await send({'type': 'http.response.body',
+                        'body': b'' if req.method == 'HEAD' else bytes(body)})
+        except OSError:  # the client is gone
+            pass
+        except Exception as exc:
+            print_exception(exc)
 
     # -- lifespan ----------------------------------------------------------
 
@@ -251,16 +315,6 @@ class Microdot(BaseMicrodot):
                 return
 
     # -- HTTP --------------------------------------------------------------
-
-    def _request(self, scope, body=None, stream=None):
-        client = scope.get('client')
-        req = Request(self, tuple(client) if client else None,
-                      scope.get('method', 'GET'), _target(scope),
-                      scope.get('http_version', '1.1'),
-                      _headers_from_scope(scope), body=body, stream=stream,
-                      scheme=scope.get('scheme'))
-        req.asgi_scope = scope
-        return req
 
     async def _read_body(self, req, receive):
         """Reads a small body into req.body, or gives a large one to
@@ -285,24 +339,8 @@ class Microdot(BaseMicrodot):
             req.body = data
         return None
 
-    async def _http(self, scope, receive, send):
-        req = self._request(scope)
-        status = None
-        if _may_have_body(scope):
-            status = await self._read_body(req, receive)
-        if status is not None:
-            res = await self.error_response(req, status)
-        else:
-            res = await self.dispatch_request(req)
-        if res is Response.already_handled:
-            return
-        await self._send_response(req, res, send, receive)
-
-    async def _send_response(self, req, res, send, receive):
+    async def _send_stream(self, req, res, send, receive):
         res.complete()
-        if isinstance(res.body, (bytes, bytearray)):
-            await self._send_whole(req, res, send)
-            return
         body = res.body_iter()
         sender = asyncio.ensure_future(
             self._stream_response(req, res, body, send))
@@ -324,21 +362,6 @@ class Microdot(BaseMicrodot):
             if not isinstance(exc, OSError):
                 print_exception(exc)
 
-    async def _send_whole(self, req, res, send):
-        # A body in memory goes in one message: no task watches for a
-        # disconnect, as there is nothing left to stop once it is sent.
-        body = b'' if req.method == 'HEAD' else bytes(res.body)
-        try:
-            await send({'type': 'http.response.start',
-                        'status': res.status_code,
-                        'headers': _response_headers(res)})
-            await send({'type': 'http.response.body', 'body': body,
-                        'more_body': False})
-        except OSError:  # the client is gone
-            pass
-        except Exception as exc:
-            print_exception(exc)
-
     async def _stream_response(self, req, res, body, send):
         await send({'type': 'http.response.start',
                     'status': res.status_code,
@@ -354,7 +377,7 @@ class Microdot(BaseMicrodot):
     # -- WebSocket ---------------------------------------------------------
 
     async def _websocket(self, scope, receive, send):
-        req = self._request(scope)
+        req = _ASGIRequest(self, scope)
         sockets = []
 
         def factory(req):
@@ -384,10 +407,9 @@ class Microdot(BaseMicrodot):
         body = b''
         async for chunk in res.body_iter():
             body += chunk
-        headers = [(k.encode('latin-1'), str(v).encode('latin-1'))
-                   for k, v in res.headers.items() if not isinstance(v, list)]
         await send({'type': 'websocket.http.response.start',
-                    'status': res.status_code, 'headers': headers})
+                    'status': res.status_code,
+                    'headers': _response_headers(res)})
         await send({'type': 'websocket.http.response.body', 'body': body})
 
 
@@ -408,13 +430,33 @@ def _may_have_body(scope):
     return False
 
 
+# default Content-Type (str) -> its header value as bytes
+_type_cache = [None, None]
+
+
+def _whole_headers(res, body):
+    """The ASGI headers of a response whose body is in memory."""
+    if not res.headers:  # the usual case: only the two computed headers
+        default = res.default_content_type
+        if default != _type_cache[0]:
+            _type_cache[1] = res._content_type().encode('latin-1')
+            _type_cache[0] = default
+        return [(b'content-length', b'%d' % len(body)),
+                (b'content-type', _type_cache[1])]
+    res.complete()
+    return _response_headers(res)
+
+
 def _response_headers(res):
+    # ASGI wants the names lower-cased.
     headers = []
     for name, value in res.headers.items():
-        values = value if isinstance(value, list) else (value,)
-        for item in values:
-            headers.append((name.encode('latin-1'),
-                            str(item).encode('latin-1')))
+        name = name.lower().encode('latin-1')
+        if isinstance(value, list):
+            for item in value:
+                headers.append((name, str(item).encode('latin-1')))
+        else:
+            headers.append((name, str(value).encode('latin-1')))
     return headers
 
 
