@@ -98,7 +98,8 @@ static void *md_new_obj(size_t size, const void *type) {
 }
 
 static size_t md_get_size(mp_obj_t o) {
-    mp_int_t v = mp_obj_get_int(o);
+    // a small int is read in place; .mpy calls through the function table
+    mp_int_t v = mp_obj_is_small_int(o) ? MP_OBJ_SMALL_INT_VALUE(o) : mp_obj_get_int(o);
     if (v < 0) {
         mp_raise_ValueError(MP_ERROR_TEXT("negative size"));
     }
