@@ -156,6 +156,8 @@ class _Router:
 _caps = ffi.new('md_capture[]', lib.MD_MAX_CAPTURES)
 _ncaps = ffi.new('size_t *')
 _verify = ffi.new('int *')
+_router_match = lib.md_router_match
+_MAX_CAPTURES = lib.MD_MAX_CAPTURES
 _CAP_INT = lib.MD_CAP_INT
 
 
@@ -179,34 +181,45 @@ def compile_router(patterns):
 
 
 def match_route(router, path, start):
+    if isinstance(path, str):
+        raw = path.encode()
+        if len(raw) != len(path):
+            path = None  # not ASCII: captures are sliced out of raw
+    else:
+        raw = bytes(path)
+        path = None
     with _scratch_lock:
-        raw = path.encode() if isinstance(path, str) else bytes(path)
-        ncaps = _ncaps
         while True:
-            ncaps[0] = lib.MD_MAX_CAPTURES
-            index = lib.md_router_match(router.blob, raw, len(raw), start,
-                                        _caps, ncaps, _verify)
+            _ncaps[0] = _MAX_CAPTURES
+            index = _router_match(router.blob, raw, len(raw), start, _caps,
+                                  _ncaps, _verify)
             if index < 0:
                 return None
             if _verify[0]:
                 return (index, None)
-            captures = _captures(raw, ncaps[0])
+            count = _ncaps[0]
+            if not count:
+                return (index, [])
+            captures = _captures(raw, path, count)
             if captures is not None:
                 return (index, captures)
             start = index + 1  # a capture is not UTF-8: this route does not match
 
 
-def _captures(raw, count):
+def _captures(raw, path, count):
+    # path: the str that raw encodes when it is ASCII (offsets match), else None
     captures = []
     for i in range(count):
         cap = _caps[i]
         if cap.type == _CAP_INT:
             captures.append(cap.value)
             continue
-        off = cap.text.off
-        text = raw[off:off + cap.text.len]
+        text = cap.text
+        off = text.off
+        end = off + text.len
         try:
-            captures.append(url_decode(text, False))
+            captures.append(url_decode(raw[off:end] if path is None
+                                       else path[off:end], False))
         except ValueError:
             return None
     return captures
@@ -268,13 +281,18 @@ def _decode(raw, plus):
     return str(ffi.buffer(dst, n), 'utf-8')
 
 
+_PERCENT = ord('%')
+_PLUS = ord('+')
+
+
 def url_decode(s, plus):
     if isinstance(s, str):
         if '%' not in s and not (plus and '+' in s):
             return s
         return _decode(s.encode(), plus)
     raw = bytes(s)
-    if b'%' not in raw and not (plus and b'+' in raw):
+    # (ints: `b'%' in raw` first tries b'%' as an int and formats an error)
+    if _PERCENT not in raw and not (plus and _PLUS in raw):
         try:
             return str(raw, 'utf-8')
         except UnicodeError:
