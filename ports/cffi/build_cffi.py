@@ -109,6 +109,13 @@ size_t md_ws_build_header(uint8_t *out, int fin, int opcode, uint64_t len,
     const uint8_t *mask);
 void md_ws_mask(uint8_t *buf, size_t len, const uint8_t mask[4], uint64_t offset);
 uint32_t md_utf8_check(uint32_t state, const uint8_t *buf, size_t len);
+
+int64_t md_pack_chunked(md_chunked *c, char *buf, int64_t buf_len,
+    int64_t start, int64_t end, int64_t *next);
+int md_pack_ws_mask(char *buf, int64_t buf_len, int64_t start, int64_t end,
+    const char *mask, int64_t mask_len, uint64_t offset);
+int64_t md_pack_utf8_check(uint32_t state, const char *buf, int64_t buf_len,
+    int64_t start, int64_t end);
 """
 
 

@@ -8,10 +8,14 @@ static char *put(char *out, const uint8_t *src, size_t len, char end) {
     return out + len + 1;
 }
 
+static int bad_range(int64_t buf_len, int64_t start, int64_t end) {
+    return start < 0 || start > end || end > buf_len;
+}
+
 int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
     int64_t start, int64_t end, int64_t scanned, size_t max_line,
     size_t max_head, size_t max_headers) {
-    if (start < 0 || start > end || end > buf_len) {
+    if (bad_range(buf_len, start, end)) {
         return MD_PACK_RANGE;
     }
     // A field line takes at least 3 bytes ("a:\n") of the max_head parsed,
@@ -34,7 +38,8 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
     req.headers = p->headers;
     req.num_headers = slots;
     const uint8_t *head = (const uint8_t *)buf + start;
-    size_t seen = start <= scanned && scanned <= end ? (size_t)(scanned - start) : 0;
+    size_t seen = start <= scanned && scanned <= end
+        ? (size_t)(scanned - start) : 0;
     int n = md_parse_request(head, (size_t)(end - start), seen, &limits, &req);
     if (n < 0) {
         p->error = req.error;
@@ -65,10 +70,45 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
     } else {
         out = put(out, (const uint8_t *)"/", 1, '\n');
     }
-    put(out, query ? head + req.query.off : head, query ? req.query.len : 0, '\0');
+    put(out, query ? head + req.query.off : head, query ? req.query.len : 0,
+        '\0');
 
     p->content_length = req.content_length;
     return (int64_t)n << MD_PACK_SHIFT | (int64_t)(req.flags & 31)
         | (req.minor_version ? MD_PACK_MINOR : 0)
         | (req.content_length >= 0 ? MD_PACK_LENGTH : 0);
+}
+
+int64_t md_pack_chunked(md_chunked *c, char *buf, int64_t buf_len,
+    int64_t start, int64_t end, int64_t *next) {
+    if (bad_range(buf_len, start, end)) {
+        return MD_PACK_RANGE;
+    }
+    size_t out_len, consumed;
+    int rc = md_chunked_decode(c, (uint8_t *)buf + start, (size_t)(end - start),
+        &out_len, &consumed);
+    if (rc < 0) {
+        return rc;
+    }
+    *next = start + (int64_t)consumed;
+    return (start + (int64_t)out_len) << 1 | (rc == 1);
+}
+
+int md_pack_ws_mask(char *buf, int64_t buf_len, int64_t start, int64_t end,
+    const char *mask, int64_t mask_len, uint64_t offset) {
+    if (bad_range(buf_len, start, end) || mask_len != 4) {
+        return MD_PACK_RANGE;
+    }
+    md_ws_mask((uint8_t *)buf + start, (size_t)(end - start),
+        (const uint8_t *)mask, offset);
+    return 0;
+}
+
+int64_t md_pack_utf8_check(uint32_t state, const char *buf, int64_t buf_len,
+    int64_t start, int64_t end) {
+    if (bad_range(buf_len, start, end)) {
+        return MD_PACK_RANGE;
+    }
+    return md_utf8_check(state, (const uint8_t *)buf + start,
+        (size_t)(end - start));
 }

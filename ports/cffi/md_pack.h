@@ -1,6 +1,8 @@
-// CPython glue over md_parse_request for the cffi backend: parses a head and
-// packs everything Python needs into few values, so building the Python
-// objects costs a handful of C-level calls instead of one per slice.
+// CPython glue for the cffi backend. md_pack_request parses a head and packs
+// everything Python needs into few values, so building the Python objects
+// costs a handful of C-level calls instead of one per slice. The other
+// functions check the caller's range themselves (Python passes the buffer,
+// its length and start/end as they are) and return their results packed.
 //
 // The strings go into one text, separated by '\n', a byte a valid head cannot
 // have inside any of them:
@@ -14,6 +16,7 @@
 
 #include <stdint.h>
 #include "md_http.h"
+#include "md_ws.h"
 
 typedef struct {
     md_header *headers;      // caller's scratch: parsed slices
@@ -42,5 +45,20 @@ typedef struct {
 int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
     int64_t start, int64_t end, int64_t scanned, size_t max_line,
     size_t max_head, size_t max_headers);
+
+// md_chunked_decode on buf[start:end). Returns MD_PACK_RANGE, -400, or
+// data_end << 1 | done, with the payload now at buf[start:data_end) and
+// *next the index of the first byte not consumed.
+int64_t md_pack_chunked(md_chunked *c, char *buf, int64_t buf_len,
+    int64_t start, int64_t end, int64_t *next);
+
+// md_ws_mask on buf[start:end). Returns MD_PACK_RANGE (range, or a mask that
+// is not 4 bytes) or 0.
+int md_pack_ws_mask(char *buf, int64_t buf_len, int64_t start, int64_t end,
+    const char *mask, int64_t mask_len, uint64_t offset);
+
+// md_utf8_check on buf[start:end). Returns MD_PACK_RANGE or the new state.
+int64_t md_pack_utf8_check(uint32_t state, const char *buf, int64_t buf_len,
+    int64_t start, int64_t end);
 
 #endif // MD_PACK_H

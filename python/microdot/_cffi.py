@@ -15,7 +15,7 @@ import threading
 from microdot._cmicrodot import ffi, lib
 from microdot._pure import parse_cookies, split_query  # noqa: F401
 
-if not hasattr(lib, 'md_pack_request'):  # pragma: no cover
+if not hasattr(lib, 'md_pack_utf8_check'):  # pragma: no cover
     raise ImportError('microdot._cmicrodot is older than microdot._cffi: '
                       'rebuild it (python ports/cffi/build_cffi.py)')
 
@@ -122,25 +122,25 @@ def _retry(r, buf, *args):
     return r
 
 
-_out = ffi.new('size_t[2]')
-
-
 def new_chunked():
     state = ffi.new('md_chunked *')
     lib.md_chunked_init(state)
     return state
 
 
+_next = ffi.new('int64_t *')
+_pack_chunked = lib.md_pack_chunked
+
+
 def chunked_decode(state, buf, start, end):
     with _scratch_lock:
-        _check_range(buf, start, end)
-        out = _out
-        rc = lib.md_chunked_decode(
-            state, _from_buffer('uint8_t[]', buf, require_writable=True) + start,
-            end - start, out, out + 1)
-        if rc < 0:
-            raise ValueError(-rc, 'malformed chunked body')
-        return (start + out[0], start + out[1], rc == 1)
+        r = _pack_chunked(state, _from_buffer('char[]', buf, True), len(buf),
+                          start, end, _next)
+        if r < 0:
+            if r == _PACK_RANGE:
+                raise ValueError('need 0 <= start <= end <= len(buf)')
+            raise ValueError(-r, 'malformed chunked body')
+        return (r >> 1, _next[0], r & 1 == 1)
 
 
 # Routing -------------------------------------------------------------------
@@ -257,17 +257,23 @@ def ws_build_header(fin, opcode, length, mask):
         return _ws_out_buffer[:n]
 
 
+_pack_ws_mask = lib.md_pack_ws_mask
+_pack_utf8_check = lib.md_pack_utf8_check
+
+
 def ws_mask(buf, start, end, mask, offset):
-    _check_range(buf, start, end)
-    _check_mask(mask)
-    lib.md_ws_mask(_from_buffer('uint8_t[]', buf, require_writable=True) + start,
-                   end - start, _from_buffer('uint8_t[]', mask), offset)
+    if _pack_ws_mask(_from_buffer('char[]', buf, True), len(buf), start, end,
+                     mask if type(mask) is bytes else _from_buffer(mask),
+                     len(mask), offset):
+        raise ValueError('need 0 <= start <= end <= len(buf) and a 4-byte mask')
 
 
 def utf8_check(state, buf, start, end):
-    _check_range(buf, start, end)
-    return lib.md_utf8_check(state, _from_buffer('uint8_t[]', buf) + start,
-                             end - start)
+    r = _pack_utf8_check(state, buf if type(buf) is bytes else _from_buffer(buf),
+                         len(buf), start, end)
+    if r < 0:
+        raise ValueError('need 0 <= start <= end <= len(buf)')
+    return r
 
 
 # Utilities -----------------------------------------------------------------
