@@ -38,12 +38,20 @@ class _ASGIRequest(Request):
     _flat = None  # the decoded [name, value, ...] list, once asked for
     _decoded = False
 
-    def __init__(self, app, scope):
+    def __init__(self, app, scope, method):
         self.app = app
         self.asgi_scope = scope
-        self.method = scope.get('method', 'GET')
+        self.method = method
         self.http_version = scope.get('http_version', '1.1')
-        self.path = path = _path(scope)
+        path = scope.get('raw_path')
+        if path:
+            path = path.decode('latin-1')
+            if '?' in path:  # some servers include the query
+                path = path[:path.find('?')]
+        else:
+            from urllib.parse import quote
+            path = quote(scope.get('root_path', '') + scope['path'])
+        self.path = path
         query = scope.get('query_string')
         if query:
             self.query_string = query = query.decode('latin-1')
@@ -72,20 +80,6 @@ class _ASGIRequest(Request):
     def _raw_headers(self, value):
         self._decoded = True
         self._flat = value
-
-
-def _path(scope):
-    """The request path as sent (still percent-encoded), without the
-    query."""
-    path = scope.get('raw_path')
-    if path:
-        path = path.decode('latin-1')
-        i = path.find('?')  # some servers include the query
-        if i >= 0:
-            path = path[:i]
-        return path
-    from urllib.parse import quote
-    return quote(scope.get('root_path', '') + scope['path'])
 
 
 class _BodyStream:
@@ -267,7 +261,7 @@ class Microdot(BaseMicrodot):
                 await self._lifespan(scope, receive, send)
             return
         # HTTP, the hot path: kept in this one coroutine.
-        req = _ASGIRequest(self, scope)
+        req = _ASGIRequest(self, scope, scope['method'])
         res = None
         if _may_have_body(scope):
             status = await self._read_body(req, receive)
@@ -377,7 +371,7 @@ class Microdot(BaseMicrodot):
     # -- WebSocket ---------------------------------------------------------
 
     async def _websocket(self, scope, receive, send):
-        req = _ASGIRequest(self, scope)
+        req = _ASGIRequest(self, scope, 'GET')
         sockets = []
 
         def factory(req):
