@@ -121,16 +121,6 @@ class Connection:
             self.task.cancel()
 
 
-def _address(peer):
-    """(host, port) from a peer address; MicroPython's streams give the raw
-    sockaddr bytes."""
-    if not isinstance(peer, (bytes, bytearray)):
-        return peer
-    import socket
-    family, address, port = socket.sockaddr(peer)[:3]
-    return socket.inet_ntop(family, address), port
-
-
 class StreamConnection(Connection):
     """A connection over asyncio streams."""
 
@@ -145,7 +135,12 @@ class StreamConnection(Connection):
         if scheme != 'http':
             self.scheme = scheme
         try:
-            self.client_addr = _address(writer.get_extra_info('peername'))
+            peer = writer.get_extra_info('peername')
+            if isinstance(peer, (bytes, bytearray)):  # MicroPython: sockaddr
+                import socket
+                family, address, port = socket.sockaddr(peer)[:3]
+                peer = socket.inet_ntop(family, address), port
+            self.client_addr = peer
         except Exception:  # pragma: no cover - ports without peername
             pass
 
@@ -928,8 +923,12 @@ async def serve_connection(app, conn):
                     await write_response(conn, res, minor, False, head_only)
                     _log(app, req, res)
                     return
-                if keep_alive and _may_not_come(stream):
-                    keep_alive = False  # the client may never send that body
+                if isinstance(stream, BodyStream):
+                    if stream.remaining and stream.expect_continue:
+                        keep_alive = False  # the client may never send it
+                elif isinstance(stream, ChunkedStream):
+                    if not stream.done and not stream.continue_sent:
+                        keep_alive = False  # (the same)
                 if isinstance(stream, ChunkedStream) and stream.too_long:
                     keep_alive = False  # its end was not looked for
             if not isinstance(res.body, bytes) and not _sendable(res.body):
@@ -976,16 +975,6 @@ async def serve_connection(app, conn):
             await conn.wait_closed()
         except Exception:  # pragma: no cover
             pass
-
-
-def _may_not_come(stream):
-    """Whether the unread rest of a body waits for a 100 Continue that was
-    not sent (the client may never send it)."""
-    if isinstance(stream, BodyStream):
-        return stream.remaining and stream.expect_continue
-    if isinstance(stream, ChunkedStream):
-        return not stream.done and not stream.continue_sent
-    return False
 
 
 async def _skip_unread_body(stream):
