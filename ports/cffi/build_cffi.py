@@ -110,6 +110,11 @@ size_t md_ws_build_header(uint8_t *out, int fin, int opcode, uint64_t len,
 void md_ws_mask(uint8_t *buf, size_t len, const uint8_t mask[4], uint64_t offset);
 uint32_t md_utf8_check(uint32_t state, const uint8_t *buf, size_t len);
 
+#define MD_PACK_COUNT ...
+#define MD_PACK_INTS ...
+#define MD_PACK_VERIFY ...
+int64_t md_pack_route(const uint8_t *blob, const char *path, int64_t len,
+    int64_t start, md_capture *caps, int64_t *values);
 int64_t md_pack_chunked(md_chunked *c, char *buf, int64_t buf_len,
     int64_t start, int64_t end, int64_t *next);
 int md_pack_ws_mask(char *buf, int64_t buf_len, int64_t start, int64_t end,

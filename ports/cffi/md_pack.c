@@ -79,6 +79,39 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
         | (req.content_length >= 0 ? MD_PACK_LENGTH : 0);
 }
 
+#if MD_MAX_CAPTURES > MD_PACK_COUNT
+#error "md_pack_route packs the capture count in 5 bits"
+#endif
+
+int64_t md_pack_route(const uint8_t *blob, const char *path, int64_t len,
+    int64_t start, md_capture *caps, int64_t *values) {
+    if (len < 0 || start < 0) {
+        return -1;
+    }
+    size_t count = MD_MAX_CAPTURES;
+    int verify = 0;
+    long index = md_router_match(blob, (const uint8_t *)path, (size_t)len,
+        (size_t)start, caps, &count, &verify);
+    if (index < 0) {
+        return -1;
+    }
+    if (verify) {
+        return (int64_t)index << 8 | MD_PACK_VERIFY;
+    }
+    int64_t what = (int64_t)count | (count ? MD_PACK_INTS : 0);
+    for (size_t i = 0; i < count; i++) {
+        if (caps[i].type == MD_CAP_INT) {
+            values[2 * i] = caps[i].value;
+            values[2 * i + 1] = -1;
+        } else {
+            what &= ~(int64_t)MD_PACK_INTS;
+            values[2 * i] = (int64_t)caps[i].text.off;
+            values[2 * i + 1] = (int64_t)caps[i].text.len;
+        }
+    }
+    return (int64_t)index << 8 | what;
+}
+
 int64_t md_pack_chunked(md_chunked *c, char *buf, int64_t buf_len,
     int64_t start, int64_t end, int64_t *next) {
     if (bad_range(buf_len, start, end)) {

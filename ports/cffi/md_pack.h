@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 #include "md_http.h"
+#include "md_route.h"
 #include "md_ws.h"
 
 typedef struct {
@@ -45,6 +46,17 @@ typedef struct {
 int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
     int64_t start, int64_t end, int64_t scanned, size_t max_line,
     size_t max_head, size_t max_headers);
+
+// md_router_match on path[0:len), packed: -1 when no route matches from
+// `start` on, else index << 8 | what. `what` is MD_PACK_VERIFY for a route
+// Python must match itself, else the number of captures, plus MD_PACK_INTS
+// when they are all ints. values[2 * i], values[2 * i + 1] describe capture
+// i: an int is (value, -1), a string or path the slice (off, len) of path.
+#define MD_PACK_COUNT   (31)
+#define MD_PACK_INTS    (32)
+#define MD_PACK_VERIFY  (64)
+int64_t md_pack_route(const uint8_t *blob, const char *path, int64_t len,
+    int64_t start, md_capture *caps, int64_t *values);
 
 // md_chunked_decode on buf[start:end). Returns MD_PACK_RANGE, -400, or
 // data_end << 1 | done, with the payload now at buf[start:data_end) and

@@ -154,11 +154,13 @@ class _Router:
 
 
 _caps = ffi.new('md_capture[]', lib.MD_MAX_CAPTURES)
-_ncaps = ffi.new('size_t *')
-_verify = ffi.new('int *')
-_router_match = lib.md_router_match
-_MAX_CAPTURES = lib.MD_MAX_CAPTURES
-_CAP_INT = lib.MD_CAP_INT
+_values = ffi.new('int64_t[]', 2 * lib.MD_MAX_CAPTURES)
+_pack_route = lib.md_pack_route
+_unpack = ffi.unpack
+_PACK_COUNT = lib.MD_PACK_COUNT
+_PACK_INTS = lib.MD_PACK_INTS
+_PACK_VERIFY = lib.MD_PACK_VERIFY
+_ONE_INT = lib.MD_PACK_INTS | 1
 
 
 def compile_router(patterns):
@@ -190,36 +192,35 @@ def match_route(router, path, start):
         path = None
     with _scratch_lock:
         while True:
-            _ncaps[0] = _MAX_CAPTURES
-            index = _router_match(router.blob, raw, len(raw), start, _caps,
-                                  _ncaps, _verify)
-            if index < 0:
+            r = _pack_route(router.blob, raw, len(raw), start, _caps, _values)
+            if r < 0:
                 return None
-            if _verify[0]:
-                return (index, None)
-            count = _ncaps[0]
-            if not count:
-                return (index, [])
-            captures = _captures(raw, path, count)
+            what = r & 255
+            if not what:
+                return (r >> 8, [])
+            if what == _ONE_INT:  # the common <int:id>
+                return (r >> 8, [_values[0]])
+            if what & _PACK_VERIFY:
+                return (r >> 8, None)
+            captures = _captures(raw, path, what & _PACK_COUNT)
             if captures is not None:
-                return (index, captures)
-            start = index + 1  # a capture is not UTF-8: this route does not match
+                return (r >> 8, captures)
+            start = (r >> 8) + 1  # a capture is not UTF-8: no match here
 
 
 def _captures(raw, path, count):
     # path: the str that raw encodes when it is ASCII (offsets match), else None
+    values = _unpack(_values, 2 * count)
     captures = []
-    for i in range(count):
-        cap = _caps[i]
-        if cap.type == _CAP_INT:
-            captures.append(cap.value)
+    for i in range(0, 2 * count, 2):
+        off = values[i]
+        n = values[i + 1]
+        if n < 0:  # an int
+            captures.append(off)
             continue
-        text = cap.text
-        off = text.off
-        end = off + text.len
         try:
-            captures.append(url_decode(raw[off:end] if path is None
-                                       else path[off:end], False))
+            captures.append(url_decode(raw[off:off + n] if path is None
+                                       else path[off:off + n], False))
         except ValueError:
             return None
     return captures

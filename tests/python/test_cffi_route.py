@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(_cffi is None,
                                 reason='the cffi extension is not built')
 
 PATTERNS = ['/n/<int:id>', '/u/<name>/p/<path:rest>', '/u/<name>',
-            '/s/<a>/<int:b>', '/any/<path:p>']
+            '/s/<a>/<int:b>', '/i/<int:a>/<int:b>', '/any/<path:p>']
 
 
 @pytest.mark.parametrize('path', [
@@ -31,7 +31,7 @@ PATTERNS = ['/n/<int:id>', '/u/<name>/p/<path:rest>', '/u/<name>',
     '/u/al%20ice', '/u/caf%C3%A9', '/u/caf\u00e9', '/u/\u00e9/p/\u2603/x',
     '/u/%ff',  # not UTF-8 once decoded: /u/<name> does not match either
     '/any/%ff/x', '/any/ok%2Fslash', '/s/x%20y/-3', '/s/\u00e9/9', '/nothing',
-    '/n/abc', '',
+    '/n/abc', '/i/1/-2', '/i/1/x', '',
 ])
 def test_match_route_agrees_with_pure(path):
     results = []
@@ -49,6 +49,8 @@ def test_captures_are_decoded_str_and_int():
     assert _cffi.match_route(router, '/u/\u00e9/p/%E2%98%83', 0) == \
         (1, ['\u00e9', '\u2603'])
     assert _cffi.match_route(router, '/n/-12', 0) == (0, [-12])
+    assert _cffi.match_route(router, '/i/7/-8', 0) == (4, [7, -8])
+    assert _cffi.match_route(router, '/s/%C3%A9/5', 0) == (3, ['\u00e9', 5])
     assert _cffi.match_route(router, '/u/%ff', 0) is None
 
 
