@@ -927,10 +927,10 @@ async def serve_connection(app, conn):
                     if stream.remaining and stream.expect_continue:
                         keep_alive = False  # the client may never send it
                 elif isinstance(stream, ChunkedStream):
-                    if not stream.done and not stream.continue_sent:
-                        keep_alive = False  # (the same)
-                if isinstance(stream, ChunkedStream) and stream.too_long:
-                    keep_alive = False  # its end was not looked for
+                    # (the same; or its end was not looked for)
+                    if stream.too_long or not (stream.done or
+                                               stream.continue_sent):
+                        keep_alive = False
             if not isinstance(res.body, bytes) and not _sendable(res.body):
                 print_exception(TypeError(
                     'cannot send a response body of type ' +
