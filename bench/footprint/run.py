@@ -196,7 +196,7 @@ def main():
     for key, label in (('import', 'heap in use after import microdot'),
                        ('app', '... and a 5-route app defined'),
                        ('serving', '... once serving (lazy imports, router)'),
-                       ('live', 'in use while serving (after the first request)'),
+                       ('live', 'in use while serving, hello+WS app (1st request done)'),
                        ('live_ws', '... per open WebSocket (after 2 echoes)'),
                        ('live_conn', '... per idle kept-alive connection'),
                        ('hello', 'bytes allocated per GET / (new conn.)'),
