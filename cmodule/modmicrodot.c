@@ -75,6 +75,7 @@ static NORETURN void md_raise(int code, const char *message) {
     nlr_raise(mp_call_function_n_kw(MP_OBJ_FROM_PTR(&mp_type_ValueError), 2, 0, args));
 }
 
+#if MD_ENABLE_HTTP || MD_ENABLE_ROUTER || MD_ENABLE_UTIL
 // Heap blocks: the firmware's m_malloc raises MemoryError when the heap is
 // full, the dynamic runtime's returns NULL, so every allocation goes here.
 static void *md_alloc(size_t n) {
@@ -89,14 +90,18 @@ static void *md_alloc(size_t n) {
     #endif
 }
 #define md_new(type, n) ((type *)md_alloc(sizeof(type) * (n)))
+#endif
 
+#if MD_ENABLE_HTTP || MD_ENABLE_ROUTER
 // An object of `size` bytes whose first member is its mp_obj_base_t.
 static void *md_new_obj(size_t size, const void *type) {
     mp_obj_base_t *base = md_alloc(size);
     base->type = type;
     return base;
 }
+#endif
 
+#if MD_ENABLE_HTTP || MD_ENABLE_ROUTER || MD_ENABLE_WS
 static size_t md_get_size(mp_obj_t o) {
     // a small int is read in place; .mpy calls through the function table
     mp_int_t v = mp_obj_is_small_int(o) ? MP_OBJ_SMALL_INT_VALUE(o) : mp_obj_get_int(o);
@@ -105,6 +110,7 @@ static size_t md_get_size(mp_obj_t o) {
     }
     return (size_t)v;
 }
+#endif
 
 #if MD_ENABLE_WS
 // A non-negative int of up to 64 bits, also where mp_int_t is 32 bits.
@@ -179,6 +185,9 @@ static mp_obj_t md_new_text(const uint8_t *text, size_t len) {
     #endif
 }
 
+#endif
+
+#if MD_ENABLE_HTTP || MD_ENABLE_UTIL
 static mp_obj_t md_new_str(const uint8_t *base, md_slice s) {
     return md_new_text(base + s.off, s.len);
 }
@@ -766,11 +775,13 @@ static MP_DEFINE_CONST_FUN_OBJ_1(md_parse_cookies_obj, md_mp_parse_cookies);
 #define MD_STORE_FUNCTION(name, obj) mp_store_global(name, MP_OBJ_FROM_PTR(&obj));
 #define MD_STORE_INT(name, value) mp_store_global(name, MP_OBJ_NEW_SMALL_INT(value));
 
+#if MD_ENABLE_HTTP || MD_ENABLE_ROUTER
 static void md_init_type(mp_obj_full_type_t *type, qstr name) {
     type->base.type = (void *)&mp_type_type;
     type->flags = MP_TYPE_FLAG_NONE;
     type->name = name;
 }
+#endif
 
 // The module's initialiser. ports/natmod/natmod_entry.c defines mpy_init,
 // which calls this, in an object linked first: mpy_ld.py enters the module
