@@ -23,22 +23,28 @@ Extensions live in submodules: :mod:`microdot.websocket`,
 :mod:`microdot.multipart`, templates with :mod:`microdot.jinja` or
 :mod:`microdot.utemplate`, and :mod:`microdot.test_client` for tests.
 """
+import sys as _sys
+
 from microdot.microdot import Microdot, Request, Response, URLPattern, \
     MultiDict, NoCaseDict, HTTPException, abort, redirect, \
     send_file  # noqa: F401
 
 
-def __getattr__(name):
-    # AsyncBytesIO is imported on first use (see microdot.microdot)
-    if name == 'AsyncBytesIO':
-        from microdot._bytesio import AsyncBytesIO
-        return AsyncBytesIO
-    if name.startswith('__') or not hasattr(__import__('sys'), 'print_exception'):
-        raise AttributeError(name)
-    # MicroPython asks this function before it imports a submodule for
-    # `from microdot import websocket`: import it (ImportError when missing)
-    __import__('microdot.' + name)
-    return globals()[name]
+if _sys.implementation.name == 'micropython':
+    def __getattr__(name):
+        # AsyncBytesIO is imported on first use, to keep a board's heap
+        # small. MicroPython also asks this function before it imports a
+        # submodule for `from microdot import websocket`: import it here
+        # (ImportError when it is missing).
+        if name == 'AsyncBytesIO':
+            from microdot._bytesio import AsyncBytesIO
+            return AsyncBytesIO
+        if name.startswith('__'):
+            raise AttributeError(name)
+        __import__('microdot.' + name)
+        return globals()[name]
+else:
+    from microdot._bytesio import AsyncBytesIO  # noqa: F401
 
 
 __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'MultiDict',

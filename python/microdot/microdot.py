@@ -630,16 +630,10 @@ class Response:
 Response.already_handled = Response()
 
 
-def redirect(location, status_code=302):
-    """A redirect response to ``location``."""
-    return Response.redirect(location, status_code=status_code)
-
-
-def send_file(filename, status_code=200, content_type=None, stream=None,
-              max_age=None, compressed=False, file_extension='', root=None):
-    """A response that streams a file (see :meth:`Response.send_file`)."""
-    return Response.send_file(filename, status_code, content_type, stream,
-                              max_age, compressed, file_extension, root)
+#: A redirect response to ``location`` (:meth:`Response.redirect`).
+redirect = Response.redirect
+#: A response that streams a file (:meth:`Response.send_file`).
+send_file = Response.send_file
 
 
 def _make_response(value):
