@@ -114,6 +114,15 @@ switch_variant() {
 }
 switch_variant http-util "-DMD_ENABLE_WS=0 -DMD_ENABLE_ROUTER=0"
 switch_variant router-ws-util "-DMD_ENABLE_HTTP=0"
+# Each part alone must at least compile (-Werror: no helper left unused).
+for part in HTTP ROUTER WS UTIL; do
+    flags=""
+    for other in HTTP ROUTER WS UTIL; do
+        [ "$other" = "$part" ] || flags="$flags -DMD_ENABLE_$other=0"
+    done
+    step "natmod-only-$part" make -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=x64 \
+        BUILD="$repo/build/natmod/x64-only-$part" MD_CFLAGS="$flags"
+done
 
 # A cross build of the .mpy, then its .mpy and text sizes.
 cross_build() {
