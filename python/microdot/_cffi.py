@@ -7,9 +7,11 @@ so ``microdot._backend`` falls back to the pure backend.
 Each function makes one C call for the whole job and turns its results into
 Python objects with as few Python operations as possible: inputs are passed
 without a copy (``bytes`` as they are, other buffers with
-``ffi.from_buffer``), the C output structs are allocated once per module,
-and a request head comes back as one text that one decode and one split
-turn into all its strings."""
+``ffi.from_buffer``) and the C output structs are allocated once per module.
+The hot functions call glue next to the build script (ports/cffi/md_pack.c)
+that checks the caller's start/end itself and packs its numbers into the
+return value; a request head comes back as one text that one decode and one
+split turn into all its strings."""
 import threading
 
 from microdot._cmicrodot import ffi, lib
@@ -41,6 +43,7 @@ _string = ffi.string
 
 def _check_range(buf, start, end):
     # C trusts these: a wrong range would read or write outside the buffer.
+    # (The md_pack_* glue functions check their ranges in C.)
     if not 0 <= start <= end <= len(buf):
         raise ValueError('need 0 <= start <= end <= len(buf)')
 
