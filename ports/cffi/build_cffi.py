@@ -117,6 +117,10 @@ int64_t md_pack_route(const uint8_t *blob, const char *path, int64_t len,
     int64_t start, md_capture *caps, int64_t *values);
 int64_t md_pack_chunked(md_chunked *c, char *buf, int64_t buf_len,
     int64_t start, int64_t end, int64_t *next);
+#define MD_PACK_FIN ...
+#define MD_PACK_MASKED ...
+int64_t md_pack_ws_header(const char *buf, int64_t buf_len, int64_t start,
+    int64_t end, int masked, uint64_t max_payload, md_ws_frame *f);
 int md_pack_ws_mask(char *buf, int64_t buf_len, int64_t start, int64_t end,
     const char *mask, int64_t mask_len, uint64_t offset);
 int64_t md_pack_utf8_check(uint32_t state, const char *buf, int64_t buf_len,

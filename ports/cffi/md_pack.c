@@ -127,6 +127,20 @@ int64_t md_pack_chunked(md_chunked *c, char *buf, int64_t buf_len,
     return (start + (int64_t)out_len) << 1 | (rc == 1);
 }
 
+int64_t md_pack_ws_header(const char *buf, int64_t buf_len, int64_t start,
+    int64_t end, int masked, uint64_t max_payload, md_ws_frame *f) {
+    if (bad_range(buf_len, start, end)) {
+        return MD_PACK_RANGE;
+    }
+    int n = md_ws_parse_header((const uint8_t *)buf + start,
+        (size_t)(end - start), masked, max_payload, f);
+    if (n < 0) {
+        return n;
+    }
+    return n | f->opcode << 4 | (f->fin ? MD_PACK_FIN : 0)
+        | (f->masked ? MD_PACK_MASKED : 0);
+}
+
 int md_pack_ws_mask(char *buf, int64_t buf_len, int64_t start, int64_t end,
     const char *mask, int64_t mask_len, uint64_t offset) {
     if (bad_range(buf_len, start, end) || mask_len != 4) {

@@ -58,6 +58,15 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
 int64_t md_pack_route(const uint8_t *blob, const char *path, int64_t len,
     int64_t start, md_capture *caps, int64_t *values);
 
+// md_ws_parse_header on buf[start:end). Returns MD_PACK_RANGE, its
+// MD_INCOMPLETE or -(close code), or the header length | opcode << 4, plus
+// MD_PACK_FIN and MD_PACK_MASKED; the payload length is in f->payload_len,
+// the mask (when there is one) the last 4 bytes of the header.
+#define MD_PACK_FIN     (256)
+#define MD_PACK_MASKED  (512)
+int64_t md_pack_ws_header(const char *buf, int64_t buf_len, int64_t start,
+    int64_t end, int masked, uint64_t max_payload, md_ws_frame *f);
+
 // md_chunked_decode on buf[start:end). Returns MD_PACK_RANGE, -400, or
 // data_end << 1 | done, with the payload now at buf[start:data_end) and
 // *next the index of the first byte not consumed.

@@ -17,7 +17,7 @@ import threading
 from microdot._cmicrodot import ffi, lib
 from microdot._pure import parse_cookies, split_query  # noqa: F401
 
-if not hasattr(lib, 'md_pack_utf8_check'):  # pragma: no cover
+if not hasattr(lib, 'md_pack_ws_header'):  # pragma: no cover
     raise ImportError('microdot._cmicrodot is older than microdot._cffi: '
                       'rebuild it (python ports/cffi/build_cffi.py)')
 
@@ -236,19 +236,28 @@ _ws_out = ffi.new('uint8_t[]', lib.MD_WS_MAX_HEADER)
 _ws_out_buffer = ffi.buffer(_ws_out)
 
 
+_pack_ws_header = lib.md_pack_ws_header
+_PACK_FIN = lib.MD_PACK_FIN
+_PACK_MASKED = lib.MD_PACK_MASKED
+
+
 def ws_parse_header(buf, start, end, masked, max_payload):
     with _scratch_lock:
-        _check_range(buf, start, end)
-        f = _frame
-        n = lib.md_ws_parse_header(_from_buffer('uint8_t[]', buf) + start,
-                                   end - start, 1 if masked else 0, max_payload, f)
-        if n < 0:
-            if n == -1:
+        r = _pack_ws_header(buf if type(buf) is bytes else _from_buffer(buf),
+                            len(buf), start, end, 1 if masked else 0,
+                            max_payload, _frame)
+        if r < 0:
+            if r == -1:
                 return None
-            raise ValueError(-n, 'websocket protocol error' if n == -1002
+            if r == _PACK_RANGE:
+                raise ValueError('need 0 <= start <= end <= len(buf)')
+            raise ValueError(-r, 'websocket protocol error' if r == -1002
                              else 'websocket message too big')
-        mask = bytes(ffi.buffer(f.mask)) if f.masked else None
-        return (bool(f.fin), f.opcode, mask, f.payload_len, n)
+        length = _frame.payload_len
+    n = r & 15
+    # the mask is the last 4 bytes of the header
+    mask = bytes(buf[start + n - 4:start + n]) if r & _PACK_MASKED else None
+    return (r & _PACK_FIN != 0, r >> 4 & 15, mask, length, n)
 
 
 def ws_build_header(fin, opcode, length, mask):

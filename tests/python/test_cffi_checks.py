@@ -97,3 +97,43 @@ def test_utf8_check_with_offsets(kind):
 @pytest.mark.parametrize('start, end', [(-1, 3), (4, 3), (0, 99)])
 def test_utf8_check_bad_range(start, end):
     raises_without_status(_cffi.utf8_check, 0, b'hello', start, end)
+
+
+FRAMES = [
+    b'\x81\x85\x01\x02\x03\x04abcde',             # masked text, 7-bit length
+    b'\x02\xfe\x01\x00\xaa\xbb\xcc\xdd',          # masked binary, 16-bit length
+    b'\x80\xff' + (300).to_bytes(8, 'big') + b'mask',  # 64-bit length, cont.
+    b'\x89\x00',                                   # unmasked ping
+    b'\x81\x85\x01\x02',                           # incomplete
+    b'\x91\x80\x00\x00\x00\x00',                   # RSV bit: 1002
+]
+
+
+@pytest.mark.parametrize('frame', FRAMES)
+@pytest.mark.parametrize('kind', [bytes, bytearray, memoryview])
+@pytest.mark.parametrize('masked', [True, False])
+def test_ws_parse_header_with_offset(frame, kind, masked):
+    buf = kind(b'zz' + frame)
+    results = []
+    for backend in (_cffi, _pure):
+        try:
+            results.append(backend.ws_parse_header(buf, 2, len(buf), masked,
+                                                   1 << 20))
+        except ValueError as e:
+            results.append(e.args[0])
+    assert results[0] == results[1]
+
+
+def test_ws_parse_header_fields():
+    frame = b'\x81\x85\x01\x02\x03\x04abcde'
+    assert _cffi.ws_parse_header(frame, 0, len(frame), True, 100) == \
+        (True, 1, b'\x01\x02\x03\x04', 5, 6)
+    with pytest.raises(ValueError) as e:
+        _cffi.ws_parse_header(frame, 0, len(frame), True, 4)
+    assert e.value.args[0] == 1009
+
+
+@pytest.mark.parametrize('start, end', [(-1, 3), (4, 3), (0, 99)])
+def test_ws_parse_header_bad_range(start, end):
+    raises_without_status(_cffi.ws_parse_header, b'\x81\x85\x01\x02\x03\x04',
+                          start, end, True, 100)
