@@ -52,6 +52,7 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
 // Python must match itself, else the number of captures, plus MD_PACK_INTS
 // when they are all ints. values[2 * i], values[2 * i + 1] describe capture
 // i: an int is (value, -1), a string or path the slice (off, len) of path.
+// caps has MD_MAX_CAPTURES slots, values twice as many.
 #define MD_PACK_COUNT   (31)
 #define MD_PACK_INTS    (32)
 #define MD_PACK_VERIFY  (64)
