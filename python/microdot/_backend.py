@@ -5,14 +5,13 @@ compiled one and fail loudly when it is missing).
 
 A firmware built with parts of the C core switched off (cmodule/md_config.h)
 has a `_microdot` without their functions: those come from the pure backend,
-and NAME says so (e.g. 'c+pure')."""
+and NAME says so (e.g. 'c+pure'). This module stays this small because a
+board keeps its bytecode in RAM."""
 try:
     from os import getenv
-except ImportError:  # pragma: no cover - ports without os.getenv
-    def getenv(name):
-        return None
-
-_wanted = getenv('MICRODOT_BACKEND') or ''
+    _wanted = getenv('MICRODOT_BACKEND') or ''
+except ImportError:  # boards: no os.getenv
+    _wanted = ''
 
 # Every function of the interface (see the docstring of microdot._pure).
 FUNCTIONS = ('parse_request', 'new_chunked', 'chunked_decode', 'compile_router',
@@ -20,44 +19,30 @@ FUNCTIONS = ('parse_request', 'new_chunked', 'chunked_decode', 'compile_router',
              'utf8_check', 'url_decode', 'parse_query', 'parse_cookies')
 
 
-def _load():
-    if _wanted != 'pure':
+def _load(wanted):
+    if wanted != 'pure':
         try:
-            import _microdot as backend  # MicroPython: firmware or .mpy
-            return backend
+            import _microdot  # MicroPython: firmware or .mpy
+            return _microdot
         except ImportError:
             pass
         try:
-            from microdot import _cffi as backend  # CPython: cffi extension
-            return backend
+            from microdot import _cffi  # CPython: cffi extension
+            return _cffi
         except ImportError:
-            pass
-        if _wanted:
-            raise ImportError('microdot: the C backend is not available')
-    from microdot import _pure as backend
-    return backend
+            if wanted:
+                raise ImportError('microdot: the C backend is not available')
+    from microdot import _pure
+    return _pure
 
 
-def _complete(backend):
+def _complete(found):
     for name in FUNCTIONS:
-        if not hasattr(backend, name):
-            # the compiled backend's functions, and the pure ones it lacks
-            from microdot import _pure
-            combined = _Combined()
-            for flag in ('F_CHUNKED', 'F_KEEP_ALIVE', 'F_EXPECT_CONTINUE',
-                         'F_UPGRADE'):
-                setattr(combined, flag, getattr(_pure, flag))
-            for name in FUNCTIONS:
-                setattr(combined, name,
-                        getattr(backend, name, None) or getattr(_pure, name))
-            combined.NAME = backend.NAME + '+pure'
-            return combined
-    return backend
+        if not hasattr(found, name):
+            from microdot._pure import fill_in
+            return fill_in(found, FUNCTIONS)
+    return found
 
 
-class _Combined:
-    pass
-
-
-backend = _complete(_load())
+backend = _complete(_load(_wanted))
 NAME = backend.NAME

@@ -1054,3 +1054,19 @@ def parse_cookies(s):
         out.append(name if text else _text(name))
         out.append(value if text else _text(value))
     return out
+
+
+class _FilledIn:
+    pass
+
+
+def fill_in(compiled, names):
+    """A backend with ``compiled``'s functions and this module's for the
+    ``names`` it lacks (a firmware built with parts of the C core off)."""
+    combined = _FilledIn()
+    for flag in ('F_CHUNKED', 'F_KEEP_ALIVE', 'F_EXPECT_CONTINUE', 'F_UPGRADE'):
+        setattr(combined, flag, globals()[flag])
+    for name in names:
+        setattr(combined, name, getattr(compiled, name, None) or globals()[name])
+    combined.NAME = compiled.NAME + '+pure'
+    return combined
