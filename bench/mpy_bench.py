@@ -2,11 +2,15 @@
 and heap allocated per request, for our microdot or upstream's (whichever
 `microdot` is on MICROPYPATH).
 
-    micropython -X heapsize=32m mpy_bench.py ours|upstream [--quick]
+    micropython -X heapsize=2m mpy_bench.py ours|upstream [--quick]
 
 Prints one JSON object per line: {"name": ..., "us": ...} (median over the
 rounds) or {"name": ..., "bytes": ...} (heap allocated per request, from
-gc.mem_alloc() deltas with the collector off; identical every run)."""
+gc.mem_alloc() deltas with the collector off; identical every run).
+
+A 2 MB heap, like a board with PSRAM: on a 32 MB heap MicroPython's
+allocator and collector cost several times more per request, for every
+framework alike, and hide the frameworks' own costs."""
 import gc
 import json
 import sys

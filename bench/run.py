@@ -464,7 +464,7 @@ def family5(args):
             if label in res]
     # in process: parse time and heap per request
     quick = ['--quick'] if args.quick else []
-    argv = [mpy, '-X', 'heapsize=32m', 'mpy_bench.py']
+    argv = [mpy, '-X', 'heapsize=2m', 'mpy_bench.py']
     measured = []
     for server in servers:
         which = 'upstream' if 'upstream' in server.name else 'ours'
