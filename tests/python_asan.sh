@@ -41,6 +41,14 @@ env PYTHONPATH="$OUT" LD_PRELOAD="$LIBASAN $LIBUBSAN" \
     tests/python/test_backend_vectors.py tests/python/test_diff_backends.py \
     tests/python/test_cffi_memory.py \
     -k "(cffi or diff or agree or memory) and not growth"
+echo "== the cffi glue (ports/cffi/md_pack.c) under ASan"
+env PYTHONPATH="$OUT" LD_PRELOAD="$LIBASAN $LIBUBSAN" \
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    MICRODOT_REQUIRE_CFFI=1 \
+    "$PY" -m pytest -q -p no:cacheprovider \
+    tests/python/test_cffi_pack.py tests/python/test_cffi_route.py \
+    tests/python/test_cffi_checks.py
 "$PY" - "$OUT" <<'EOF'
 # the ASan build really was the one loaded
 import os, subprocess, sys
