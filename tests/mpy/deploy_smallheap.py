@@ -17,7 +17,8 @@ takes at most about SECONDS + 10 s: the first failing client stops the
 others, and the clients give up on a silent server after 3 s (10 s
 without --find). `--backends upstream` runs the same app on upstream
 Microdot 2.7.0 (build/footprint/upstream-mpy, made by
-bench/footprint/run.py) for comparison.
+bench/footprint/run.py) for comparison. The bundle (and _microdot.mpy) is
+built into a private temporary directory for each invocation.
 """
 import argparse
 import http.client
@@ -28,6 +29,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -51,10 +53,10 @@ def parse_size(text):
     return int(text.rstrip('km')) * scale
 
 
-def build_bundle():
+def build_bundle(out=BUNDLE):
     subprocess.check_call([sys.executable, os.path.join(ROOT, 'ports', 'bundle', 'build.py'),
-                           '--out', BUNDLE], stdout=subprocess.DEVNULL, timeout=120)
-    return os.path.join(BUNDLE, 'lib')
+                           '--out', out], stdout=subprocess.DEVNULL, timeout=120)
+    return os.path.join(out, 'lib')
 
 
 def free_port():
@@ -127,10 +129,11 @@ class Client(threading.Thread):
 
 
 def soak(backend, heap, seconds, lib, quiet=False, timeout=10):
-    """[(check name, ok, detail)] for one server run."""
+    """[(check name, ok, detail)] for one server run; lib holds the bundle
+    (and _microdot.mpy)."""
     port = free_port()
     env = dict(os.environ, MICRODOT_BACKEND=backend)
-    path = [lib] + ([NATMOD] if backend == 'c' else []) + ['.frozen']
+    path = [lib, '.frozen']
     if backend == 'upstream':
         path = [UPSTREAM, '.frozen']
     env['MICROPYPATH'] = ':'.join(path)
@@ -235,10 +238,22 @@ def main():
     parser.add_argument('--confirm', type=int, default=2,
                         help='--find: runs that must pass at the answer (default 2)')
     args = parser.parse_args()
-    lib = build_bundle()
-    backends = args.backends.split(',')
-    if 'c' in backends and not os.path.exists(os.path.join(NATMOD, '_microdot.mpy')):
-        subprocess.check_call(['make', '-s', '-C', os.path.join(ROOT, 'ports', 'natmod')])
+    # a private bundle: others rebuilding build/ while a search runs must
+    # not make a server fail to start
+    scratch = tempfile.mkdtemp(prefix='smallheap-')
+    try:
+        lib = build_bundle(scratch)
+        backends = args.backends.split(',')
+        if 'c' in backends:
+            if not os.path.exists(os.path.join(NATMOD, '_microdot.mpy')):
+                subprocess.check_call(['make', '-s', '-C', os.path.join(ROOT, 'ports', 'natmod')])
+            shutil.copy(os.path.join(NATMOD, '_microdot.mpy'), lib)
+        run(args, lib, backends)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run(args, lib, backends):
     heap = parse_size(args.heap)
     if args.find:
         for backend in backends:
