@@ -11,6 +11,14 @@ and an in-memory one (the test client).
 import asyncio
 import sys
 
+try:  # CPython 3.11+ (tasks created with a context): see _serve_now
+    import contextvars
+    from asyncio.tasks import _enter_task, _leave_task
+    if sys.version_info < (3, 11):
+        raise ImportError
+except ImportError:
+    _enter_task = None
+
 from microdot._backend import backend
 from microdot.helpers import print_exception
 from microdot.microdot import Request, Response, HTTPException, REASONS
@@ -51,6 +59,8 @@ class Connection:
     client_addr = None
     reader = None  # the asyncio stream (StreamConnection)
     registry = None  # the server's set of connections, to leave at the end
+    handoff = None  # (CPython) a request _serve_now began, for the loop
+    idle_wait = False  # (CPython) the loop waits for a next request
     waiting_since = None  # set while blocked on the peer
     idle = True  # no byte of the next request received yet
     request_since = None  # first byte of the request being read
@@ -187,6 +197,7 @@ if hasattr(asyncio, 'Protocol'):
         go straight into the buffer, with no stream layer in between."""
 
         high_water = 256 * 1024  # stop reading with this much unconsumed
+        context = None  # the request loop's task's, for _serve_now
 
         def __init__(self, app, connections, scheme):
             Connection.__init__(self)
@@ -230,13 +241,26 @@ if hasattr(asyncio, 'Protocol'):
             buf += data
             waiter = self._waiter
             if waiter is not None:  # (self._wake(), inlined)
-                self._waiter = self.waiting_since = None
+                more = True
+                if self.idle_wait and self.context is not None:
+                    more = self.context.run(_serve_now, self.app, self)
+                    if more is None:  # all served: the loop waits on
+                        self.waiting_since = _now()
+                        return
+                if self._waiter is waiter:  # (not a handler's since)
+                    self._waiter = self.waiting_since = None
                 if not waiter.done():
-                    waiter.set_result(True)
+                    waiter.set_result(more)
             elif self.task is None:
                 self.waiting_since = None
-                self.task = self.loop.create_task(
-                    serve_connection(self.app, self))
+                if _enter_task is None:
+                    self.task = self.loop.create_task(
+                        serve_connection(self.app, self))
+                else:
+                    self.context = contextvars.copy_context()
+                    self.task = self.loop.create_task(
+                        serve_connection(self.app, self),
+                        context=self.context)
             if len(buf) - self.pos > self.high_water:
                 self._read_paused = True
                 self.transport.pause_reading()
@@ -820,6 +844,7 @@ async def serve_connection(app, conn):
             pos = conn.pos
             conn.request_since = _now() if len(conn.buf) > pos else None
             scanned = pos
+            handoff = None
             blank = 0  # empty lines skipped before the request line
             while True:
                 buf = conn.buf
@@ -850,8 +875,14 @@ async def serve_connection(app, conn):
                 received = end - pos
                 conn.idle = not received
                 if reader is None:
-                    if not await conn.fill():
+                    conn.idle_wait = not received
+                    more = await conn.fill()
+                    conn.idle_wait = False
+                    if not more:
                         return
+                    handoff = conn.handoff
+                    if handoff is not None:
+                        break  # (a request _serve_now started)
                 else:  # (StreamConnection.fill, inlined: on MicroPython
                     # each coroutine call allocates its frame)
                     conn.compact()
@@ -865,31 +896,48 @@ async def serve_connection(app, conn):
                     conn.request_since = _now()
                 pos = conn.pos
                 scanned = pos + received
-            conn.idle = False
-            method, path, query, minor, headers, head_len, length, flags = head
-            conn.pos = pos + head_len
-            if head_len > Request.max_readline and \
-                    _header_line_too_long(headers, Request.max_readline):
-                await _send_error(conn, 431)
-                return
-            req = Request(app, conn.client_addr, method,
-                          path if query is None else path + '?' + query,
-                          '1.1' if minor else '1.0', headers, None, None, sock,
-                          scheme=conn.scheme)
-            head_only = method == 'HEAD'
-
-            # 2. the body, and the app
-            keep_alive = flags & F_KEEP_ALIVE != 0
-            if length > 0 or flags & F_CHUNKED:
-                status = await _read_body(conn, req, length, flags)
-                if status:
-                    res = await app.error_response(req, status)
-                    await write_response(conn, res, minor, False, head_only)
-                    _log(app, req, res)
+            if handoff is not None:
+                conn.handoff = None
+                conn.idle = False
+                req, res, coro, yielded, minor, keep_alive = handoff
+                head_only = False
+                if coro is not None:
+                    res = await _Resume(coro, yielded)
+                    if res is Response.already_handled:
+                        return
+                elif res is None:  # (written, not flushed)
+                    await conn.drain()
+                    if keep_alive:
+                        continue
                     return
-            res = await app.dispatch_request(req)
-            if res is Response.already_handled:
-                return
+            else:
+                conn.idle = False
+                method, path, query, minor, headers, head_len, length, \
+                    flags = head
+                conn.pos = pos + head_len
+                if head_len > Request.max_readline and \
+                        _header_line_too_long(headers, Request.max_readline):
+                    await _send_error(conn, 431)
+                    return
+                req = Request(app, conn.client_addr, method,
+                              path if query is None else path + '?' + query,
+                              '1.1' if minor else '1.0', headers, None, None,
+                              sock, scheme=conn.scheme)
+                head_only = method == 'HEAD'
+
+                # 2. the body, and the app
+                keep_alive = flags & F_KEEP_ALIVE != 0
+                if length > 0 or flags & F_CHUNKED:
+                    status = await _read_body(conn, req, length, flags)
+                    if status:
+                        res = await app.error_response(req, status)
+                        await write_response(conn, res, minor, False,
+                                             head_only)
+                        _log(app, req, res)
+                        return
+                res = await app.dispatch_request(req)
+                if res is Response.already_handled:
+                    return
 
             # 3. the response
             if app._shutdown_requested:
@@ -975,6 +1023,100 @@ async def serve_connection(app, conn):
             await conn.wait_closed()
         except Exception:  # pragma: no cover
             pass
+
+
+class _Resume:
+    """Awaits, in the request loop's task, a handler's coroutine that
+    _serve_now started and that waits for ``pending`` (what it yielded)."""
+
+    def __init__(self, coro, pending):
+        self.coro = coro
+        self.pending = pending
+
+    def __await__(self):
+        coro = self.coro
+        value = self.pending
+        while True:
+            try:
+                try:
+                    sent = yield value
+                except BaseException as exc:
+                    value = coro.throw(exc)
+                else:
+                    value = coro.send(sent)
+            except StopIteration as exc:
+                return exc.value
+
+
+def _serve_now(app, conn):
+    """CPython: serves, from data_received, the requests already whole in
+    the buffer of a connection whose request loop waits idle for the next
+    one (a GET-like request without a body and with a plain response costs
+    no task wake-up). The handler runs as part of the loop's task (its
+    context, current_task()); one that waits is handed to the loop, as is
+    anything but that simple case. Returns None when all was served and
+    the loop can wait on, True to wake it, False to end the connection."""
+    parse = backend.parse_request
+    task = conn.task
+    while True:
+        buf = conn.buf
+        pos = conn.pos
+        end = len(buf)
+        if pos == end:
+            conn.buf = bytearray()
+            conn.pos = 0
+            return None
+        if buf[pos] == 10 or buf[pos] == 13:
+            return True
+        try:
+            head = parse(buf, pos, end, pos, Request.max_readline,
+                         Request.max_head_length, Request.max_headers)
+        except ValueError:
+            return True  # (the loop answers the error)
+        if head is None:
+            return True
+        method, path, query, minor, headers, head_len, length, flags = head
+        if head_len > Request.max_readline or length > 0 or \
+                flags & F_CHUNKED or method == 'HEAD':
+            return True
+        conn.pos = pos + head_len
+        req = Request(app, conn.client_addr, method,
+                      path if query is None else path + '?' + query,
+                      '1.1' if minor else '1.0', headers, None, None,
+                      (conn, conn), scheme=conn.scheme)
+        keep_alive = flags & F_KEEP_ALIVE != 0
+        coro = app.dispatch_request(req)
+        _enter_task(conn.loop, task)
+        try:
+            pending = coro.send(None)
+        except StopIteration as exc:
+            res = exc.value
+        except BaseException:
+            conn.abort()
+            raise
+        else:
+            conn.handoff = (req, None, coro, pending, minor, keep_alive)
+            return True
+        finally:
+            _leave_task(conn.loop, task)
+        if res is Response.already_handled:
+            return False
+        if app._shutdown_requested:
+            keep_alive = False
+        if req._stream is not None:
+            conn.handoff = (req, res, None, None, minor, keep_alive)
+            return True
+        kept = _write_plain(conn, res, minor, keep_alive)
+        if kept is None:
+            conn.handoff = (req, res, None, None, minor, keep_alive)
+            return True
+        if app.debug:
+            _log(app, req, res)
+        if not conn.flushed():
+            conn.handoff = (req, None, None, None, minor, kept)
+            return True
+        if not kept:
+            return False
 
 
 async def _skip_unread_body(stream):
