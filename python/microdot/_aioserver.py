@@ -1,0 +1,279 @@
+"""The built-in server's CPython half: connections driven by asyncio
+callbacks (``asyncio.Protocol``) and, on CPython 3.11+, kept-alive requests
+served straight from ``data_received``. MicroPython has no Protocol: its
+bundles and frozen builds leave this module out, and ``microdot._server``
+imports it only where ``asyncio.Protocol`` exists."""
+import asyncio
+import sys
+
+from microdot._backend import backend
+from microdot._server import Connection, serve_connection, _now, _log, \
+    _write_plain, _UNAVAILABLE, F_CHUNKED, F_KEEP_ALIVE
+from microdot.microdot import Request, Response
+
+try:  # CPython 3.11+ (tasks created with a context): see _serve_now
+    import contextvars
+    from asyncio.tasks import _enter_task, _leave_task
+    if sys.version_info < (3, 11):
+        raise ImportError
+except ImportError:
+    _enter_task = None
+
+
+async def start_server(app, connections, scheme, host, port, ssl):
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(
+        lambda: ProtocolConnection(app, connections, scheme),
+        host, port, ssl=ssl, reuse_address=True, backlog=128)
+
+
+class ProtocolConnection(asyncio.Protocol, Connection):
+    """A connection driven by asyncio callbacks (CPython): received bytes
+    go straight into the buffer, with no stream layer in between."""
+
+    high_water = 256 * 1024  # stop reading with this much unconsumed
+    context = None  # the request loop's task's, for _serve_now
+
+    def __init__(self, app, connections, scheme):
+        Connection.__init__(self)
+        self.app = app
+        self.connections = connections
+        self.scheme = scheme
+        self.transport = None
+        self.eof = False
+        self.closed = False
+        self._waiter = None
+        self._drain_waiter = None
+        self._write_paused = False
+        self._read_paused = False
+        self.refused = False
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.loop = asyncio.get_running_loop()
+        self.client_addr = transport.get_extra_info('peername')
+        cap = self.app.max_connections
+        if cap is not None and len(self.connections) >= cap:
+            # answer 503 and half-close; what the client sends is read
+            # and dropped (closing with it unread would reset the
+            # connection, and the 503 could be lost) for a moment
+            self.refused = True
+            transport.write(_UNAVAILABLE)
+            if transport.can_write_eof():  # (not over TLS)
+                transport.write_eof()
+            self.loop.call_later(2, transport.close)
+            return
+        self.connections.add(self)
+        # The request loop starts with the first bytes, so a request
+        # that arrives whole finds them already buffered and costs no
+        # wait; until then the connection is idle (for the sweeper).
+        self.waiting_since = _now()
+
+    def data_received(self, data):
+        if self.refused:
+            return
+        buf = self.buf
+        buf += data
+        waiter = self._waiter
+        if waiter is not None:  # (self._wake(), inlined)
+            more = True
+            if self.idle_wait and self.context is not None:
+                more = self.context.run(_serve_now, self.app, self)
+                if more is None:  # all served: the loop waits on
+                    self.waiting_since = _now()
+                    return
+            if self._waiter is waiter:  # (not a handler's since)
+                self._waiter = self.waiting_since = None
+            if not waiter.done():
+                waiter.set_result(more)
+        elif self.task is None:
+            self.waiting_since = None
+            if _enter_task is None:
+                self.task = self.loop.create_task(
+                    serve_connection(self.app, self))
+            else:
+                self.context = contextvars.copy_context()
+                self.task = self.loop.create_task(
+                    serve_connection(self.app, self),
+                    context=self.context)
+        if len(buf) - self.pos > self.high_water:
+            self._read_paused = True
+            self.transport.pause_reading()
+
+    def eof_received(self):
+        self.eof = True
+        if self.task is None:
+            return False  # nothing was asked: let the transport close
+        self._wake()
+        return True  # keep the write side open to answer
+
+    def connection_lost(self, exc):
+        self.eof = self.closed = True
+        self.connections.discard(self)
+        self._wake()
+        self.resume_writing()
+
+    def _wake(self):
+        # (after eof or a lost connection: nothing more to read)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = self.waiting_since = None
+            if not waiter.done():
+                waiter.set_result(False)
+
+    def pause_writing(self):
+        self._write_paused = True
+
+    def resume_writing(self):
+        self._write_paused = False
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def fill(self):
+        # (not a coroutine: the future it returns is all there is to
+        # wait for, and _wake() settles it)
+        size = len(self.buf)
+        if self.pos == size:
+            if size:
+                self.buf = bytearray()
+                self.pos = size = 0
+        elif self.pos > 65536:
+            self.compact()
+            size = len(self.buf)
+        if self._read_paused:
+            self._read_paused = False
+            self.transport.resume_reading()
+        waiter = self.loop.create_future()
+        if len(self.buf) > size:
+            waiter.set_result(True)
+        elif self.eof:
+            waiter.set_result(False)
+        else:
+            self._waiter = waiter
+            self.waiting_since = _now()
+        return waiter
+
+    def write(self, data):
+        if self.closed:
+            raise ConnectionResetError('connection lost')
+        self.transport.write(data)
+
+    def flushed(self):
+        return not self._write_paused
+
+    async def drain(self):
+        if self.closed:
+            raise ConnectionResetError('connection lost')
+        if self._write_paused:
+            self._drain_waiter = self.loop.create_future()
+            self.waiting_since = _now()
+            try:
+                await self._drain_waiter
+            finally:
+                self.waiting_since = None
+            if self.closed:
+                raise ConnectionResetError('connection lost')
+
+    def close(self):
+        if self.transport is not None and not self.closed:
+            self.transport.close()
+
+    async def wait_closed(self):
+        pass
+
+
+class _Resume:
+    """Awaits, in the request loop's task, a handler's coroutine that
+    _serve_now started and that waits for ``pending`` (what it yielded)."""
+
+    def __init__(self, coro, pending):
+        self.coro = coro
+        self.pending = pending
+
+    def __await__(self):
+        coro = self.coro
+        value = self.pending
+        while True:
+            try:
+                try:
+                    sent = yield value
+                except BaseException as exc:
+                    value = coro.throw(exc)
+                else:
+                    value = coro.send(sent)
+            except StopIteration as exc:
+                return exc.value
+
+
+def _serve_now(app, conn):
+    """CPython: serves, from data_received, the requests already whole in
+    the buffer of a connection whose request loop waits idle for the next
+    one (a GET-like request without a body and with a plain response costs
+    no task wake-up). The handler runs as part of the loop's task (its
+    context, current_task()); one that waits is handed to the loop, as is
+    anything but that simple case. Returns None when all was served and
+    the loop can wait on, True to wake it, False to end the connection."""
+    parse = backend.parse_request
+    task = conn.task
+    while True:
+        buf = conn.buf
+        pos = conn.pos
+        end = len(buf)
+        if pos == end:
+            conn.buf = bytearray()
+            conn.pos = 0
+            return None
+        if buf[pos] == 10 or buf[pos] == 13:
+            return True
+        try:
+            head = parse(buf, pos, end, pos, Request.max_readline,
+                         Request.max_head_length, Request.max_headers)
+        except ValueError:
+            return True  # (the loop answers the error)
+        if head is None:
+            return True
+        method, path, query, minor, headers, head_len, length, flags = head
+        if head_len > Request.max_readline or length > 0 or \
+                flags & F_CHUNKED or method == 'HEAD':
+            return True
+        conn.pos = pos + head_len
+        req = Request(app, conn.client_addr, method,
+                      path if query is None else path + '?' + query,
+                      '1.1' if minor else '1.0', headers, None, None,
+                      (conn, conn), scheme=conn.scheme)
+        keep_alive = flags & F_KEEP_ALIVE != 0
+        coro = app.dispatch_request(req)
+        _enter_task(conn.loop, task)
+        try:
+            pending = coro.send(None)
+        except StopIteration as exc:
+            res = exc.value
+        except BaseException:
+            conn.abort()
+            raise
+        else:
+            conn.handoff = (req, None, coro, pending, minor, keep_alive)
+            return True
+        finally:
+            _leave_task(conn.loop, task)
+        if res is Response.already_handled:
+            return False
+        if app._shutdown_requested:
+            keep_alive = False
+        if req._stream is not None:
+            conn.handoff = (req, res, None, None, minor, keep_alive)
+            return True
+        kept = _write_plain(conn, res, minor, keep_alive)
+        if kept is None:
+            conn.handoff = (req, res, None, None, minor, keep_alive)
+            return True
+        if app.debug:
+            _log(app, req, res)
+        if not conn.flushed():
+            conn.handoff = (req, None, None, None, minor, kept)
+            return True
+        if not kept:
+            return False
