@@ -690,7 +690,8 @@ def main():
                                 os.path.join(OUT, 'results.json')]).returncode == 0
     print('\ncharts: ' + ('build/bench/family*.png' if drawn else
                            'matplotlib not available, none drawn'))
-    if not args.quick:
+    if not args.quick and args.family == '1,2,3,4,5,6':
+        # (a partial run leaves the published tables alone)
         results = os.path.join(BENCH, 'results')
         os.makedirs(results, exist_ok=True)
         with open(os.path.join(results, 'latest.md'), 'w') as f:
