@@ -14,7 +14,7 @@ SRC = os.path.join(ROOT, 'python')
 # Modules that only make sense on CPython (paths relative to python/).
 CPYTHON_ONLY = {
     'microdot/_cffi.py', 'microdot/_cpython.py', 'microdot/_aioserver.py', 'microdot/asgi.py',
-    'microdot/wsgi.py',
+    'microdot/wsgi.py', 'microdot/_ws_sync.py',
     'microdot/jinja.py',
     'microdot_asgi.py', 'microdot_asgi_websocket.py', 'microdot_wsgi.py', 'microdot_jinja.py',
 }
@@ -31,6 +31,10 @@ CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
         'microdot/_files.py', 'microdot/_errors.py', 'microdot/_urlre.py',
         'microdot/_cookies.py', 'microdot/_bodyiter.py', 'microdot/_mount.py',
         'microdot/_reasons.py', 'microdot/_forms.py', 'microdot/_bytesio.py']
+
+# Private modules another part imports on first use, shipped with the part
+# whose feature they serve: the test client's WebSocket side needs websocket.
+CARRIED = {'websocket': ['microdot/_ws_client.py']}
 
 # Packages from micropython-lib's index an extension needs (mip deps).
 INDEX_DEPS = {'utemplate': [['utemplate', 'latest']]}
@@ -118,6 +122,6 @@ def extension_parts():
         name = part_name(rel)
         if rel in CORE or name.startswith('_'):
             continue
-        parts[name] = sorted(f for f in closure(rel) if f not in CORE
-                             and f not in CPYTHON_ONLY)
+        files = set(closure(rel)) | set(CARRIED.get(name, []))
+        parts[name] = sorted(f for f in files if f not in CORE and f not in CPYTHON_ONLY)
     return parts

@@ -7,6 +7,9 @@ exactly what it would see over a socket::
     client = TestClient(app)
     res = await client.get('/')
     assert res.status_code == 200
+
+``TestWebSocket`` (a WebSocket to an app, in memory) is importable from here
+too; it lives in microdot._ws_client, loaded on first use.
 """
 import asyncio
 import json as _json
@@ -272,7 +275,7 @@ class TestClient:
         async) generator function: each value it yields is sent, and the
         server's next message is the value of the yield. Returns the
         handshake's TestResponse (101, or the error response)."""
-        from microdot.websocket import run_websocket_client
+        from microdot._ws_client import run_websocket_client
         return await run_websocket_client(self, path, client, headers)
 
     def _update_cookies(self, res):
@@ -350,3 +353,10 @@ def _quote(text):
             out += '%{:02X}'.format(byte)
     return out
 
+
+def __getattr__(name):
+    # TestWebSocket needs microdot.websocket: import both only when asked.
+    if name == 'TestWebSocket':
+        from microdot._ws_client import TestWebSocket
+        return TestWebSocket
+    raise AttributeError(name)

@@ -1,6 +1,6 @@
 """WebSocket and SSE behaviours on MicroPython, in memory (no sockets): the
 frame reader, and routes driven through the built-in server's request loop
-by microdot.websocket.TestWebSocket and the test client.
+by microdot.test_client.TestWebSocket and the test client.
 
     MICROPYPATH=<repo>/python:.frozen micropython tests/mpy/ext_runner.py
 
@@ -13,8 +13,8 @@ import sys
 
 from microdot import Microdot
 from microdot._backend import NAME
-from microdot.test_client import TestClient
-from microdot.websocket import FrameReader, ProtocolError, TestWebSocket, \
+from microdot.test_client import TestClient, TestWebSocket
+from microdot.websocket import FrameReader, ProtocolError, \
     ConnectionClosed, with_websocket, WebSocket
 from microdot.sse import with_sse, format_event
 

@@ -863,7 +863,7 @@ def test_demo_live_counter(demo):
 
 
 def test_demo_chat(demo):
-    from microdot.websocket import TestWebSocket
+    from microdot.test_client import TestWebSocket
     app = demo.app
 
     async def main():
@@ -902,7 +902,7 @@ def test_demo_chat(demo):
 # -- the other engineers' protocol examples -----------------------------------------
 
 def test_websocket_echo_example(load):
-    from microdot.websocket import TestWebSocket
+    from microdot.test_client import TestWebSocket
     app = load('websocket/echo.py').app
 
     async def main():

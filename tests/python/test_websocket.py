@@ -1,5 +1,5 @@
 """WebSocket routes through the built-in server's request loop, in memory
-(microdot.websocket.TestWebSocket feeds the same connection code the socket
+(microdot.test_client.TestWebSocket feeds the same connection code the socket
 server uses): handshake validation, messages, control frames, close codes."""
 import asyncio
 import struct
@@ -7,9 +7,9 @@ import struct
 import pytest
 
 from microdot import Microdot
-from microdot.test_client import TestClient
-from microdot.websocket import with_websocket, TestWebSocket, \
-    ConnectionClosed, WebSocket, run_websocket_client
+from microdot.test_client import TestClient, TestWebSocket
+from microdot._ws_client import run_websocket_client
+from microdot.websocket import with_websocket, ConnectionClosed, WebSocket
 
 KEY = 'dGhlIHNhbXBsZSBub25jZQ=='
 ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='
