@@ -55,6 +55,14 @@ static inline const uint16_t *md_qstr_table(void) {
 #define MD_MP_STACK_DECODE (128)
 #endif
 
+// Common methods, header names and values returned as shared str objects
+// (MD_WORDS below) instead of a new str each: in firmware they are ROM
+// objects; in a .mpy they cost about 1.1 KB of text and, on 32-bit, 1.4 KB
+// of RAM, which ports/natmod/Makefile spares microcontrollers (0 there).
+#ifndef MD_MP_WORDS
+#define MD_MP_WORDS (1)
+#endif
+
 /******************************************************************************/
 // Argument and result helpers
 
@@ -227,6 +235,7 @@ static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
 #endif
 
 #if MD_ENABLE_HTTP
+#if MD_MP_WORDS
 // Words that requests often carry (methods, header names and values), as str
 // objects made once: parse_request returns these instead of allocating a str
 // per such field. Looked up by an open-addressing table of their indices,
@@ -308,15 +317,18 @@ static mp_obj_t md_find_word(const uint8_t *p, size_t len) {
     }
     return MP_OBJ_NULL;
 }
+#endif // MD_MP_WORDS
 
 // A str of a field of the request head: a word, or a new str.
 static mp_obj_t md_new_field(const uint8_t *base, md_slice s) {
+    #if MD_MP_WORDS
     if (s.len != 0) {
         mp_obj_t word = md_find_word(base + s.off, s.len);
         if (word != MP_OBJ_NULL) {
             return word;
         }
     }
+    #endif
     return md_new_str(base, s);
 }
 #endif
@@ -364,9 +376,11 @@ static mp_obj_t md_mp_parse_request(size_t n_args, const mp_obj_t *args) {
         md_raise(-rc, req.error != NULL ? req.error : "bad request");
     }
 
+    #if MD_MP_WORDS
     if (!md_word_slots_ready) {
         md_init_words();
     }
+    #endif
     mp_obj_t *fields;
     mp_obj_t headers = md_new_list(2 * req.num_headers, &fields);
     for (size_t i = 0; i < req.num_headers; i++) {

@@ -115,6 +115,15 @@ switch_variant() {
 switch_variant http-util "-DMD_ENABLE_WS=0 -DMD_ENABLE_ROUTER=0"
 switch_variant router-ws-util "-DMD_ENABLE_HTTP=0"
 # Each part alone must at least compile (-Werror: no helper left unused).
+# The microcontroller form of the binding (no shared-words table), run on x64.
+step natmod-nowords make -C ports/natmod MPY_DIR="$MPY_DIR" ARCH=x64 \
+    BUILD="$repo/build/natmod/x64-nowords" MD_CFLAGS="-DMD_MP_WORDS=0"
+if [ -f build/natmod/x64-nowords/_microdot.mpy ]; then
+    counted vectors-nowords env MICROPYPATH="$repo/build/natmod/x64-nowords" \
+        "$MICROPYTHON" -X heapsize=64M tests/mpy/vectors_runner.py "$out/vectors" c
+    counted binding-nowords env MICROPYPATH="$repo/build/natmod/x64-nowords" \
+        "$MICROPYTHON" -X heapsize=256k tests/mpy/binding_runner.py --no-words
+fi
 for part in HTTP ROUTER WS UTIL; do
     flags=""
     for other in HTTP ROUTER WS UTIL; do
