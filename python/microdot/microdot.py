@@ -330,6 +330,8 @@ class Request:
     - ``g``: an empty object, private to this request, on which handlers
       can set attributes to pass data along (e.g. a ``before_request``
       handler stores the current user and the route handler reads it).
+    - ``url_args``: the values of the route's URL components by name (an
+      empty dict, private to this request, for a route without any).
     """
 
     #: Largest request body accepted, in bytes (larger gives 413).
@@ -358,8 +360,6 @@ class Request:
     subapp = None
     scheme = 'http'
     route = None
-    #: The arguments of the route's URL components (set when it has some).
-    url_args = {}
     #: File uploads, set by the multipart extension.
     files = None
     _raw_headers = _stream = None
@@ -439,6 +439,8 @@ class Request:
                 return None
         elif name == 'g':
             value = _G()
+        elif name == 'url_args':  # (a route without components)
+            value = {}
         elif name == 'url':
             return self.path  # a URL without a query string
         else:
@@ -508,7 +510,7 @@ class Request:
 if not _MICROPYTHON:
     from microdot._cpython import install_lazy
     install_lazy(Request, ('headers', 'args', 'cookies', 'json', 'form', 'g',
-                           'url'))
+                           'url', 'url_args'))
 
 
 def _check_header_text(text):
@@ -997,7 +999,7 @@ class Microdot:
 
 # The arguments of the routes without components: one shared empty dict, not
 # a new one per request (never mutated by the framework).
-_NO_ARGS = Request.url_args
+_NO_ARGS = {}  # what _find_route gives for a route without components
 
 if _MICROPYTHON:
     async def _call(f, *args, **kwargs):

@@ -214,3 +214,27 @@ def test_repeated_header_names_take_the_loop():
     req = make(headers=['A', '1', 'a', '2', 'B', '3'])
     assert req.headers['a'] == '1, 2' and req.headers['b'] == '3'
     assert list(req.headers) == ['A', 'B']
+
+
+def test_url_args_of_a_route_without_components_are_private_to_the_request():
+    app = Microdot()
+
+    @app.before_request
+    async def mark(req):
+        req.url_args['seen'] = req.path
+
+    @app.route('/a')
+    async def a(req):
+        return repr(sorted(req.url_args.items()))
+
+    client = TestClient(app)
+    assert asyncio.run(client.get('/a')).text == "[('seen', '/a')]"
+    # a second request must not see what the first one stored
+    assert asyncio.run(client.get('/a')).text == "[('seen', '/a')]"
+    app2 = Microdot()
+
+    @app2.route('/b')
+    async def b(req):
+        return repr(req.url_args)
+
+    assert asyncio.run(TestClient(app2).get('/b')).text == '{}'
