@@ -3,26 +3,11 @@ buffer, its length and start/end to C glue (ports/cffi/md_pack.c), which
 checks the range itself: results with offsets and every buffer type must
 match the pure backend, and bad ranges must raise ValueError without a
 status (a verdict on the bytes would mean C looked at them)."""
-import os
-import sys
-
 import pytest
 
-try:
-    import microdot  # noqa: F401
-except ImportError:
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..',
-                                    'python'))
+from cffi_pair import _cffi, _pure, needs_cffi
 
-from microdot import _pure  # noqa: E402
-
-try:
-    from microdot import _cffi
-except ImportError:
-    _cffi = None
-
-pytestmark = pytest.mark.skipif(_cffi is None,
-                                reason='the cffi extension is not built')
+pytestmark = needs_cffi
 
 BODY = b'xx3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\nTrailer: t\r\n\r\nNEXT'
 

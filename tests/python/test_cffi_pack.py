@@ -3,26 +3,11 @@
 check the unpacking against the pure backend where the packing has its own
 cases (scratch arrays growing, buffer types and offsets, empty strings,
 non-ASCII text, Content-Length), and that bad arguments still raise."""
-import os
-import sys
-
 import pytest
 
-try:
-    import microdot  # noqa: F401
-except ImportError:
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..',
-                                    'python'))
+from cffi_pair import _cffi, _pure, needs_cffi
 
-from microdot import _pure  # noqa: E402
-
-try:
-    from microdot import _cffi
-except ImportError:
-    _cffi = None
-
-pytestmark = pytest.mark.skipif(_cffi is None,
-                                reason='the cffi extension is not built')
+pytestmark = needs_cffi
 
 LIMITS = (2048, 16384, 64)
 

@@ -1,26 +1,11 @@
 """The cffi backend's match_route slices string captures out of the path
 str itself when the path is ASCII, and out of its UTF-8 bytes otherwise:
 both ways must give what the pure backend gives."""
-import os
-import sys
-
 import pytest
 
-try:
-    import microdot  # noqa: F401
-except ImportError:
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..',
-                                    'python'))
+from cffi_pair import _cffi, _pure, needs_cffi
 
-from microdot import _pure  # noqa: E402
-
-try:
-    from microdot import _cffi
-except ImportError:
-    _cffi = None
-
-pytestmark = pytest.mark.skipif(_cffi is None,
-                                reason='the cffi extension is not built')
+pytestmark = needs_cffi
 
 PATTERNS = ['/n/<int:id>', '/u/<name>/p/<path:rest>', '/u/<name>',
             '/s/<a>/<int:b>', '/i/<int:a>/<int:b>', '/any/<path:p>']
