@@ -7,6 +7,13 @@ messages) for SECONDS.
 
     python tests/mpy/deploy_smallheap.py [--heap 64k] [--seconds 30] [--backends pure,c]
     python tests/mpy/deploy_smallheap.py --find [--seconds 3]   # smallest heap that works
+    python tests/mpy/deploy_smallheap.py --romfs [...]          # bytecode in ROMFS
+
+With --romfs the bundle (with _microdot.mpy) and the app are deployed as a
+board with a ROMFS partition runs them: one ROMFS image (ports/romfs/build.py,
+built with mpremote), held outside the heap by the romfs_flash native module
+and mounted at /rom by ports/romfs/boot.py, so that imported bytecode runs
+from the image instead of being loaded into the heap.
 
 Closes with 'N passed, N failed' (one check per client, per server exit and
 per server log) and exits 1 on failure. --find bisects the heap size between
@@ -17,8 +24,9 @@ takes at most about SECONDS + 10 s: the first failing client stops the
 others, and the clients give up on a silent server after 3 s (10 s
 without --find). `--backends upstream` runs the same app on upstream
 Microdot 2.7.0 (build/footprint/upstream-mpy, made by
-bench/footprint/run.py) for comparison. The bundle (and _microdot.mpy) is
-built into a private temporary directory for each invocation.
+bench/footprint/run.py) for comparison, from the filesystem or, with
+--romfs, from its own image. The bundle (and _microdot.mpy) and the images
+are built into a private temporary directory for each invocation.
 """
 import argparse
 import http.client
@@ -36,6 +44,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 APP = os.path.join(HERE, 'deploy_smallheap_app.py')
+ROMFS = os.path.join(ROOT, 'ports', 'romfs')
 BUNDLE = os.path.join(ROOT, 'build', 'deploy', 'bundle')
 NATMOD = os.path.join(ROOT, 'build', 'natmod', 'x64')
 # upstream Microdot 2.7.0 as .mpy, made by bench/footprint/run.py
@@ -128,16 +137,39 @@ class Client(threading.Thread):
                 self.done += 1
 
 
-def soak(backend, heap, seconds, lib, quiet=False, timeout=10):
-    """[(check name, ok, detail)] for one server run; lib holds the bundle
-    (and _microdot.mpy)."""
+def from_files(lib):
+    """The servers' (script and arguments, MICROPYPATH) per backend: the app
+    from source, the framework's .mpy files from lib (upstream's from
+    UPSTREAM)."""
+    ours = ([APP], [lib, '.frozen'])
+    return {'c': ours, 'pure': ours, 'upstream': ([APP], [UPSTREAM, '.frozen'])}
+
+
+def from_romfs(scratch, lib, backends):
+    """The same from ROMFS images: ours (lib: the bundle and _microdot.mpy;
+    the app) and upstream's (its .mpy files, the app), each with its
+    romfs_flash.mpy."""
+    sys.path.insert(0, ROMFS)
+    import build as romfs  # ports/romfs/build.py
+    boot = [os.path.join(ROMFS, 'boot.py'), 'deploy_smallheap_app']
+    targets = {}
+    for backend in backends:
+        out = os.path.join(scratch, 'romfs-upstream' if backend == 'upstream' else 'romfs')
+        if not os.path.exists(os.path.join(out, 'romfs_flash.mpy')):
+            romfs.build(out, lib=UPSTREAM if backend == 'upstream' else lib, apps=[APP])
+            print('ROMFS image for %s: %d bytes' % (
+                backend, os.path.getsize(os.path.join(out, romfs.IMAGE))), flush=True)
+        targets[backend] = (boot, [out, '.frozen'])
+    return targets
+
+
+def soak(backend, heap, seconds, target, quiet=False, timeout=10):
+    """[(check name, ok, detail)] for one server run; target: the server's
+    (script and arguments, MICROPYPATH entries)."""
     port = free_port()
-    env = dict(os.environ, MICRODOT_BACKEND=backend)
-    path = [lib, '.frozen']
-    if backend == 'upstream':
-        path = [UPSTREAM, '.frozen']
-    env['MICROPYPATH'] = ':'.join(path)
-    proc = subprocess.Popen([micropython(), '-X', 'heapsize=%d' % heap, APP, str(port)],
+    script, path = target
+    env = dict(os.environ, MICRODOT_BACKEND=backend, MICROPYPATH=':'.join(path))
+    proc = subprocess.Popen([micropython(), '-X', 'heapsize=%d' % heap] + script + [str(port)],
                             cwd=HERE, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     checks = []
@@ -198,30 +230,30 @@ def soak(backend, heap, seconds, lib, quiet=False, timeout=10):
     return checks
 
 
-def works(backend, heap, seconds, lib):
+def works(backend, heap, seconds, target):
     start = time.time()
-    checks = soak(backend, heap, seconds, lib, quiet=True, timeout=3)
+    checks = soak(backend, heap, seconds, target, quiet=True, timeout=3)
     failed = [name + ': ' + detail for name, ok, detail in checks if not ok]
     print('  %s heap %6d: %s (%.0f s)' % (backend, heap, 'fails, ' + failed[0] if failed
                                           else 'works', time.time() - start), flush=True)
     return not failed
 
 
-def find(backend, high, seconds, lib, confirm):
+def find(backend, high, seconds, target, confirm):
     """Smallest heap (to 1 KiB) in [4 KiB, high] where the soak passes, then
     passes `confirm` more times (4 KiB more after a failure, at most 4 times)."""
     low = 4 * 1024
-    if not works(backend, high, seconds, lib):
+    if not works(backend, high, seconds, target):
         return None
     while high - low > 1024:
         mid = (low + high) // 2 // 1024 * 1024
-        if works(backend, mid, seconds, lib):
+        if works(backend, mid, seconds, target):
             high = mid
         else:
             low = mid
     top, runs = high, 0
     while runs < confirm and high <= top + 16 * 1024:
-        if works(backend, high, seconds, lib):
+        if works(backend, high, seconds, target):
             runs += 1
         else:
             high += 4 * 1024
@@ -235,6 +267,8 @@ def main():
     parser.add_argument('--seconds', type=float, default=30)
     parser.add_argument('--backends', default='pure,c')
     parser.add_argument('--find', action='store_true')
+    parser.add_argument('--romfs', action='store_true',
+                        help='deploy as ROMFS images (bytecode outside the heap)')
     parser.add_argument('--confirm', type=int, default=2,
                         help='--find: runs that must pass at the answer (default 2)')
     args = parser.parse_args()
@@ -248,23 +282,27 @@ def main():
             if not os.path.exists(os.path.join(NATMOD, '_microdot.mpy')):
                 subprocess.check_call(['make', '-s', '-C', os.path.join(ROOT, 'ports', 'natmod')])
             shutil.copy(os.path.join(NATMOD, '_microdot.mpy'), lib)
-        run(args, lib, backends)
+        if args.romfs:
+            targets = from_romfs(scratch, lib, backends)
+        else:
+            targets = from_files(lib)
+        run(args, targets, backends)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run(args, lib, backends):
+def run(args, targets, backends):
     heap = parse_size(args.heap)
     if args.find:
         for backend in backends:
             print('%s: smallest heap that serves everything for %g s: %s' % (
-                backend, args.seconds, find(backend, heap, args.seconds, lib, args.confirm)),
+                backend, args.seconds, find(backend, heap, args.seconds, targets[backend], args.confirm)),
                 flush=True)
         return
     checks = []
     for backend in backends:
         start = time.time()
-        checks += soak(backend, heap, args.seconds, lib)
+        checks += soak(backend, heap, args.seconds, targets[backend])
         print('  (%s: %.1f s)' % (backend, time.time() - start))
     failed = sum(1 for _, ok, _ in checks if not ok)
     print('%d passed, %d failed' % (len(checks) - failed, failed))

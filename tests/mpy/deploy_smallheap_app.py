@@ -34,6 +34,7 @@ async def echo(request, ws):
 async def mem(request):
     gc.collect()
     micropython.mem_info()  # to the log: the largest free block
+    print('modules:', ' '.join(sorted(sys.modules)))
     return {'free': gc.mem_free(), 'alloc': gc.mem_alloc()}
 
 
@@ -43,5 +44,7 @@ async def shutdown(request):
     return 'bye'
 
 
+gc.collect()
 print('backend:', NAME)
+print('heap at start:', gc.mem_alloc())
 app.run(host='127.0.0.1', port=int(sys.argv[1]))

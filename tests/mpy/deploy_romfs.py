@@ -1,0 +1,236 @@
+"""ROMFS deployment (CPython driver): the façade bundle with _microdot.mpy,
+built into a ROMFS image with mpremote (ports/romfs/build.py) and mounted at
+/rom on MicroPython's unix port from romfs_flash.mpy, the native module that
+holds the image outside the GC heap as a board's flash does. Checks, for the
+C and the pure backend (deploy_romfs_probe.py does the MicroPython side):
+  - the image takes no heap: importing romfs_flash and mounting it costs a
+    small fraction of the image's size, on a 64 KiB heap;
+  - microdot is imported from /rom/lib, and its functions' bytecode lies
+    inside the image (executed in place); the same probe on the same .mpy
+    files from the filesystem finds their bytecode outside it;
+  - importing microdot and its WebSocket extension takes less heap from
+    the image than from the .mpy files;
+then serves the small-heap app (deploy_smallheap_app.py) from the image on a
+1 MiB heap and prints the heap in use at each step (at start, after a first
+GET, with one and two WebSockets open, with a kept-alive connection too),
+checking that every exchange succeeds.
+
+    python tests/mpy/deploy_romfs.py
+
+Closes with 'N passed, N failed'; exits 1 on failure.
+"""
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+ROMFS = os.path.join(ROOT, 'ports', 'romfs')
+NATMOD = os.path.join(ROOT, 'build', 'natmod', 'x64', '_microdot.mpy')
+APP = os.path.join(HERE, 'deploy_smallheap_app.py')
+# upstream Microdot 2.7.0 as .mpy, made by bench/footprint/run.py: readings
+# for comparison when present
+UPSTREAM = os.path.join(ROOT, 'build', 'footprint', 'upstream-mpy')
+sys.path.insert(0, ROMFS)
+import build as romfs  # noqa: E402  (ports/romfs/build.py)
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+    print('%s %s' % ('ok  ' if ok else 'FAIL:', what), flush=True)
+
+
+def micropython():
+    here = os.path.join(os.path.dirname(sys.executable), 'micropython')
+    return here if os.path.exists(here) else shutil.which('micropython')
+
+
+def probe(backend, path, args, heap='64k'):
+    """The probe's `key value` lines as {key: value}, or {} on failure."""
+    env = dict(os.environ, MICRODOT_BACKEND=backend, MICROPYPATH=':'.join(path + ['.frozen']))
+    result = subprocess.run([micropython(), '-X', 'heapsize=' + heap,
+                             os.path.join(HERE, 'deploy_romfs_probe.py')] + args,
+                            env=env, cwd=HERE, capture_output=True, text=True, timeout=60)
+    if result.returncode:
+        print(result.stdout[-1500:] + result.stderr[-1500:])
+        return {}
+    values = {}
+    for line in result.stdout.splitlines():
+        if line.startswith('qstr pool:'):
+            total, text = (int(re.search(name + r'=(\d+)', line).group(1))
+                           for name in ('n_total_bytes', 'n_str_data_bytes'))
+            # the names' text stays in the image: the heap holds the pools
+            values['qstr ' + last] = total - text if 'rom' in args else total
+            continue
+        key, _, value = line.rpartition(' ')
+        if key.startswith('heap '):
+            last = key[5:]
+        values[key] = int(value) if value.isdigit() else value
+    return values
+
+
+def imports(out, backend):
+    lib = os.path.join(out, 'stage', 'lib')
+    rom = probe(backend, [out], ['rom'])
+    files = probe(backend, [], ['files', lib], heap='256k')
+    if not rom or not files:
+        check(False, '%s: the probe ran from the image and from the files' % backend)
+        return
+    if backend == 'upstream':
+        print('  upstream: heap after import_microdot %d from the image, %d from .mpy files; '
+              'after import_websocket %d, %d' % (
+                  rom['heap import_microdot'], files['heap import_microdot'],
+                  rom['heap import_websocket'], files['heap import_websocket']))
+        return
+    check(rom['image_heap'] * 16 < rom['image_size'],
+          '%s: the image (%d bytes) is outside the 64 KiB heap: mounting it took %d bytes'
+          % (backend, rom['image_size'], rom['image_heap']))
+    check(rom['file'].startswith('/rom/lib/'), '%s: microdot from %s' % (backend, rom['file']))
+    for name in ('Microdot.route', 'WebSocket.receive'):
+        check(rom['in_image ' + name] == 1 and files['in_image ' + name] == 0,
+              '%s: %s runs from the image (from the files: outside it)' % (backend, name))
+    for step in ('import_microdot', 'import_websocket'):
+        check(rom['heap ' + step] < files['heap ' + step],
+              '%s: heap after %s: %d from the image, %d from .mpy files (of which '
+              'interned names %d, %d)' % (backend, step, rom['heap ' + step], files['heap ' + step],
+                                      rom['qstr ' + step] - rom['qstr base'],
+                                      files['qstr ' + step] - files['qstr base']))
+
+
+def get(port, path, conn=None):
+    own = conn is None
+    if own:
+        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+    conn.request('GET', path)
+    res = conn.getresponse()
+    body = res.read()
+    if own:
+        conn.close()
+    return res.status, body
+
+
+def mem(port):
+    time.sleep(0.1)  # let the server finish closing what a client closed
+    status, body = get(port, '/mem')
+    return int(re.search(rb'"alloc": (\d+)', body).group(1))
+
+
+def websocket(port):
+    from websockets.sync.client import connect
+    # kept open across readings, so not used as a context manager
+    warnings.filterwarnings('ignore', r'connect\(\) must be used', DeprecationWarning)
+    ws = connect('ws://127.0.0.1:%d/echo' % port, open_timeout=10, close_timeout=5,
+                 compression=None)  # closed by serving()
+    for message in ('é' * 500, bytes(range(250)) * 4):
+        ws.send(message)
+        if ws.recv(timeout=10) != message:
+            raise AssertionError('echo mismatch')
+    return ws
+
+
+def serving(out, backend):
+    """Heap in use (bytes, absolute) at each step of serving from the image
+    (a check for ours, a reading for upstream)."""
+    report = check if backend != 'upstream' else lambda ok, what: print(
+        '  %s%s' % ('' if ok else 'failed: ', what))
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, MICRODOT_BACKEND=backend, MICROPYPATH=out + ':.frozen')
+    proc = subprocess.Popen([micropython(), '-X', 'heapsize=1M', os.path.join(ROMFS, 'boot.py'),
+                             'deploy_smallheap_app', str(port)],
+                            cwd=HERE, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    readings, clients = [], []
+    try:
+        for line in proc.stdout:
+            if line.startswith('heap at start:'):
+                readings.append(('start', int(line.split(':')[1])))
+                break
+        deadline = time.time() + 20
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError('the server did not start')
+                time.sleep(0.05)
+        if get(port, '/') != (200, b'Hello, world!'):
+            raise AssertionError('GET / failed')
+        readings.append(('served', mem(port)))
+        clients.append(websocket(port))
+        readings.append(('ws1', mem(port)))
+        clients.append(websocket(port))
+        readings.append(('ws2', mem(port)))
+        keep = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+        get(port, '/', keep)
+        clients.append(keep)
+        readings.append(('keepalive', mem(port)))
+        for c in clients:
+            c.close()
+        clients = []
+        readings.append(('after', mem(port)))
+        get(port, '/shutdown')
+        code = proc.wait(15)
+        report(code == 0, '%s: served from the image: %s' % (
+            backend, ', '.join('%s %d' % r for r in readings)))
+    except Exception as exc:
+        report(False, '%s: served from the image: %r (%s)' % (backend, exc, readings))
+    finally:
+        for c in clients:
+            c.close()
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(5)
+        log = proc.stdout.read()
+        proc.stdout.close()
+    modules = re.findall(r'modules: (.*)', log)
+    if modules:
+        print('  %s: modules while serving: %s' % (backend, modules[-1]))
+
+
+def main():
+    if not os.path.exists(NATMOD):
+        subprocess.check_call(['make', '-s', '-C', os.path.join(ROOT, 'ports', 'natmod')])
+    scratch = tempfile.mkdtemp(prefix='romfs-')
+    try:
+        out = os.path.join(scratch, 'romfs')
+        try:
+            image = romfs.build(out, native=NATMOD, apps=[APP])
+            check(True, 'image built with mpremote: %d bytes; romfs_flash.mpy %d bytes' % (
+                os.path.getsize(image), os.path.getsize(os.path.join(out, 'romfs_flash.mpy'))))
+        except (subprocess.SubprocessError, OSError) as exc:
+            check(False, 'image built: %r' % exc)
+            return
+        for backend in ('c', 'pure'):
+            imports(out, backend)
+            serving(out, backend)
+        if os.path.isdir(UPSTREAM):
+            up = os.path.join(scratch, 'upstream')
+            romfs.build(up, lib=UPSTREAM, apps=[APP])
+            imports(up, 'upstream')
+            serving(up, 'upstream')
+        else:
+            print('  upstream: no %s (bench/footprint/run.py makes it): no readings' % UPSTREAM)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        print('%d passed, %d failed' % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == '__main__':
+    main()
