@@ -19,23 +19,6 @@ FUNCTIONS = ('parse_request', 'new_chunked', 'chunked_decode', 'compile_router',
              'utf8_check', 'url_decode', 'parse_query', 'parse_cookies')
 
 
-def _load(wanted):
-    if wanted != 'pure':
-        try:
-            import _microdot  # MicroPython: firmware or .mpy
-            return _microdot
-        except ImportError:
-            pass
-        try:
-            from microdot import _cffi  # CPython: cffi extension
-            return _cffi
-        except ImportError:
-            if wanted:
-                raise ImportError('microdot: the C backend is not available')
-    from microdot import _pure
-    return _pure
-
-
 def _complete(found):
     for name in FUNCTIONS:
         if not hasattr(found, name):
@@ -44,5 +27,17 @@ def _complete(found):
     return found
 
 
-backend = _complete(_load(_wanted))
+backend = None
+if _wanted != 'pure':
+    try:
+        import _microdot as backend  # MicroPython: firmware or .mpy
+    except ImportError:
+        try:
+            from microdot import _cffi as backend  # CPython: cffi extension
+        except ImportError:
+            if _wanted:
+                raise ImportError('microdot: the C backend is not available')
+if backend is None:
+    from microdot import _pure as backend
+backend = _complete(backend)
 NAME = backend.NAME

@@ -7,14 +7,15 @@ HTTP parsing, routing and URL decoding are done by the backend
 ``microdot._server``. Parts a small app rarely needs are imported on first
 use, to keep the heap of a board small: ``_files`` (send_file), ``_errors``
 (error responses), ``_urlre`` (re and custom URL components), ``_cookies``
-(Set-Cookie), ``_bodyiter`` (streamed bodies) and ``_mount`` (sub-apps).
+(Set-Cookie), ``_bodyiter`` (streamed bodies), ``_mount`` (sub-apps) and
+``_rare``: the members of Microdot, Request and Response that most apps use
+once or never, added to their classes on first use.
 """
 import asyncio
 import json
 import sys
 
 from microdot._backend import backend
-from microdot.helpers import iscoroutinefunction
 
 _MICROPYTHON = sys.implementation.name == 'micropython'
 
@@ -443,6 +444,8 @@ class Request:
             value = {}
         elif name == 'url':
             return self.path  # a URL without a query string
+        elif name in 'content_type content_length after_request':
+            return _late(Request, 'Req', self, name)
         else:
             raise AttributeError(name)
         setattr(self, name, value)
@@ -473,20 +476,6 @@ class Request:
         return value
 
     @property
-    def content_type(self):
-        """The value of the ``Content-Type`` header as sent, parameters
-        included (such as ``'application/json; charset=utf-8'``), or None
-        when the request has none."""
-        return self._header('content-type')
-
-    @property
-    def content_length(self):
-        """The value of the ``Content-Length`` header as an int; 0 when the
-        request has none (a chunked body, or no body at all)."""
-        length = self._header('content-length')
-        return int(length) if length and length.isdigit() else 0
-
-    @property
     def stream(self):
         """The body as a stream with async read(n), readexactly(n) and
         readline(); the only way to reach bodies over max_body_length."""
@@ -498,13 +487,6 @@ class Request:
     @stream.setter
     def stream(self, value):
         self._stream = value
-
-    def after_request(self, f):
-        """Registers a handler called after this request only (decorator)."""
-        if not isinstance(self.after_request_handlers, list):
-            self.after_request_handlers = []
-        self.after_request_handlers.append(f)
-        return f
 
 
 if not _MICROPYTHON:
@@ -558,30 +540,6 @@ class Response:
         else:
             self.body = body  # bytes, file or (async) generator/iterator
 
-    def set_cookie(self, cookie, value, path=None, domain=None, expires=None,
-                   max_age=None, secure=False, http_only=False,
-                   partitioned=False, samesite=None):
-        """Adds a Set-Cookie header to the response."""
-        from microdot._cookies import set_cookie
-        set_cookie(self, cookie, value, path, domain, expires, max_age,
-                   secure, http_only, partitioned, samesite)
-
-    def delete_cookie(self, cookie, **kwargs):
-        """Asks the client to delete a cookie."""
-        kwargs.pop('expires', None)
-        kwargs.pop('max_age', None)
-        self.set_cookie(cookie, '', expires='Thu, 01 Jan 1970 00:00:01 GMT',
-                        max_age=0, **kwargs)
-
-    def _add_header(self, name, value):
-        current = self.headers.get(name)
-        if current is None:
-            self.headers[name] = [value]
-        elif isinstance(current, list):
-            current.append(value)
-        else:
-            self.headers[name] = [current, value]
-
     def _content_type(self):
         content_type = self.default_content_type
         cached = _default_type_cache
@@ -601,11 +559,6 @@ class Response:
             headers['Content-Length'] = str(len(self.body))
         if 'Content-Type' not in headers:
             headers['Content-Type'] = self._content_type()
-
-    def body_iter(self):
-        """An async iterator over the body as bytes chunks."""
-        from microdot._bodyiter import BodyIter
-        return BodyIter(self.body, self.send_file_buffer_size)
 
     @classmethod
     def redirect(cls, location, status_code=302):
@@ -627,6 +580,12 @@ class Response:
         from microdot._files import file_response
         return file_response(cls, filename, status_code, content_type, stream,
                              max_age, compressed, file_extension, root)
+
+    if _MICROPYTHON:
+        def __getattr__(self, name):
+            if name in 'set_cookie delete_cookie _add_header body_iter':
+                return _late(Response, 'Res', self, name)
+            raise AttributeError(name)
 
 
 Response.already_handled = Response()
@@ -859,13 +818,6 @@ class Microdot:
             return f
         return decorated
 
-    def mount(self, subapp, url_prefix='', local=False):
-        """Adds the routes of ``subapp`` under ``url_prefix``. Its request
-        and error handlers apply to the whole app, or only to its own
-        routes with ``local=True``."""
-        from microdot._mount import mount
-        mount(self, subapp, url_prefix, local)
-
     def _find_route(self, method, path):
         """The (route, kwargs) serving ``method`` on ``path``; or
         (None, allowed methods) when only other methods match; or
@@ -959,13 +911,6 @@ class Microdot:
                 res = _make_response(new_res)
         return res
 
-    async def error_response(self, req, status_code):
-        """The response to send for an error status detected outside of the
-        app (e.g. 413 from the server), through the error handlers."""
-        from microdot._errors import handle_exception
-        return await handle_exception(self, req, HTTPException(status_code),
-                                      (self,))
-
     # -- server ------------------------------------------------------------
 
     async def start_server(self, host='0.0.0.0', port=5000, debug=False,
@@ -985,16 +930,16 @@ class Microdot:
         except KeyboardInterrupt:  # pragma: no cover
             pass
 
-    def shutdown(self):
-        """Stops the server once the requests in progress complete."""
-        self._shutdown_requested = True
-        if self._stop is not None:
-            self._stop.set()
-
     async def handle_request(self, reader, writer):
         """Serves one connection given as asyncio streams."""
         from microdot._server import StreamConnection, serve_connection
         await serve_connection(self, StreamConnection(reader, writer))
+
+    if _MICROPYTHON:
+        def __getattr__(self, name):
+            if name in 'mount error_response shutdown':
+                return _late(Microdot, 'App', self, name)
+            raise AttributeError(name)
 
 
 # The arguments of the routes without components: one shared empty dict, not
@@ -1008,11 +953,67 @@ if _MICROPYTHON:
         if iscoroutinefunction(f):
             ret = await ret
         return ret
+
+    # microdot.helpers.iscoroutinefunction on MicroPython, here so that the
+    # core does not import helpers
+    _async_cache = {}
+    _plain_types = (type(abort), type(print))
+
+    def _is_async(f):
+        # async def functions are generator functions; closures and bound
+        # methods do not tell their kind by type, but their repr names the
+        # function inside: "<generator>" for async def
+        return type(f) is type(_call) or (
+            type(f).__name__ in ('closure', 'bound_method') and
+            '<generator>' in repr(f))
+
+    def iscoroutinefunction(f):
+        """True when calling ``f`` gives a coroutine (cached per
+        function)."""
+        try:
+            return _async_cache[f]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable callable
+            return _is_async(f)
+        result = _is_async(f)
+        if not result and type(f) not in _plain_types:
+            # a callable object: ask about its __call__ method
+            try:
+                result = _is_async(f.__call__)
+            except AttributeError:
+                pass
+        _async_cache[f] = result
+        return result
 else:
     from microdot._cpython import call as _call
+    from microdot.helpers import iscoroutinefunction
 
 
 #: Calls a handler or callback the way the app calls its handlers: awaits
 #: async callables; runs sync ones in a thread executor on CPython, inline on
 #: MicroPython. For extensions that wrap handlers.
 invoke_handler = _call
+
+
+def _late(cls, holder, obj, name):
+    # A member of microdot._rare, added to its class ``cls`` on first use on
+    # MicroPython (by the class's __getattr__); all of them are added at
+    # import on CPython (below). Each __getattr__ lists its class's members
+    # in one string, which takes less RAM than a tuple of names: a name that
+    # is only part of one (hasattr(res, 'cookie')) gets here and is refused.
+    from microdot import _rare
+    member = getattr(getattr(_rare, holder), name, None)
+    if member is None:
+        raise AttributeError(name)
+    setattr(cls, name, member)
+    return getattr(obj, name)
+
+
+if not _MICROPYTHON:
+    from microdot import _rare
+    for _cls, _holder in ((Microdot, _rare.App), (Request, _rare.Req),
+                          (Response, _rare.Res)):
+        for _name, _member in vars(_holder).items():
+            if not _name.startswith('__'):
+                setattr(_cls, _name, _member)
