@@ -68,6 +68,7 @@ def probe(backend, path, args, heap='64k'):
         print(result.stdout[-1500:] + result.stderr[-1500:])
         return {}
     values = {}
+    last = 'start'  # the step a qstr_info() line follows
     for line in result.stdout.splitlines():
         if line.startswith('qstr pool:'):
             total, text = (int(re.search(name + r'=(\d+)', line).group(1))
@@ -103,11 +104,11 @@ def imports(out, backend):
         check(rom['in_image ' + name] == 1 and files['in_image ' + name] == 0,
               '%s: %s runs from the image (from the files: outside it)' % (backend, name))
     for step in ('import_microdot', 'import_websocket'):
+        names = (rom['qstr ' + step] - rom['qstr base'], files['qstr ' + step] - files['qstr base'])
         check(rom['heap ' + step] < files['heap ' + step],
               '%s: heap after %s: %d from the image, %d from .mpy files (of which '
-              'interned names %d, %d)' % (backend, step, rom['heap ' + step], files['heap ' + step],
-                                      rom['qstr ' + step] - rom['qstr base'],
-                                      files['qstr ' + step] - files['qstr base']))
+              'interned names %d, %d)' % ((backend, step, rom['heap ' + step],
+                                          files['heap ' + step]) + names))
 
 
 def get(port, path, conn=None):

@@ -295,9 +295,9 @@ def run(args, targets, backends):
     heap = parse_size(args.heap)
     if args.find:
         for backend in backends:
+            found = find(backend, heap, args.seconds, targets[backend], args.confirm)
             print('%s: smallest heap that serves everything for %g s: %s' % (
-                backend, args.seconds, find(backend, heap, args.seconds, targets[backend], args.confirm)),
-                flush=True)
+                backend, args.seconds, found), flush=True)
         return
     checks = []
     for backend in backends:
