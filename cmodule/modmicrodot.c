@@ -38,6 +38,7 @@ static inline const uint16_t *md_qstr_table(void) {
 #include "py/objstr.h"
 #endif
 #include "py/objlist.h"
+#include "py/objtuple.h"
 
 // Header fields parsed into a stack array; heads with more fields than this
 // (and a max_headers allowing them) are parsed again into a heap array.
@@ -57,8 +58,10 @@ static inline const uint16_t *md_qstr_table(void) {
 
 // Common methods, header names and values returned as shared str objects
 // (MD_WORDS below) instead of a new str each: in firmware they are ROM
-// objects; in a .mpy they cost about 1.1 KB of text and, on 32-bit, 1.4 KB
-// of RAM, which ports/natmod/Makefile spares microcontrollers (0 there).
+// objects; a .mpy makes each one the first time a request carries it (its
+// text stays in the module's code) and keeps a 256-byte lookup table. That
+// costs about 1.2 KB of text, which ports/natmod/Makefile spares
+// microcontrollers (0 there).
 #ifndef MD_MP_WORDS
 #define MD_MP_WORDS (1)
 #endif
@@ -238,8 +241,7 @@ static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
 #if MD_MP_WORDS
 // Words that requests often carry (methods, header names and values), as str
 // objects made once: parse_request returns these instead of allocating a str
-// per such field. Looked up by an open-addressing table of their indices,
-// hashed on the length and three bytes.
+// per such field.
 #define MD_WORDS(X) \
     X("GET") X("POST") X("PUT") X("PATCH") X("DELETE") X("HEAD") X("OPTIONS") \
     X("Host") X("User-Agent") X("Accept") X("Accept-Language") X("Accept-Encoding") \
@@ -258,20 +260,14 @@ static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
 
 #define MD_WORD_COUNT(s) + 1
 #define MD_NUM_WORDS (0 MD_WORDS(MD_WORD_COUNT))
-#define MD_WORD_SLOTS (256) // a power of two, well above MD_NUM_WORDS
+#define MD_WORD_SLOTS (128) // a power of two, about twice MD_NUM_WORDS
 
-#if MICROPY_ENABLE_DYNRUNTIME
-// The type is only known at run time: filled by md_init_words.
-mp_obj_str_t md_words[MD_NUM_WORDS];
-#else
-#define MD_ROM_WORD(s) {{&mp_type_str}, 0, sizeof(s) - 1, (const byte *)(s)},
-static const mp_obj_str_t md_words[MD_NUM_WORDS] = { MD_WORDS(MD_ROM_WORD) };
-#endif
-
-// Index + 1 into md_words, 0 for an empty slot; filled on first use.
+// The lookup table: open addressing, hashed on the length and three bytes,
+// filled on the first parse_request. A slot holds 0 (empty) or what names
+// its word, which md_word_slot_find below reads.
 // (mpy_ld.py links no static variables in bss: these are global there.)
 #if MICROPY_ENABLE_DYNRUNTIME
-uint8_t md_word_slots[MD_WORD_SLOTS];
+uint16_t md_word_slots[MD_WORD_SLOTS];
 uint8_t md_word_slots_ready;
 #else
 static uint8_t md_word_slots[MD_WORD_SLOTS];
@@ -282,37 +278,103 @@ static size_t md_word_hash(const uint8_t *p, size_t len) {
     return (len * 16 + p[0] * 5 + p[len - 1] * 3 + p[len / 2] * 2) & (MD_WORD_SLOTS - 1);
 }
 
-static void md_init_words(void) {
-    #if MICROPY_ENABLE_DYNRUNTIME
-    #define MD_WORD_TEXT(s) s "\0"
-    static const char text[] = MD_WORDS(MD_WORD_TEXT);
-    const char *p = text;
-    for (size_t i = 0; i < MD_NUM_WORDS; i++) {
-        size_t len = md_strlen(p);
-        md_words[i].base.type = &mp_type_str;
-        md_words[i].hash = 0; // computed by MicroPython when first needed
-        md_words[i].len = len;
-        md_words[i].data = (const byte *)p;
-        p += len + 1;
+static size_t md_word_free_slot(const uint8_t *p, size_t len) {
+    size_t h = md_word_hash(p, len);
+    while (md_word_slots[h] != 0) {
+        h = (h + 1) & (MD_WORD_SLOTS - 1);
     }
-    #endif
-    for (size_t i = 0; i < MD_NUM_WORDS; i++) {
-        size_t h = md_word_hash(md_words[i].data, md_words[i].len);
-        while (md_word_slots[h] != 0) {
-            h = (h + 1) & (MD_WORD_SLOTS - 1);
-        }
-        md_word_slots[h] = (uint8_t)(i + 1);
+    return h;
+}
+
+#if MICROPY_ENABLE_DYNRUNTIME
+// A .mpy has no ROM objects: each word's str is made the first time a request
+// carries it, its text left in the module's code. Slots hold the word's
+// offset in md_word_text + 1 until then, and MD_WORD_MADE | its index in
+// md_words_made after.
+#define MD_WORD_TEXT(s) s "\0"
+static const char md_word_text[] = MD_WORDS(MD_WORD_TEXT);
+#define MD_WORD_MADE (0x8000)
+
+// The words made so far, in a tuple that grows by being replaced (Python
+// code cannot change a tuple's items under md_word_slot_find). Whether the GC
+// scans a .mpy's data (bss) depends on the port and its version (the 1.29
+// unix port does): the tuple is also the module attribute _words, which
+// keeps it and its strs alive either way (md_natmod_init saves the module's
+// globals for that).
+mp_obj_tuple_t *md_words_made;
+mp_obj_t md_module_dict;
+
+static void md_init_words(void) {
+    MP_STATIC_ASSERT(sizeof(md_word_text) < MD_WORD_MADE);
+    for (size_t off = 0; off < sizeof(md_word_text) - 1;) {
+        const uint8_t *p = (const uint8_t *)md_word_text + off;
+        size_t len = md_strlen((const char *)p);
+        md_word_slots[md_word_free_slot(p, len)] = (uint16_t)(off + 1);
+        off += len + 1;
     }
     md_word_slots_ready = 1;
 }
 
+// The word of slot h, whose text is `text` (len bytes): made now.
+static mp_obj_t md_make_word(size_t h, const char *text, size_t len) {
+    size_t n = md_words_made != NULL ? md_words_made->len : 0;
+    mp_obj_str_t *o = md_alloc(sizeof(mp_obj_str_t));
+    o->base.type = &mp_type_str;
+    o->hash = 0; // computed by MicroPython when first needed
+    o->len = len;
+    o->data = (const byte *)text;
+    mp_obj_tuple_t *made = MP_OBJ_TO_PTR(mp_obj_new_tuple(n + 1, NULL));
+    for (size_t i = 0; i < n; i++) {
+        made->items[i] = md_words_made->items[i];
+    }
+    made->items[n] = MP_OBJ_FROM_PTR(o);
+    mp_obj_dict_store(md_module_dict, MP_OBJ_NEW_QSTR(MP_QSTR__words), MP_OBJ_FROM_PTR(made));
+    md_words_made = made;
+    md_word_slots[h] = (uint16_t)(MD_WORD_MADE | n);
+    return MP_OBJ_FROM_PTR(o);
+}
+
+// The word p[0:len) if slot h names it, else MP_OBJ_NULL.
+static mp_obj_t md_word_slot_find(size_t h, const uint8_t *p, size_t len) {
+    size_t v = md_word_slots[h];
+    if (v & MD_WORD_MADE) {
+        mp_obj_t word = md_words_made->items[v & (MD_WORD_MADE - 1)];
+        const mp_obj_str_t *w = MP_OBJ_TO_PTR(word);
+        return w->len == len && memcmp(w->data, p, len) == 0 ? word : MP_OBJ_NULL;
+    }
+    const char *text = md_word_text + v - 1;
+    size_t i = 0;
+    while (i < len && text[i] != '\0' && (uint8_t)text[i] == p[i]) {
+        i++;
+    }
+    return i == len && text[i] == '\0' ? md_make_word(h, text, len) : MP_OBJ_NULL;
+}
+
+#else
+// Firmware: the words are ROM objects; slots hold their index + 1.
+#define MD_ROM_WORD(s) {{&mp_type_str}, 0, sizeof(s) - 1, (const byte *)(s)},
+static const mp_obj_str_t md_words[MD_NUM_WORDS] = { MD_WORDS(MD_ROM_WORD) };
+
+static void md_init_words(void) {
+    MP_STATIC_ASSERT(MD_NUM_WORDS < 256);
+    for (size_t i = 0; i < MD_NUM_WORDS; i++) {
+        md_word_slots[md_word_free_slot(md_words[i].data, md_words[i].len)] = (uint8_t)(i + 1);
+    }
+    md_word_slots_ready = 1;
+}
+
+static mp_obj_t md_word_slot_find(size_t h, const uint8_t *p, size_t len) {
+    const mp_obj_str_t *w = &md_words[md_word_slots[h] - 1];
+    return w->len == len && memcmp(w->data, p, len) == 0 ? MP_OBJ_FROM_PTR(w) : MP_OBJ_NULL;
+}
+#endif
+
 // The word equal to p[0:len), or MP_OBJ_NULL.
 static mp_obj_t md_find_word(const uint8_t *p, size_t len) {
-    size_t h = md_word_hash(p, len);
-    for (size_t i; (i = md_word_slots[h]) != 0; h = (h + 1) & (MD_WORD_SLOTS - 1)) {
-        const mp_obj_str_t *w = &md_words[i - 1];
-        if (w->len == len && memcmp(w->data, p, len) == 0) {
-            return MP_OBJ_FROM_PTR(w);
+    for (size_t h = md_word_hash(p, len); md_word_slots[h] != 0; h = (h + 1) & (MD_WORD_SLOTS - 1)) {
+        mp_obj_t word = md_word_slot_find(h, p, len);
+        if (word != MP_OBJ_NULL) {
+            return word;
         }
     }
     return MP_OBJ_NULL;
@@ -413,7 +475,7 @@ typedef struct {
 } md_chunked_obj_t;
 
 #if MICROPY_ENABLE_DYNRUNTIME
-mp_obj_full_type_t md_chunked_type; // filled by mpy_init; bss must not be static
+mp_obj_type_t md_chunked_type; // filled by mpy_init; bss must not be static
 #else
 static MP_DEFINE_CONST_OBJ_TYPE(md_chunked_type, MP_QSTR_ChunkedDecoder, MP_TYPE_FLAG_NONE);
 #endif
@@ -462,7 +524,7 @@ typedef struct {
 } md_router_obj_t;
 
 #if MICROPY_ENABLE_DYNRUNTIME
-mp_obj_full_type_t md_router_type; // filled by mpy_init
+mp_obj_type_t md_router_type; // filled by mpy_init
 #else
 static MP_DEFINE_CONST_OBJ_TYPE(md_router_type, MP_QSTR_Router, MP_TYPE_FLAG_NONE);
 #endif
@@ -790,7 +852,8 @@ static MP_DEFINE_CONST_FUN_OBJ_1(md_parse_cookies_obj, md_mp_parse_cookies);
 #define MD_STORE_INT(name, value) mp_store_global(name, MP_OBJ_NEW_SMALL_INT(value));
 
 #if MD_ENABLE_HTTP || MD_ENABLE_ROUTER
-static void md_init_type(mp_obj_full_type_t *type, qstr name) {
+// A type with no slots (no methods, default print): its struct alone.
+static void md_init_type(mp_obj_type_t *type, qstr name) {
     type->base.type = (void *)&mp_type_type;
     type->flags = MP_TYPE_FLAG_NONE;
     type->name = name;
@@ -802,6 +865,9 @@ static void md_init_type(mp_obj_full_type_t *type, qstr name) {
 // with a branch that on armv6m reaches only the first 2 KiB of code.
 mp_obj_t md_natmod_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
     MP_DYNRUNTIME_INIT_ENTRY
+    #if MD_ENABLE_HTTP && MD_MP_WORDS
+    md_module_dict = MP_OBJ_FROM_PTR(self->context->module.globals);
+    #endif
     #if MD_ENABLE_HTTP
     md_init_type(&md_chunked_type, MP_QSTR_ChunkedDecoder);
     #endif

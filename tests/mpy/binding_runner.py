@@ -72,6 +72,45 @@ else:
     check('word shared', again[0] is names[0])
 check('value fresh', again[1] is not values[0] and again[1] == values[0])
 
+# Shared words outlive collections with nothing but the module keeping them:
+# words not used above, looked at by id() only, then the heap is churned with
+# objects of a word's size. A word freed in between would come back as
+# whatever reused its memory.
+FRESH = [b'DELETE', b'Accept-Language', b'Sec-Fetch-Mode', b'navigate',
+         b'Sec-Fetch-Site', b'same-origin', b'If-None-Match', b'no-cache']
+
+
+def fresh_words():
+    buf = (FRESH[0] + b' / HTTP/1.1\r\n'
+           + b''.join(FRESH[i] + b': ' + FRESH[i + 1] + b'\r\n'
+                      for i in range(1, len(FRESH) - 1, 2))
+           + FRESH[-1] + b': x\r\nHost: h\r\n\r\n')
+    r = parse(buf)
+    fields = [r[0]] + r[4][:len(FRESH) - 1]
+    ok = [type(f) is str for f in fields] == [True] * len(FRESH) \
+        and [f.encode() for f in fields] == FRESH
+    return ok, [id(f) for f in fields]
+
+
+ok, first_ids = fresh_words()
+check('fresh words', ok)
+survived = True
+for round in range(20):
+    gc.collect()
+    junk = [bytes([round, i % 256]) * 4 for i in range(400)]
+    junk += [[i] * 3 for i in range(200)]
+    ok, ids = fresh_words()
+    survived = survived and ok and ids == first_ids or (
+        '--no-words' in sys.argv and ok)
+    junk = None
+check('words survive gc.collect()', survived)
+# A .mpy keeps the words it made as the module attribute _words (firmware's
+# are ROM objects): a tuple, which Python code cannot change under it.
+made = getattr(_microdot, '_words', None)
+if made is not None:
+    check('_words', type(made) is tuple and 'DELETE' in made
+          and all(type(w) is str for w in made), repr(made))
+
 # Header names and values from other calls: decoders share the str maker.
 check('parse_query', _microdot.parse_query('a=%C3%A9&b=+x')
       == ['a', '\u00e9', 'b', ' x'])
