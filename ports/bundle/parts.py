@@ -27,7 +27,8 @@ NOT_MODULES = {'manifest.py'}
 # Set-Cookie, streamed bodies, mount, reason phrases, JSON/form bodies,
 # AsyncBytesIO, the rarely used members of Microdot/Request/Response).
 CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
-        'microdot/_pure.py', 'microdot/_server.py', 'microdot/helpers.py',
+        'microdot/_pure.py', 'microdot/_pure_chunked.py', 'microdot/_pure_ws.py',
+        'microdot/_server.py', 'microdot/helpers.py',
         'microdot/_files.py', 'microdot/_errors.py', 'microdot/_urlre.py',
         'microdot/_cookies.py', 'microdot/_bodyiter.py', 'microdot/_mount.py',
         'microdot/_reasons.py', 'microdot/_forms.py', 'microdot/_bytesio.py',

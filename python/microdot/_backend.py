@@ -20,6 +20,8 @@ FUNCTIONS = ('parse_request', 'new_chunked', 'chunked_decode', 'compile_router',
 
 
 def _complete(found):
+    if found.NAME == 'pure':  # (complete: hasattr would import its lazy parts)
+        return found
     for name in FUNCTIONS:
         if not hasattr(found, name):
             from microdot._pure import fill_in

@@ -4,7 +4,8 @@ core (``_microdot`` on MicroPython, the cffi extension on CPython).
 This docstring is the backend interface. Every backend module provides the
 names below; the façade imports one of them through ``microdot._backend`` and
 never asks which it got. Every backend passes the vectors in
-``tests/vectors/``.
+``tests/vectors/``. (This module's chunked-body and WebSocket functions live
+in ``_pure_chunked`` and ``_pure_ws``, imported on first use.)
 
 Conventions
 -----------
@@ -111,6 +112,7 @@ Utilities
     Splits a Cookie header into a flat ``[name0, value0, ...]`` list of
     ``str``, trimmed, values not decoded.
 """
+import sys
 
 try:
     from micropython import const
@@ -280,11 +282,6 @@ except (AttributeError, TypeError):  # MicroPython
     _FAST = False
 
 
-def _has_ctl(b):
-    # a control character other than HTAB and LF
-    return len(b.translate(None, _CTL)) != len(b)
-
-
 def _blank_line(buf, i, stop):
     """End of the first blank line (LF then LF or CRLF) in buf[i:stop], or -1."""
     a = buf.find(b'\n\n', i, stop)
@@ -344,97 +341,102 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
     return r
 
 
-def _parse_fast(head, max_line, max_headers):
-    """The parsed head, or None for anything but an ordinary valid head."""
-    h = head.replace(b'\r\n', b'\n')
-    if _has_ctl(h):
-        return None
-    try:
-        text = str(h, 'utf-8')
-    except UnicodeError:
-        return None
-    ascii = len(text) == len(h)
-    if not ascii and not _STRICT_DECODE and utf8_check(0, h, 0, len(h)):
-        return None
-    lines = text.split('\n')
-    line = lines[0]
-    if len(line) > max_line:
-        return None
-    parts = line.split(' ')
-    if len(parts) != 3:
-        return None
-    method, target, version = parts
-    if method not in _METHODS and _token_lower(method) is None:
-        return None
-    if target[:1] != '/' or '#' in target or '\t' in target:
-        return None
-    if not ascii and len(line.encode()) != len(line):
-        return None
-    if version == 'HTTP/1.1':
-        minor = 1
-    elif version == 'HTTP/1.0':
-        minor = 0
-    else:
-        return None
-    q = target.find('?')
-    if q < 0:
-        path = target
-        query = None
-    else:
-        path = target[:q]
-        query = target[q + 1:]
-    count = len(lines) - 3
-    if count > max_headers:
-        return None
-    headers = []
-    hosts = 0
-    length = -1
-    chunked = False
-    conn = 0
-    upgrade = False
-    flags = 0
-    for i in range(1, count + 1):
-        line = lines[i]
-        c = line.find(':')
-        if c <= 0:
+if _FAST:  # (MicroPython never runs them: no bytecode in its RAM)
+    def _has_ctl(b):
+        # a control character other than HTAB and LF
+        return len(b.translate(None, _CTL)) != len(b)
+
+    def _parse_fast(head, max_line, max_headers):
+        """The parsed head, or None for anything but an ordinary valid head."""
+        h = head.replace(b'\r\n', b'\n')
+        if _has_ctl(h):
             return None
-        name = line[:c]
-        lname = _token_lower(name)
-        if lname is None:
+        try:
+            text = str(h, 'utf-8')
+        except UnicodeError:
             return None
-        value = line[c + 1:].strip(' \t')
-        headers.append(name)
-        headers.append(value)
-        if lname in _SPECIAL:
-            if lname == 'host':
-                hosts += 1
-                if hosts > 1:
-                    return None
-            elif lname == 'content-length':
-                if not value or len(value) > 18:
-                    return None
-                for c in value:
-                    if c < '0' or c > '9':
-                        return None
-                c = int(value)
-                if length >= 0 and c != length:
-                    return None
-                length = c
-            elif lname == 'connection':
-                conn |= _connection_tokens(value.encode())
-            elif lname == 'upgrade':
-                upgrade = upgrade or value != ''
-            elif lname == 'transfer-encoding':
-                if minor == 0 or chunked or value.encode().lower() != b'chunked':
-                    return None
-                chunked = True
-            elif value.encode().lower() == b'100-continue':  # expect
-                if minor == 1:
-                    flags |= F_EXPECT_CONTINUE
-            else:
+        ascii = len(text) == len(h)
+        if not ascii and not _STRICT_DECODE and utf8_check(0, h, 0, len(h)):
+            return None
+        lines = text.split('\n')
+        line = lines[0]
+        if len(line) > max_line:
+            return None
+        parts = line.split(' ')
+        if len(parts) != 3:
+            return None
+        method, target, version = parts
+        if method not in _METHODS and _token_lower(method) is None:
+            return None
+        if target[:1] != '/' or '#' in target or '\t' in target:
+            return None
+        if not ascii and len(line.encode()) != len(line):
+            return None
+        if version == 'HTTP/1.1':
+            minor = 1
+        elif version == 'HTTP/1.0':
+            minor = 0
+        else:
+            return None
+        q = target.find('?')
+        if q < 0:
+            path = target
+            query = None
+        else:
+            path = target[:q]
+            query = target[q + 1:]
+        count = len(lines) - 3
+        if count > max_headers:
+            return None
+        headers = []
+        hosts = 0
+        length = -1
+        chunked = False
+        conn = 0
+        upgrade = False
+        flags = 0
+        for i in range(1, count + 1):
+            line = lines[i]
+            c = line.find(':')
+            if c <= 0:
                 return None
-    return _finish(method, path, query, minor, headers, len(head), length,
-                   flags, hosts, chunked, conn, upgrade)
+            name = line[:c]
+            lname = _token_lower(name)
+            if lname is None:
+                return None
+            value = line[c + 1:].strip(' \t')
+            headers.append(name)
+            headers.append(value)
+            if lname in _SPECIAL:
+                if lname == 'host':
+                    hosts += 1
+                    if hosts > 1:
+                        return None
+                elif lname == 'content-length':
+                    if not value or len(value) > 18:
+                        return None
+                    for c in value:
+                        if c < '0' or c > '9':
+                            return None
+                    c = int(value)
+                    if length >= 0 and c != length:
+                        return None
+                    length = c
+                elif lname == 'connection':
+                    conn |= _connection_tokens(value.encode())
+                elif lname == 'upgrade':
+                    upgrade = upgrade or value != ''
+                elif lname == 'transfer-encoding':
+                    if minor == 0 or chunked or value.encode().lower() != b'chunked':
+                        return None
+                    chunked = True
+                elif value.encode().lower() == b'100-continue':  # expect
+                    if minor == 1:
+                        flags |= F_EXPECT_CONTINUE
+                else:
+                    return None
+        return _finish(method, path, query, minor, headers, len(head), length,
+                       flags, hosts, chunked, conn, upgrade)
 
 
 def _finish(method, path, query, minor, headers, head_len, length, flags,
@@ -644,122 +646,6 @@ def _target_path(b, t, pend, e, method):
     return str(b[p:pend], 'utf-8') if p < pend else '/'
 
 
-# Chunked bodies ------------------------------------------------------------------
-#
-# A port of md_http.c's decoder; state is [phase, remaining, counter].
-
-(_CH_SIZE, _CH_DIGITS, _CH_BWS, _CH_EXT, _CH_SIZE_LF, _CH_DATA, _CH_DATA_END,
- _CH_DATA_LF, _CH_TR_START, _CH_TR_NAME, _CH_TR_VALUE, _CH_TR_LF, _CH_END_LF,
- _CH_DONE, _CH_ERROR) = range(15)
-_MAX_TRAILER = 4096
-_MAX_CHUNK_EXT = 1024
-_HEX = b'0123456789abcdefABCDEF'
-
-
-def new_chunked():
-    return [_CH_SIZE, 0, 0]
-
-
-def _is_ctl(c):
-    return (c < 0x20 and c != 9) or c == 0x7f
-
-
-def _chunked_step(st, ch):
-    """The phase after byte ch (any phase but _CH_DATA); updates st."""
-    phase = st[0]
-    if phase <= _CH_DIGITS:
-        d = _HEX.find(bytes((ch,)))
-        if d >= 0:
-            if st[1] >> 59:
-                return _CH_ERROR  # the size would reach 2^63
-            st[1] = (st[1] << 4) | (d if d < 16 else d - 6)
-            return _CH_DIGITS
-        if phase == _CH_SIZE:
-            return _CH_ERROR
-        if ch == 59:  # ';'
-            return _CH_EXT
-        if ch == 32 or ch == 9:
-            return _CH_BWS
-        return _chunked_line_end(st, ch)
-    if phase == _CH_BWS:
-        return _CH_BWS if ch == 32 or ch == 9 else _CH_EXT if ch == 59 else _CH_ERROR
-    if phase == _CH_EXT:
-        if ch == 13 or ch == 10 or not _is_ctl(ch):
-            return _chunked_line_end(st, ch)
-        return _CH_ERROR
-    if phase == _CH_SIZE_LF:
-        if ch != 10:
-            return _CH_ERROR
-        st[2] = 0
-        return _CH_DATA if st[1] else _CH_TR_START
-    if phase == _CH_DATA_END or phase == _CH_DATA_LF:
-        if phase == _CH_DATA_END and ch == 13:
-            return _CH_DATA_LF
-        st[2] = 0
-        return _CH_SIZE if ch == 10 else _CH_ERROR
-    if phase == _CH_TR_START or phase == _CH_TR_NAME:
-        if phase == _CH_TR_START:
-            if ch == 13:
-                return _CH_END_LF
-            if ch == 10:
-                return _CH_DONE
-        if _CT[ch] & _C_TOKEN:
-            return _CH_TR_NAME
-        return _CH_TR_VALUE if ch == 58 and phase == _CH_TR_NAME else _CH_ERROR
-    if phase == _CH_TR_VALUE:
-        if ch == 13:
-            return _CH_TR_LF
-        if ch == 10:
-            return _CH_TR_START
-        return _CH_ERROR if _is_ctl(ch) else _CH_TR_VALUE
-    if phase == _CH_TR_LF:
-        return _CH_TR_START if ch == 10 else _CH_ERROR
-    if phase == _CH_END_LF:
-        return _CH_DONE if ch == 10 else _CH_ERROR
-    return _CH_ERROR
-
-
-def _chunked_line_end(st, ch):
-    # end of a size line, from _CH_DIGITS or _CH_EXT
-    if ch == 13:
-        return _CH_SIZE_LF
-    if ch != 10:
-        return _CH_EXT if st[0] == _CH_EXT else _CH_ERROR
-    st[2] = 0
-    return _CH_DATA if st[1] else _CH_TR_START
-
-
-def chunked_decode(state, buf, start, end):
-    i = o = start
-    while i < end and state[0] < _CH_DONE:
-        if state[0] == _CH_DATA:
-            n = end - i
-            if n > state[1]:
-                n = state[1]
-            if o != i:
-                chunk = buf[i:i + n]
-                buf[o:o + n] = bytes(chunk) if isinstance(chunk, memoryview) else chunk
-            o += n
-            i += n
-            state[1] -= n
-            if state[1] == 0:
-                state[0] = _CH_DATA_END
-            continue
-        # bound the bytes spent on framing, as md_http.c does
-        phase = state[0]
-        ch = buf[i]
-        i += 1
-        if phase >= _CH_TR_START or (phase <= _CH_EXT and ch != 13 and ch != 10):
-            state[2] += 1
-            if state[2] > (_MAX_TRAILER if phase >= _CH_TR_START else _MAX_CHUNK_EXT):
-                state[0] = _CH_ERROR
-                break
-        state[0] = _chunked_step(state, ch)
-    if state[0] == _CH_ERROR:
-        raise _reject(400, 'malformed chunked body')
-    return (o, i, state[0] == _CH_DONE)
-
-
 # Routing -------------------------------------------------------------------------
 #
 # Same results as md_route.c's trie, from a dict of fully literal patterns
@@ -918,69 +804,10 @@ def _is_int(s):
     return True
 
 
-# WebSocket -----------------------------------------------------------------------
-
-def ws_parse_header(buf, start, end, masked, max_payload):
-    n = end - start
-    if n < 2:
-        return None
-    b0 = buf[start]
-    b1 = buf[start + 1]
-    opcode = b0 & 0x0f
-    length = b1 & 0x7f
-    # fail on the first two bytes, before waiting for the rest
-    if (b0 & 0x70 or 2 < opcode < 8 or opcode > 10
-            or bool(b1 & 0x80) != bool(masked)
-            or (opcode & 8 and (not b0 & 0x80 or length > 125))):
-        raise _reject(1002, 'websocket protocol error')
-    size = 2 if length < 126 else 4 if length == 126 else 10
-    if b1 & 0x80:
-        size += 4
-    if n < size:
-        return None
-    if length == 126:
-        length = (buf[start + 2] << 8) | buf[start + 3]
-        if length < 126:
-            raise _reject(1002, 'websocket protocol error')
-    elif length == 127:
-        length = int.from_bytes(bytes(buf[start + 2:start + 10]), 'big')
-        if length < 0x10000 or length >> 63:
-            raise _reject(1002, 'websocket protocol error')
-    if length > max_payload:
-        raise _reject(1009, 'websocket message too big')
-    mask = bytes(buf[start + size - 4:start + size]) if b1 & 0x80 else None
-    return (bool(b0 & 0x80), opcode, mask, length, size)
-
-
-def ws_build_header(fin, opcode, length, mask):
-    b0 = (0x80 if fin else 0) | (opcode & 0x0f)
-    m = 0 if mask is None else 0x80
-    if length < 126:
-        head = bytes((b0, m | length))
-    elif length <= 0xffff:
-        head = bytes((b0, m | 126)) + length.to_bytes(2, 'big')
-    else:
-        head = bytes((b0, m | 127)) + length.to_bytes(8, 'big')
-    if mask is not None:
-        head += bytes(mask)
-    return head
-
-
-def ws_mask(buf, start, end, mask, offset):
-    n = end - start
-    if n <= 0:
-        return
-    k = offset & 3
-    mask = bytes(mask)
-    if k:
-        mask = mask[k:] + mask[:k]
-    key = (mask * ((n >> 2) + 1))[:n]
-    # one big-integer XOR instead of a loop over the bytes
-    x = int.from_bytes(bytes(buf[start:end]), 'big') ^ int.from_bytes(key, 'big')
-    buf[start:end] = x.to_bytes(n, 'big')
-
-
 # Utilities -----------------------------------------------------------------------
+
+_HEX = b'0123456789abcdefABCDEF'
+
 
 def url_decode(s, plus):
     if isinstance(s, str):
@@ -1056,6 +883,24 @@ def parse_cookies(s):
     return out
 
 
+# Chunked bodies and WebSocket frames ---------------------------------------------
+#
+# In their own modules, imported on first use.
+
+def __getattr__(name):
+    if name == 'new_chunked' or name == 'chunked_decode':
+        module = '_pure_chunked'
+    elif name in ('ws_parse_header', 'ws_build_header', 'ws_mask'):
+        module = '_pure_ws'
+    else:
+        raise AttributeError(name)
+    if __name__ != '_pure':  # (the vector tests import this file alone)
+        module = 'microdot.' + module
+    __import__(module)
+    value = globals()[name] = getattr(sys.modules[module], name)
+    return value
+
+
 class _FilledIn:
     pass
 
@@ -1066,7 +911,8 @@ def fill_in(compiled, names):
     combined = _FilledIn()
     for flag in ('F_CHUNKED', 'F_KEEP_ALIVE', 'F_EXPECT_CONTINUE', 'F_UPGRADE'):
         setattr(combined, flag, globals()[flag])
+    pure = sys.modules[__name__]
     for name in names:
-        setattr(combined, name, getattr(compiled, name, None) or globals()[name])
+        setattr(combined, name, getattr(compiled, name, None) or getattr(pure, name))
     combined.NAME = compiled.NAME + '+pure'
     return combined

@@ -1,0 +1,64 @@
+"""The pure backend's WebSocket frame functions (ws_parse_header,
+ws_build_header, ws_mask; see the interface in microdot._pure, which imports
+this module on first use: an app without WebSocket routes keeps it out of
+RAM)."""
+
+
+def ws_parse_header(buf, start, end, masked, max_payload):
+    n = end - start
+    if n < 2:
+        return None
+    b0 = buf[start]
+    b1 = buf[start + 1]
+    opcode = b0 & 0x0f
+    length = b1 & 0x7f
+    # fail on the first two bytes, before waiting for the rest
+    if (b0 & 0x70 or 2 < opcode < 8 or opcode > 10
+            or bool(b1 & 0x80) != bool(masked)
+            or (opcode & 8 and (not b0 & 0x80 or length > 125))):
+        raise ValueError(1002, 'websocket protocol error')
+    size = 2 if length < 126 else 4 if length == 126 else 10
+    if b1 & 0x80:
+        size += 4
+    if n < size:
+        return None
+    if length == 126:
+        length = (buf[start + 2] << 8) | buf[start + 3]
+        if length < 126:
+            raise ValueError(1002, 'websocket protocol error')
+    elif length == 127:
+        length = int.from_bytes(bytes(buf[start + 2:start + 10]), 'big')
+        if length < 0x10000 or length >> 63:
+            raise ValueError(1002, 'websocket protocol error')
+    if length > max_payload:
+        raise ValueError(1009, 'websocket message too big')
+    mask = bytes(buf[start + size - 4:start + size]) if b1 & 0x80 else None
+    return (bool(b0 & 0x80), opcode, mask, length, size)
+
+
+def ws_build_header(fin, opcode, length, mask):
+    b0 = (0x80 if fin else 0) | (opcode & 0x0f)
+    m = 0 if mask is None else 0x80
+    if length < 126:
+        head = bytes((b0, m | length))
+    elif length <= 0xffff:
+        head = bytes((b0, m | 126)) + length.to_bytes(2, 'big')
+    else:
+        head = bytes((b0, m | 127)) + length.to_bytes(8, 'big')
+    if mask is not None:
+        head += bytes(mask)
+    return head
+
+
+def ws_mask(buf, start, end, mask, offset):
+    n = end - start
+    if n <= 0:
+        return
+    k = offset & 3
+    mask = bytes(mask)
+    if k:
+        mask = mask[k:] + mask[:k]
+    key = (mask * ((n >> 2) + 1))[:n]
+    # one big-integer XOR instead of a loop over the bytes
+    x = int.from_bytes(bytes(buf[start:end]), 'big') ^ int.from_bytes(key, 'big')
+    buf[start:end] = x.to_bytes(n, 'big')
