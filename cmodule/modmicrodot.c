@@ -38,7 +38,6 @@ static inline const uint16_t *md_qstr_table(void) {
 #include "py/objstr.h"
 #endif
 #include "py/objlist.h"
-#include "py/objtuple.h"
 
 // Header fields parsed into a stack array; heads with more fields than this
 // (and a max_headers allowing them) are parsed again into a heap array.
@@ -262,83 +261,101 @@ static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
 #define MD_NUM_WORDS (0 MD_WORDS(MD_WORD_COUNT))
 #define MD_WORD_SLOTS (128) // a power of two, about twice MD_NUM_WORDS
 
-// The lookup table: open addressing, hashed on the length and three bytes,
-// filled on the first parse_request. A slot holds 0 (empty) or what names
-// its word, which md_word_slot_find below reads.
-// (mpy_ld.py links no static variables in bss: these are global there.)
-#if MICROPY_ENABLE_DYNRUNTIME
-uint16_t md_word_slots[MD_WORD_SLOTS];
-uint8_t md_word_slots_ready;
-#else
-static uint8_t md_word_slots[MD_WORD_SLOTS];
-static uint8_t md_word_slots_ready;
-#endif
-
+// Words are looked up in a table of MD_WORD_SLOTS slots (open addressing,
+// hashed on the length and three bytes), filled by the first parse_request.
+// A slot holds 0 (empty) or what names its word, which md_word_slot_find
+// reads.
 static size_t md_word_hash(const uint8_t *p, size_t len) {
     return (len * 16 + p[0] * 5 + p[len - 1] * 3 + p[len / 2] * 2) & (MD_WORD_SLOTS - 1);
-}
-
-static size_t md_word_free_slot(const uint8_t *p, size_t len) {
-    size_t h = md_word_hash(p, len);
-    while (md_word_slots[h] != 0) {
-        h = (h + 1) & (MD_WORD_SLOTS - 1);
-    }
-    return h;
 }
 
 #if MICROPY_ENABLE_DYNRUNTIME
 // A .mpy has no ROM objects: each word's str is made the first time a request
 // carries it, its text left in the module's code. Slots hold the word's
 // offset in md_word_text + 1 until then, and MD_WORD_MADE | its index in
-// md_words_made after.
+// items after.
 #define MD_WORD_TEXT(s) s "\0"
 static const char md_word_text[] = MD_WORDS(MD_WORD_TEXT);
 #define MD_WORD_MADE (0x8000)
+#define MD_WORDS_STEP (8) // room for this many more words at each growth
 
-// The words made so far, in a tuple that grows by being replaced (Python
-// code cannot change a tuple's items under md_word_slot_find). Whether the GC
-// scans a .mpy's data (bss) depends on the port and its version (the 1.29
-// unix port does): the tuple is also the module attribute _words, which
-// keeps it and its strs alive either way (md_natmod_init saves the module's
-// globals for that).
-mp_obj_tuple_t *md_words_made;
+// The table and the words made so far, in one object that Python code can
+// see but not change: the module attribute _words, replaced by a bigger copy
+// as it fills. Whether the GC scans a .mpy's data (bss) depends on the port
+// and its version (the 1.29 unix port does): the attribute keeps the object
+// and its strs alive either way (md_natmod_init saves the module's globals
+// for that). Nothing of it exists before the first parse_request.
+typedef struct {
+    mp_obj_base_t base;
+    uint16_t len;
+    uint16_t alloc;
+    uint16_t slots[MD_WORD_SLOTS];
+    mp_obj_t items[];
+} md_words_t;
+
+// (mpy_ld.py links no static variables in bss: these are global there.)
+mp_obj_type_t md_words_type; // filled by md_natmod_init
+md_words_t *md_words;
 mp_obj_t md_module_dict;
 
-static void md_init_words(void) {
-    MP_STATIC_ASSERT(sizeof(md_word_text) < MD_WORD_MADE);
-    for (size_t off = 0; off < sizeof(md_word_text) - 1;) {
-        const uint8_t *p = (const uint8_t *)md_word_text + off;
-        size_t len = md_strlen((const char *)p);
-        md_word_slots[md_word_free_slot(p, len)] = (uint16_t)(off + 1);
-        off += len + 1;
+// Replaces md_words by a copy with room for MD_WORDS_STEP more words (the
+// first time: an empty one, its table filled).
+static void md_grow_words(void) {
+    size_t len = md_words != NULL ? md_words->len : 0;
+    size_t alloc = len + MD_WORDS_STEP;
+    md_words_t *w = md_new_obj(sizeof(md_words_t) + alloc * sizeof(mp_obj_t), &md_words_type);
+    w->len = (uint16_t)len;
+    w->alloc = (uint16_t)alloc;
+    if (md_words != NULL) {
+        memcpy(w->slots, md_words->slots, sizeof(w->slots));
+        memcpy(w->items, md_words->items, len * sizeof(mp_obj_t));
+    } else {
+        MP_STATIC_ASSERT(sizeof(md_word_text) < MD_WORD_MADE);
+        memset(w->slots, 0, sizeof(w->slots));
+        for (size_t off = 0; off < sizeof(md_word_text) - 1;) {
+            const uint8_t *p = (const uint8_t *)md_word_text + off;
+            size_t n = md_strlen((const char *)p);
+            size_t h = md_word_hash(p, n);
+            while (w->slots[h] != 0) {
+                h = (h + 1) & (MD_WORD_SLOTS - 1);
+            }
+            w->slots[h] = (uint16_t)(off + 1);
+            off += n + 1;
+        }
     }
-    md_word_slots_ready = 1;
+    mp_obj_dict_store(md_module_dict, MP_OBJ_NEW_QSTR(MP_QSTR__words), MP_OBJ_FROM_PTR(w));
+    md_words = w;
 }
+
+static void md_prepare_words(void) {
+    if (md_words == NULL) {
+        md_grow_words();
+    }
+}
+
+#define md_word_slots (md_words->slots)
 
 // The word of slot h, whose text is `text` (len bytes): made now.
 static mp_obj_t md_make_word(size_t h, const char *text, size_t len) {
-    size_t n = md_words_made != NULL ? md_words_made->len : 0;
     mp_obj_str_t *o = md_alloc(sizeof(mp_obj_str_t));
     o->base.type = &mp_type_str;
     o->hash = 0; // computed by MicroPython when first needed
     o->len = len;
     o->data = (const byte *)text;
-    mp_obj_tuple_t *made = MP_OBJ_TO_PTR(mp_obj_new_tuple(n + 1, NULL));
-    for (size_t i = 0; i < n; i++) {
-        made->items[i] = md_words_made->items[i];
+    if (md_words->len == md_words->alloc) {
+        md_grow_words();
     }
-    made->items[n] = MP_OBJ_FROM_PTR(o);
-    mp_obj_dict_store(md_module_dict, MP_OBJ_NEW_QSTR(MP_QSTR__words), MP_OBJ_FROM_PTR(made));
-    md_words_made = made;
-    md_word_slots[h] = (uint16_t)(MD_WORD_MADE | n);
+    md_words->items[md_words->len] = MP_OBJ_FROM_PTR(o);
+    md_words->slots[h] = (uint16_t)(MD_WORD_MADE | md_words->len);
+    md_words->len++;
     return MP_OBJ_FROM_PTR(o);
 }
 
 // The word p[0:len) if slot h names it, else MP_OBJ_NULL.
 static mp_obj_t md_word_slot_find(size_t h, const uint8_t *p, size_t len) {
-    size_t v = md_word_slots[h];
+    size_t v = md_words->slots[h];
     if (v & MD_WORD_MADE) {
-        mp_obj_t word = md_words_made->items[v & (MD_WORD_MADE - 1)];
+        mp_obj_t word = md_words->items[v & (MD_WORD_MADE - 1)];
         const mp_obj_str_t *w = MP_OBJ_TO_PTR(word);
         return w->len == len && memcmp(w->data, p, len) == 0 ? word : MP_OBJ_NULL;
     }
@@ -354,11 +371,20 @@ static mp_obj_t md_word_slot_find(size_t h, const uint8_t *p, size_t len) {
 // Firmware: the words are ROM objects; slots hold their index + 1.
 #define MD_ROM_WORD(s) {{&mp_type_str}, 0, sizeof(s) - 1, (const byte *)(s)},
 static const mp_obj_str_t md_words[MD_NUM_WORDS] = { MD_WORDS(MD_ROM_WORD) };
+static uint8_t md_word_slots[MD_WORD_SLOTS];
+static uint8_t md_word_slots_ready;
 
-static void md_init_words(void) {
+static void md_prepare_words(void) {
     MP_STATIC_ASSERT(MD_NUM_WORDS < 256);
+    if (md_word_slots_ready) {
+        return;
+    }
     for (size_t i = 0; i < MD_NUM_WORDS; i++) {
-        md_word_slots[md_word_free_slot(md_words[i].data, md_words[i].len)] = (uint8_t)(i + 1);
+        size_t h = md_word_hash(md_words[i].data, md_words[i].len);
+        while (md_word_slots[h] != 0) {
+            h = (h + 1) & (MD_WORD_SLOTS - 1);
+        }
+        md_word_slots[h] = (uint8_t)(i + 1);
     }
     md_word_slots_ready = 1;
 }
@@ -439,9 +465,7 @@ static mp_obj_t md_mp_parse_request(size_t n_args, const mp_obj_t *args) {
     }
 
     #if MD_MP_WORDS
-    if (!md_word_slots_ready) {
-        md_init_words();
-    }
+    md_prepare_words();
     #endif
     mp_obj_t *fields;
     mp_obj_t headers = md_new_list(2 * req.num_headers, &fields);
@@ -867,6 +891,7 @@ mp_obj_t md_natmod_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_ob
     MP_DYNRUNTIME_INIT_ENTRY
     #if MD_ENABLE_HTTP && MD_MP_WORDS
     md_module_dict = MP_OBJ_FROM_PTR(self->context->module.globals);
+    md_init_type(&md_words_type, MP_QSTR__words);
     #endif
     #if MD_ENABLE_HTTP
     md_init_type(&md_chunked_type, MP_QSTR_ChunkedDecoder);
