@@ -23,26 +23,30 @@ WebSocket routes (``microdot.websocket.with_websocket``) work unchanged.
 lifespan scope when the server starts and stops.
 """
 import asyncio
+from operator import itemgetter
 
 from microdot.microdot import Microdot as BaseMicrodot, Request, Response, \
-    HTTPException
+    HTTPException, NoCaseDict, _NO_ARGS
 from microdot.helpers import print_exception
 from microdot import websocket as _ws
 
 
 class _ASGIRequest(Request):
-    """A Request built straight from an ASGI scope: only what every request
-    needs is converted; the headers are decoded from the scope's byte pairs
-    the first time something reads them."""
+    """A Request built straight from an ASGI scope: only what routing needs
+    is converted up front; the headers are decoded from the scope's byte
+    pairs when something reads them (a single header, such as the cookies,
+    without building ``headers``)."""
 
-    _flat = None  # the decoded [name, value, ...] list, once asked for
-    _decoded = False
+    _raw_headers = None  # (Request's flat list: never used here)
 
     def __init__(self, app, scope, method):
         self.app = app
         self.asgi_scope = scope
-        self.method = method
-        self.http_version = scope.get('http_version', '1.1')
+        if method != 'GET':
+            self.method = method
+        version = scope.get('http_version')
+        if version and version != '1.1':
+            self.http_version = version
         path = scope.get('raw_path')
         if path:
             path = path.decode('latin-1')
@@ -54,32 +58,37 @@ class _ASGIRequest(Request):
         self.path = path
         query = scope.get('query_string')
         if query:
-            self.query_string = query = query.decode('latin-1')
-            self.url = path + '?' + query
-        else:
-            self.url = path
+            self.query_string = query.decode('latin-1')
         client = scope.get('client')
         if client is not None:
-            self.client_addr = tuple(client)
+            self.client_addr = client if type(client) is tuple \
+                else tuple(client)
         scheme = scope.get('scheme')
         if scheme and scheme != 'http':
             self.scheme = scheme
 
-    # Request reads the flat header list from _raw_headers, and sets it to
-    # None once it has built `headers` from it.
-    @property
-    def _raw_headers(self):
-        if not self._decoded:
-            self._decoded = True
-            headers = self.asgi_scope.get('headers', ())
-            self._flat = [text.decode('latin-1') for pair in headers
-                          for text in pair]
-        return self._flat
+    def _lazy(self, name):
+        if name == 'headers':
+            value = _scope_headers(self.asgi_scope.get('headers') or ())
+        elif name == 'url':
+            query = self.query_string
+            value = self.path + '?' + query if query else self.path
+        else:
+            return Request._lazy(self, name)
+        setattr(self, name, value)
+        return value
 
-    @_raw_headers.setter
-    def _raw_headers(self, value):
-        self._decoded = True
-        self._flat = value
+    def _header(self, lower_name, separator=', '):
+        if 'headers' in self.__dict__:  # built (or set by the app)
+            return Request._header(self, lower_name, separator)
+        key = lower_name.encode()
+        size = len(key)
+        value = None
+        for name, text in self.asgi_scope.get('headers') or ():
+            if name == key or (len(name) == size and name.lower() == key):
+                text = text.decode('latin-1')
+                value = text if value is None else value + separator + text
+        return value
 
 
 class _BodyStream:
@@ -250,6 +259,26 @@ class Microdot(BaseMicrodot):
         self.lifespan_startup = lifespan_startup
         self.lifespan_shutdown = lifespan_shutdown
 
+    # (router, {(method, path): (route, args)}): the lookups of routes
+    # without URL components, which always give the same answer for as long
+    # as the routes do not change (adding one makes a new router)
+    _static_routes = None
+
+    def _find_route(self, method, path):
+        memo = self._static_routes
+        key = (method, path)
+        if memo is not None and memo[0] is self._router:
+            found = memo[1].get(key)
+            if found is not None:
+                return found
+        found = super()._find_route(method, path)
+        if found[1] is _NO_ARGS:
+            if memo is None or memo[0] is not self._router:
+                memo = self._static_routes = (self._router, {})
+            if len(memo[1]) < _STATIC_ROUTES_MAX:  # bounded
+                memo[1][key] = found
+        return found
+
     async def __call__(self, scope, receive, send):
         """The ASGI entry point, called by the server for each ``http``,
         ``websocket`` and ``lifespan`` scope."""
@@ -272,9 +301,11 @@ class Microdot(BaseMicrodot):
         if res is Response.already_handled:
             return
         body = res.body
-        if not isinstance(body, (bytes, bytearray)):
-            await self._send_stream(req, res, send, receive)
-            return
+        if type(body) is not bytes:
+            if not isinstance(body, (bytes, bytearray)):
+                await self._send_stream(req, res, send, receive)
+                return
+            body = bytes(body)
         # A body in memory goes in one message: no task watches for a
         # disconnect, as there is nothing left to stop once it is sent.
         try:
@@ -282,7 +313,7 @@ class Microdot(BaseMicrodot):
                         'status': res.status_code,
                         'headers': _whole_headers(res, body)})
             await send({'type': 'http.response.body',
-                        'body': b'' if req.method == 'HEAD' else bytes(body)})
+                        'body': b'' if req.method == 'HEAD' else body})
         except OSError:  # the client is gone
             pass
         except Exception as exc:
@@ -414,7 +445,8 @@ def _may_have_body(scope):
     # Other versions (HTTP/2) need no header for a body: always read.
     if scope.get('http_version', '1.1') not in ('1.1', '1.0'):
         return True
-    for name, value in scope.get('headers', ()):
+    headers = scope.get('headers') or ()
+    for name, value in headers:
         if len(name) in (14, 17):
             name = name.lower()
             if name == b'transfer-encoding' or (
@@ -424,33 +456,100 @@ def _may_have_body(scope):
     return False
 
 
+_STATIC_ROUTES_MAX = 256
+
+
+# Header names as bytes -> as str, learnt from requests (only lower-case
+# names, as ASGI servers send them); bounded, so clients cannot grow it.
+_names = {}
+_NAMES_MAX = 128
+_name_of = itemgetter(0)
+
+
+def _scope_headers(pairs):
+    """The request's headers (a NoCaseDict) from the scope's byte pairs."""
+    headers = NoCaseDict()
+    try:
+        fields = {_names[name]: value.decode('latin-1')
+                  for name, value in pairs}
+    except KeyError:  # a name not seen yet
+        fields = _learn_names(pairs) and \
+            {_names[name]: value.decode('latin-1') for name, value in pairs}
+    if not fields or len(fields) != len(pairs):
+        # no headers, a repeated name (values joined), a name not in
+        # lower case, or the name cache is full: the general way
+        headers._fill([text.decode('latin-1') for pair in pairs
+                       for text in pair])
+        return headers
+    dict.update(headers, fields)
+    # the names are in lower case: NoCaseDict's lower-case -> key map is
+    # the identity
+    headers._k = {name: name for name in fields}
+    return headers
+
+
+def _learn_names(pairs):
+    """Adds the header names of ``pairs`` to the cache; False when one is
+    not in lower case or the cache is full."""
+    for name, _ in pairs:
+        if name not in _names:
+            text = name.decode('latin-1')
+            if text != text.lower() or len(_names) >= _NAMES_MAX:
+                return False
+            _names[name] = text
+    return True
+
+
 # default Content-Type (str) -> its header value as bytes
 _type_cache = [None, None]
+# response header name (str) -> lower-case bytes; bounded
+_response_names = {}
+_JSON_TYPE = 'application/json; charset=UTF-8'
+_JSON_HEADER = (b'content-type', _JSON_TYPE.encode())
+
+
+def _default_type(res):
+    default = res.default_content_type
+    if default != _type_cache[0]:
+        _type_cache[1] = res._content_type().encode('latin-1')
+        _type_cache[0] = default
+    return _type_cache[1]
 
 
 def _whole_headers(res, body):
-    """The ASGI headers of a response whose body is in memory."""
-    if not res.headers:  # the usual case: only the two computed headers
-        default = res.default_content_type
-        if default != _type_cache[0]:
-            _type_cache[1] = res._content_type().encode('latin-1')
-            _type_cache[0] = default
-        return [(b'content-length', b'%d' % len(body)),
-                (b'content-type', _type_cache[1])]
-    res.complete()
-    return _response_headers(res)
+    """The ASGI headers of a response whose body is in memory: its headers
+    and the Content-Length and default Content-Type that
+    ``Response.complete()`` would add, without changing ``res.headers``."""
+    headers = res.headers
+    length = (b'content-length', b'%d' % len(body))
+    if not headers:  # the usual cases: no headers, or only the JSON type
+        return [length, (b'content-type', _default_type(res))]
+    if len(headers) == 1 and dict.get(headers, 'Content-Type') == _JSON_TYPE:
+        return [_JSON_HEADER, length]
+    out = _response_headers(res)
+    names = set(map(_name_of, out))
+    if b'content-length' not in names:
+        out.append(length)
+    if b'content-type' not in names:
+        out.append((b'content-type', _default_type(res)))
+    return out
 
 
 def _response_headers(res):
     # ASGI wants the names lower-cased.
     headers = []
     for name, value in res.headers.items():
-        name = name.lower().encode('latin-1')
+        lower = _response_names.get(name)
+        if lower is None:
+            lower = name.lower().encode('latin-1')
+            if len(_response_names) < _NAMES_MAX:
+                _response_names[name] = lower
         if isinstance(value, list):
             for item in value:
-                headers.append((name, str(item).encode('latin-1')))
+                headers.append((lower, str(item).encode('latin-1')))
         else:
-            headers.append((name, str(value).encode('latin-1')))
+            headers.append((lower, (value if type(value) is str
+                                    else str(value)).encode('latin-1')))
     return headers
 
 

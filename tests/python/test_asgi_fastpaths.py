@@ -1,0 +1,234 @@
+"""The shortcuts of microdot.asgi's request/response path give what the
+general code gives: headers decoded from the scope's byte pairs, single
+headers read without building ``headers``, the response header list, and
+the memo of routes without URL components. Each test compares against the
+general behaviour (Request/NoCaseDict/Response.complete()), so a shortcut
+that drifts from it fails here."""
+import json
+
+import pytest
+
+from microdot import NoCaseDict, Response
+from microdot import asgi
+from microdot.asgi import Microdot
+
+from test_asgi_direct import call, make_scope
+
+BROWSER = [(b'host', b'shop.example.org'), (b'user-agent', b'Mozilla/5.0'),
+           (b'accept', b'text/html'), (b'accept-language', b'en-GB'),
+           (b'cookie', b'session=4f2a; cart=17; theme=dark'),
+           (b'cache-control', b'max-age=0')]
+
+
+def request_of(scope, app=None):
+    return asgi._ASGIRequest(app or Microdot(), scope, scope['method'])
+
+
+def general_headers(pairs):
+    """What Request builds from a flat [name, value, ...] list."""
+    headers = NoCaseDict()
+    headers._fill([text.decode('latin-1') for pair in pairs
+                   for text in pair])
+    return headers
+
+
+@pytest.mark.parametrize('pairs', [
+    BROWSER,
+    [],
+    [(b'accept', b'a'), (b'x-two', b'1'), (b'accept', b'b')],  # repeated
+    [(b'X-Mixed', b'1'), (b'x-mixed', b'2'), (b'Host', b'h')],  # not lower
+    [(b'x-latin', b'caf\xe9'), (b'x-nl', b'a\nb')],  # latin-1, odd bytes
+    [[b'host', b'list-pairs.example']],  # pairs as lists
+])
+def test_headers_match_the_general_build(pairs):
+    for _ in range(2):  # the second time with the names cached
+        headers = request_of(make_scope(headers=pairs)).headers
+        expected = general_headers(pairs)
+        assert isinstance(headers, NoCaseDict)
+        assert list(headers.items()) == list(expected.items())
+        for name, value in expected.items():
+            assert headers[name.upper()] == value
+            assert headers.get(name.title()) == value
+            assert name.swapcase() in headers
+
+
+def test_headers_dict_behaves_after_the_shortcut():
+    headers = request_of(make_scope(headers=BROWSER)).headers
+    headers['Accept'] = 'application/json'  # replaces, keeps the spelling
+    assert list(headers).count('accept') == 1
+    assert 'Accept' not in list(headers)
+    assert headers['ACCEPT'] == 'application/json'
+    del headers['User-Agent']
+    assert 'user-agent' not in headers
+    assert headers.get('USER-AGENT') is None
+    headers['X-New'] = '1'
+    assert headers['x-new'] == '1'
+    assert headers.pop('Cache-Control') == 'max-age=0'
+    assert 'cache-control' not in headers
+    assert len(headers) == 5
+
+
+def test_headers_beyond_the_name_cache():
+    pairs = [(b'x-many-%d' % i, b'%d' % i)
+             for i in range(asgi._NAMES_MAX + 20)]
+    headers = request_of(make_scope(headers=pairs)).headers
+    assert len(headers) == len(pairs)
+    assert headers['X-Many-%d' % (len(pairs) - 1)] == str(len(pairs) - 1)
+    assert len(asgi._names) <= asgi._NAMES_MAX
+
+
+def test_single_headers_from_the_scope():
+    pairs = [(b'Cookie', b'a=1'), (b'cookie', b'b=2; a=3'),
+             (b'content-type', b'text/csv'), (b'Content-Length', b'12'),
+             (b'x-latin', b'caf\xe9')]
+    req = request_of(make_scope(headers=pairs))
+    assert req.cookies == {'a': '1', 'b': '2'}
+    assert req.content_type == 'text/csv'
+    assert req.content_length == 12
+    assert req._header('x-latin') == 'caf\u00e9'
+    assert req._header('x-missing') is None
+    assert 'headers' not in vars(req)  # none of that built headers
+    # an app that replaces the headers: single reads follow it
+    req.headers = NoCaseDict({'Content-Type': 'text/html'})
+    assert req.content_type == 'text/html'
+
+
+def test_request_attributes_from_the_scope():
+    req = request_of(make_scope(path='/a%20b', query=b'x=1&y=%C3%A9',
+                                client=['10.0.0.2', 5], http_version='1.0',
+                                method='PUT'))
+    assert req.path == '/a%20b'
+    assert req.url == '/a%20b?x=1&y=%C3%A9'
+    assert req.query_string == 'x=1&y=%C3%A9'
+    assert req.args.getlist('y') == ['\u00e9']
+    assert req.client_addr == ('10.0.0.2', 5)
+    assert req.http_version == '1.0'
+    assert req.method == 'PUT'
+    req = request_of(make_scope(path='/p', client=None, http_version=None))
+    assert req.url == '/p' and req.query_string is None
+    assert req.client_addr is None
+    assert req.http_version == '1.1'
+
+
+def complete_headers(res):
+    """What Response.complete() + lower-casing give (the general path)."""
+    res.complete()
+    out = []
+    for name, value in res.headers.items():
+        for item in value if isinstance(value, list) else [value]:
+            out.append((name.lower().encode(), str(item).encode()))
+    return out
+
+
+@pytest.mark.parametrize('make', [
+    lambda: Response('text'),
+    lambda: Response({'a': [1, 2]}),
+    lambda: Response({'a': 1}, headers={'Content-Type': 'application/x'}),
+    lambda: Response([1], headers={'content-type': 'text/json'}),
+    lambda: Response(b'xy', headers={'Content-Length': '2', 'X-N': 7}),
+    lambda: Response('c', headers={'Set-Cookie': ['a=1', 'b=2']}),
+    lambda: Response('', 204),
+])
+def test_response_headers_match_complete(make):
+    res = make()
+    got = asgi._whole_headers(res, res.body)
+    assert sorted(got) == sorted(complete_headers(make()))
+    assert len(got) == len(set(got))
+
+
+def test_response_headers_order_of_a_json_body():
+    res = Response({'k': 'v'})
+    assert asgi._whole_headers(res, res.body) == [
+        (b'content-type', b'application/json; charset=UTF-8'),
+        (b'content-length', b'%d' % len(res.body))]
+
+
+def test_static_route_memo_follows_the_routes():
+    app = Microdot()
+
+    @app.get('/')
+    async def index(request):
+        request.url_args['leak'] = 1  # private to this request
+        return 'index'
+
+    @app.get('/<name>')
+    async def named(request, name):
+        return 'named ' + name
+
+    for _ in range(2):
+        sent, _ = call(app, make_scope())
+        assert sent[1]['body'] == b'index'
+        sent, _ = call(app, make_scope(path='/static'))
+        assert sent[1]['body'] == b'named static'
+        sent, _ = call(app, make_scope(path='/static/x'))
+        assert sent[0]['status'] == 404
+        sent, _ = call(app, make_scope(method='POST'))
+        assert sent[0]['status'] == 405
+
+    @app.get('/static/x')
+    async def late(request):
+        return 'late'
+
+    @app.post('/')
+    async def post(request):
+        return 'posted'
+
+    sent, _ = call(app, make_scope(path='/static/x'))
+    assert sent[1]['body'] == b'late'
+    sent, _ = call(app, make_scope(method='POST'))
+    assert sent[1]['body'] == b'posted'
+    sent, _ = call(app, make_scope(method='HEAD'))
+    assert sent[0]['status'] == 200 and sent[1]['body'] == b''
+    sent, _ = call(app, make_scope())
+    assert sent[1]['body'] == b'index'
+
+
+def test_static_route_memo_is_bounded():
+    app = Microdot()
+    for i in range(asgi._STATIC_ROUTES_MAX + 10):
+        app.route('/r%d' % i)(_answer)
+    for i in range(asgi._STATIC_ROUTES_MAX + 10):
+        sent, _ = call(app, make_scope(path='/r%d' % i))
+        assert sent[1]['body'] == b'r'
+    assert len(app._static_routes[1]) <= asgi._STATIC_ROUTES_MAX
+
+
+async def _answer(request):
+    return 'r'
+
+
+def test_realistic_request_end_to_end():
+    # the benchmark's realistic route, through the ASGI interface
+    app = Microdot()
+
+    @app.get('/catalog/items/<int:item_id>')
+    async def item(request, item_id):
+        return {'id': item_id, 'color': request.args.get('color'),
+                'session': request.cookies.get('session'),
+                'language': request.headers.get('Accept-Language')}
+
+    for _ in range(3):
+        sent, reads = call(app, make_scope(
+            path='/catalog/items/421', query=b'color=blue&size=m',
+            headers=BROWSER))
+        assert reads == 0
+        assert sent[0]['status'] == 200
+        assert json.loads(sent[1]['body']) == {
+            'id': 421, 'color': 'blue', 'session': '4f2a',
+            'language': 'en-GB'}
+        assert (b'content-length', b'%d' % len(sent[1]['body'])) in \
+            sent[0]['headers']
+
+
+def test_scope_without_headers_key():
+    app = Microdot()
+
+    @app.get('/')
+    async def index(request):
+        return {'h': dict(request.headers), 'c': request.cookies,
+                't': request.content_type}
+
+    scope = make_scope()
+    del scope['headers']
+    sent, _ = call(app, scope)
+    assert json.loads(sent[1]['body']) == {'h': {}, 'c': {}, 't': None}
