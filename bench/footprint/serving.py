@@ -1,6 +1,8 @@
 """Heap in use while a real server serves (bench/footprint/serving_app.py on
 MicroPython, real sockets on 127.0.0.1), so that lazy imports and per
-connection state are counted. Used by run.py; also runnable alone:
+connection state are counted. Used by run.py, and by the deployment tests
+that serve the same app on MicroPython (tests/mpy/deploy_smallheap.py,
+deploy_romfs.py) to start and stop it; also runnable alone:
 
     python bench/footprint/serving.py [--heap 8M]
 
@@ -24,9 +26,11 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+APP = os.path.join(HERE, 'serving_app.py')
 
 
 def micropython():
@@ -40,7 +44,44 @@ def free_port():
         return s.getsockname()[1]
 
 
-def _get(port, path, conn=None):
+def start(script, path, env_extra=None, heap='8M', cwd=HERE):
+    """Starts `micropython -X heapsize=HEAP SCRIPT... PORT` with MICROPYPATH
+    made of the path entries; returns (process, port). The process's output
+    (stdout and stderr) is piped, as text."""
+    env = dict(os.environ)
+    env.pop('MICRODOT_BACKEND', None)
+    env.update(env_extra or {})
+    env['MICROPYPATH'] = ':'.join(path)
+    port = free_port()
+    proc = subprocess.Popen([micropython(), '-X', 'heapsize=%s' % heap] + script + [str(port)],
+                            cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, errors='replace')
+    return proc, port
+
+
+def wait_listening(proc, port, timeout=20):
+    deadline = time.time() + timeout
+    while True:
+        try:
+            socket.create_connection(('127.0.0.1', port), 1).close()
+            return
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError('the server did not start')
+            time.sleep(0.05)
+
+
+def stop(proc):
+    """Kills the server if it still runs; returns the rest of its output."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(5)
+    log = proc.stdout.read()
+    proc.stdout.close()
+    return log
+
+
+def get(port, path, conn=None):
     own = conn is None
     if own:
         conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
@@ -49,16 +90,18 @@ def _get(port, path, conn=None):
     body = res.read()
     if own:
         conn.close()
-    return body
+    return res.status, body
 
 
-def _mem(port):
+def mem(port):
     time.sleep(0.1)  # let the server finish closing what the client closed
-    return json.loads(_get(port, '/mem'))['alloc']
+    return json.loads(get(port, '/mem')[1])['alloc']
 
 
-def _ws(port):
+def websocket(port):
     from websockets.sync.client import connect
+    # kept open across readings, so not used as a context manager
+    warnings.filterwarnings('ignore', r'connect\(\) must be used', DeprecationWarning)
     ws = connect('ws://127.0.0.1:%d/echo' % port, open_timeout=10, close_timeout=5,
                  compression=None)
     for message in ('é' * 500, bytes(range(250)) * 4):
@@ -68,17 +111,12 @@ def _ws(port):
     return ws
 
 
-def measure(path, env_extra=None, heap='8M'):
-    env = dict(os.environ)
-    env.pop('MICRODOT_BACKEND', None)
-    env.update(env_extra or {})
-    env['MICROPYPATH'] = path + ':.frozen'
-    port = free_port()
-    proc = subprocess.Popen([micropython(), '-X', 'heapsize=' + heap,
-                             os.path.join(HERE, 'serving_app.py'), str(port)],
-                            cwd=HERE, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    values = {}
+def serve(values, script, path, env_extra=None, heap='8M', cwd=HERE):
+    """Runs serving_app.py (script: how to start it) through the steps of
+    the module docstring, adding to values the app's `key bytes` lines and
+    the heap in use at each step, all minus `base`. Returns the server's
+    exit code and the rest of its output; raises on a failed exchange."""
+    proc, port = start(script, path, env_extra, heap, cwd)
     clients = []
     try:
         for line in proc.stdout:
@@ -87,39 +125,34 @@ def measure(path, env_extra=None, heap='8M'):
                 break
             if value.lstrip('-').isdigit():
                 values[key] = int(value)
-        start = time.time()
-        while True:
-            try:
-                socket.create_connection(('127.0.0.1', port), 1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > start + 20:
-                    raise RuntimeError('the server did not start')
-                time.sleep(0.05)
-        if _get(port, '/') != b'Hello, world!':
+        wait_listening(proc, port)
+        if get(port, '/') != (200, b'Hello, world!'):
             raise RuntimeError('GET / failed')
-        values['served'] = _mem(port)
-        clients.append(_ws(port))
-        values['ws1'] = _mem(port)
-        clients.append(_ws(port))
-        values['ws2'] = _mem(port)
+        values['served'] = mem(port) - values['base']
+        clients.append(websocket(port))
+        values['ws1'] = mem(port) - values['base']
+        clients.append(websocket(port))
+        values['ws2'] = mem(port) - values['base']
         keep = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
-        _get(port, '/', keep)
+        get(port, '/', keep)
         clients.append(keep)
-        values['keepalive'] = _mem(port)
+        values['keepalive'] = mem(port) - values['base']
         for c in clients:
             c.close()
         clients = []
-        values['after'] = _mem(port)
-        _get(port, '/shutdown')
-        proc.wait(15)
+        values['after'] = mem(port) - values['base']
+        get(port, '/shutdown')
+        code = proc.wait(15)
     finally:
         for c in clients:
             c.close()
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(5)
-        proc.stdout.close()
+        log = stop(proc)
+    return code, log
+
+
+def measure(path, env_extra=None, heap='8M'):
+    values = {}
+    serve(values, [APP], [path, '.frozen'], env_extra, heap)
     return values
 
 

@@ -1,9 +1,16 @@
-"""The app of bench/footprint/serving.py: hello world, a WebSocket echo and
-a /mem probe on the built-in server, for MicroPython. Prints the heap in use
-(gc.collect(); gc.mem_alloc()) after each import step as `key bytes` lines,
-then serves.
+"""Hello world, a WebSocket echo and a /mem probe on the built-in server, for
+MicroPython: the app of bench/footprint/serving.py, and the one
+tests/mpy/deploy_smallheap.py and deploy_romfs.py serve from a small heap,
+a bundle or a ROMFS image. Prints the heap in use (gc.collect();
+gc.mem_alloc()) before `import microdot` (`base`) and after each import
+step (minus base) as `key bytes` lines, then `backend NAME` and
+`listening`, then serves.
 
     micropython -X heapsize=8M serving_app.py PORT
+
+GET /mem answers {"alloc": bytes in use, "free": bytes free} and writes to
+the log micropython.mem_info() (the largest free block) and the modules
+loaded.
 """
 import gc
 import sys
@@ -48,7 +55,12 @@ async def echo(request, ws):
 
 @app.route('/mem')
 async def mem(request):
-    return {'alloc': in_use() - base, 'free': gc.mem_free()}
+    import micropython
+    alloc = in_use()
+    free = gc.mem_free()
+    micropython.mem_info()
+    print('modules:', ' '.join(sorted(sys.modules)))
+    return {'alloc': alloc, 'free': free}
 
 
 @app.route('/shutdown')
@@ -58,5 +70,7 @@ async def shutdown(request):
 
 
 print('app', in_use() - base)
+# upstream Microdot (for comparison) has no _backend
+print('backend', getattr(sys.modules.get('microdot._backend'), 'NAME', 'upstream'))
 print('listening')
 app.run(host='127.0.0.1', port=int(sys.argv[1]))

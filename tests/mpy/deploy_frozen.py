@@ -16,8 +16,9 @@ Closes with 'N passed, N failed'; exits 1 on failure.
 import os
 import re
 import subprocess
-import sys
 import time
+
+from checks import check, finish
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -25,17 +26,6 @@ MPY_DIR = os.environ.get('MPY_DIR') or os.path.expanduser('~/.cache/microdot-mp/
 FROZEN = os.path.join(ROOT, 'ports', 'hostport', 'frozen')
 # core_runner tests that need modules the host port does not have
 NEEDS = {'dynamic_components': "no module named 're'", 'files': "name 'open' isn't defined"}
-
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-    print('%s %s' % ('ok  ' if ok else 'FAIL:', what), flush=True)
 
 
 def build(name, cflags):
@@ -113,8 +103,7 @@ def main():
             print(result.stderr[-2000:])
     firmware('hostport-frozen', '', 'c')
     firmware('hostport-frozen-nows', '-DMD_ENABLE_WS=0', 'c+pure')
-    print('%d passed, %d failed' % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == '__main__':

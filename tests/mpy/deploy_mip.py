@@ -4,25 +4,16 @@ imports it from there and runs requests through the test client.
 
     MICROPYPATH=.frozen micropython tests/mpy/deploy_mip.py BASE_URL TARGET
 
-Prints one line per failure and 'N passed, N failed'; exits 1 on failure.
+Prints one line per check and 'N passed, N failed'; exits 1 on failure.
 """
 import sys
 
 import asyncio
 import mip
 
+from checks import check, finish
+
 base, target = sys.argv[1], sys.argv[2]
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print('FAIL:', what)
-
 
 mip.install(base + '/package.json', target=target)
 mip.install(base + '/python/test_client.json', target=target)
@@ -72,5 +63,4 @@ async def main():
 
 
 asyncio.run(main())
-print('%d passed, %d failed' % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

@@ -10,58 +10,41 @@ C and the pure backend (deploy_romfs_probe.py does the MicroPython side):
     files from the filesystem finds their bytecode outside it;
   - importing microdot and its WebSocket extension takes less heap from
     the image than from the .mpy files;
-then serves the small-heap app (deploy_smallheap_app.py) from the image on a
-1 MiB heap and prints the heap in use at each step (at start, after a first
-GET, with one and two WebSockets open, with a kept-alive connection too),
+then serves the app of the footprint bench (bench/footprint/serving_app.py,
+also the small-heap soak's) from the image on a 1 MiB heap and prints the
+heap in use at each step (the app defined, after a first GET, with one and
+two WebSockets open, with a kept-alive connection too, all clients gone),
 checking that every exchange succeeds.
 
     python tests/mpy/deploy_romfs.py
 
 Closes with 'N passed, N failed'; exits 1 on failure.
 """
-import http.client
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import warnings
+
+from checks import check, finish
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 ROMFS = os.path.join(ROOT, 'ports', 'romfs')
 NATMOD = os.path.join(ROOT, 'build', 'natmod', 'x64', '_microdot.mpy')
-APP = os.path.join(HERE, 'deploy_smallheap_app.py')
 # upstream Microdot 2.7.0 as .mpy, made by bench/footprint/run.py: readings
 # for comparison when present
 UPSTREAM = os.path.join(ROOT, 'build', 'footprint', 'upstream-mpy')
-sys.path.insert(0, ROMFS)
+sys.path[:0] = [ROMFS, os.path.join(ROOT, 'bench', 'footprint')]
 import build as romfs  # noqa: E402  (ports/romfs/build.py)
-
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-    print('%s %s' % ('ok  ' if ok else 'FAIL:', what), flush=True)
-
-
-def micropython():
-    here = os.path.join(os.path.dirname(sys.executable), 'micropython')
-    return here if os.path.exists(here) else shutil.which('micropython')
+import serving  # noqa: E402  (bench/footprint/serving.py: the app and its client)
 
 
 def probe(backend, path, args, heap='64k'):
     """The probe's `key value` lines as {key: value}, or {} on failure."""
     env = dict(os.environ, MICRODOT_BACKEND=backend, MICROPYPATH=':'.join(path + ['.frozen']))
-    result = subprocess.run([micropython(), '-X', 'heapsize=' + heap,
+    result = subprocess.run([serving.micropython(), '-X', 'heapsize=' + heap,
                              os.path.join(HERE, 'deploy_romfs_probe.py')] + args,
                             env=env, cwd=HERE, capture_output=True, text=True, timeout=60)
     if result.returncode:
@@ -111,94 +94,22 @@ def imports(out, backend):
                                           files['heap ' + step]) + names))
 
 
-def get(port, path, conn=None):
-    own = conn is None
-    if own:
-        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
-    conn.request('GET', path)
-    res = conn.getresponse()
-    body = res.read()
-    if own:
-        conn.close()
-    return res.status, body
-
-
-def mem(port):
-    time.sleep(0.1)  # let the server finish closing what a client closed
-    status, body = get(port, '/mem')
-    return int(re.search(rb'"alloc": (\d+)', body).group(1))
-
-
-def websocket(port):
-    from websockets.sync.client import connect
-    # kept open across readings, so not used as a context manager
-    warnings.filterwarnings('ignore', r'connect\(\) must be used', DeprecationWarning)
-    ws = connect('ws://127.0.0.1:%d/echo' % port, open_timeout=10, close_timeout=5,
-                 compression=None)  # closed by serving()
-    for message in ('é' * 500, bytes(range(250)) * 4):
-        ws.send(message)
-        if ws.recv(timeout=10) != message:
-            raise AssertionError('echo mismatch')
-    return ws
-
-
-def serving(out, backend):
-    """Heap in use (bytes, absolute) at each step of serving from the image
-    (a check for ours, a reading for upstream)."""
+def serving_from(out, backend):
+    """Heap in use at each step of serving from the image, minus `base`
+    (before `import microdot`, after mounting the image): a check for ours,
+    a reading for upstream."""
     report = check if backend != 'upstream' else lambda ok, what: print(
         '  %s%s' % ('' if ok else 'failed: ', what))
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, MICRODOT_BACKEND=backend, MICROPYPATH=out + ':.frozen')
-    proc = subprocess.Popen([micropython(), '-X', 'heapsize=1M', os.path.join(ROMFS, 'boot.py'),
-                             'deploy_smallheap_app', str(port)],
-                            cwd=HERE, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    readings, clients = [], []
+    steps = ('app', 'served', 'ws1', 'ws2', 'keepalive', 'after')
+    values, log = {}, ''
     try:
-        for line in proc.stdout:
-            if line.startswith('heap at start:'):
-                readings.append(('start', int(line.split(':')[1])))
-                break
-        deadline = time.time() + 20
-        while True:
-            try:
-                socket.create_connection(('127.0.0.1', port), 1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError('the server did not start')
-                time.sleep(0.05)
-        if get(port, '/') != (200, b'Hello, world!'):
-            raise AssertionError('GET / failed')
-        readings.append(('served', mem(port)))
-        clients.append(websocket(port))
-        readings.append(('ws1', mem(port)))
-        clients.append(websocket(port))
-        readings.append(('ws2', mem(port)))
-        keep = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
-        get(port, '/', keep)
-        clients.append(keep)
-        readings.append(('keepalive', mem(port)))
-        for c in clients:
-            c.close()
-        clients = []
-        readings.append(('after', mem(port)))
-        get(port, '/shutdown')
-        code = proc.wait(15)
-        report(code == 0, '%s: served from the image: %s' % (
-            backend, ', '.join('%s %d' % r for r in readings)))
+        code, log = serving.serve(
+            values, [os.path.join(ROMFS, 'boot.py'), 'serving_app'], [out, '.frozen'],
+            {'MICRODOT_BACKEND': backend}, heap='1M', cwd=HERE)
+        report(code == 0, '%s: served from the image: base %d, then %s' % (
+            backend, values['base'], ', '.join('%s %d' % (s, values[s]) for s in steps)))
     except Exception as exc:
-        report(False, '%s: served from the image: %r (%s)' % (backend, exc, readings))
-    finally:
-        for c in clients:
-            c.close()
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(5)
-        log = proc.stdout.read()
-        proc.stdout.close()
+        report(False, '%s: served from the image: %r (%s)' % (backend, exc, values))
     modules = re.findall(r'modules: (.*)', log)
     if modules:
         print('  %s: modules while serving: %s' % (backend, modules[-1]))
@@ -209,28 +120,31 @@ def main():
         subprocess.check_call(['make', '-s', '-C', os.path.join(ROOT, 'ports', 'natmod')])
     scratch = tempfile.mkdtemp(prefix='romfs-')
     try:
-        out = os.path.join(scratch, 'romfs')
-        try:
-            image = romfs.build(out, native=NATMOD, apps=[APP])
-            check(True, 'image built with mpremote: %d bytes; romfs_flash.mpy %d bytes' % (
-                os.path.getsize(image), os.path.getsize(os.path.join(out, 'romfs_flash.mpy'))))
-        except (subprocess.SubprocessError, OSError) as exc:
-            check(False, 'image built: %r' % exc)
-            return
-        for backend in ('c', 'pure'):
-            imports(out, backend)
-            serving(out, backend)
-        if os.path.isdir(UPSTREAM):
-            up = os.path.join(scratch, 'upstream')
-            romfs.build(up, lib=UPSTREAM, apps=[APP])
-            imports(up, 'upstream')
-            serving(up, 'upstream')
-        else:
-            print('  upstream: no %s (bench/footprint/run.py makes it): no readings' % UPSTREAM)
+        deploy(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        print('%d passed, %d failed' % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish()
+
+
+def deploy(scratch):
+    out = os.path.join(scratch, 'romfs')
+    try:
+        image = romfs.build(out, native=NATMOD, apps=[serving.APP])
+        check(True, 'image built with mpremote: %d bytes; romfs_flash.mpy %d bytes' % (
+            os.path.getsize(image), os.path.getsize(os.path.join(out, 'romfs_flash.mpy'))))
+    except (subprocess.SubprocessError, OSError) as exc:
+        check(False, 'image built: %r' % exc)
+        return
+    for backend in ('c', 'pure'):
+        imports(out, backend)
+        serving_from(out, backend)
+    if os.path.isdir(UPSTREAM):
+        up = os.path.join(scratch, 'upstream')
+        romfs.build(up, lib=UPSTREAM, apps=[serving.APP])
+        imports(up, 'upstream')
+        serving_from(up, 'upstream')
+    else:
+        print('  upstream: no %s (bench/footprint/run.py makes it): no readings' % UPSTREAM)
 
 
 if __name__ == '__main__':

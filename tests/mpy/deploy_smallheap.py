@@ -1,5 +1,5 @@
-"""Small heaps (CPython driver): the hello + WebSocket echo app
-(deploy_smallheap_app.py) on MicroPython's unix port with a small heap, run
+"""Small heaps (CPython driver): the hello + WebSocket echo app of the
+footprint bench (bench/footprint/serving_app.py) on MicroPython's unix port with a small heap, run
 from the .mpy bundle (ports/bundle/build.py) with the pure backend and with
 _microdot.mpy, keeps serving 4 concurrent real clients (2 HTTP: one
 keep-alive, one new connection per request; 2 WebSocket echo, 1-1000 byte
@@ -34,26 +34,24 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+from checks import check, finish
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-APP = os.path.join(HERE, 'deploy_smallheap_app.py')
 ROMFS = os.path.join(ROOT, 'ports', 'romfs')
 BUNDLE = os.path.join(ROOT, 'build', 'deploy', 'bundle')
 NATMOD = os.path.join(ROOT, 'build', 'natmod', 'x64')
 # upstream Microdot 2.7.0 as .mpy, made by bench/footprint/run.py
 UPSTREAM = os.path.join(ROOT, 'build', 'footprint', 'upstream-mpy')
-
-
-def micropython():
-    here = os.path.join(os.path.dirname(sys.executable), 'micropython')
-    return here if os.path.exists(here) else shutil.which('micropython')
+sys.path.insert(0, os.path.join(ROOT, 'bench', 'footprint'))
+import serving  # noqa: E402  (bench/footprint/serving.py: the app, starting servers)
+APP = serving.APP
 
 
 def parse_size(text):
@@ -66,12 +64,6 @@ def build_bundle(out=BUNDLE):
     subprocess.check_call([sys.executable, os.path.join(ROOT, 'ports', 'bundle', 'build.py'),
                            '--out', out], stdout=subprocess.DEVNULL, timeout=120)
     return os.path.join(out, 'lib')
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 class Client(threading.Thread):
@@ -151,7 +143,7 @@ def from_romfs(scratch, lib, backends):
     romfs_flash.mpy."""
     sys.path.insert(0, ROMFS)
     import build as romfs  # ports/romfs/build.py
-    boot = [os.path.join(ROMFS, 'boot.py'), 'deploy_smallheap_app']
+    boot = [os.path.join(ROMFS, 'boot.py'), 'serving_app']
     targets = {}
     for backend in backends:
         out = os.path.join(scratch, 'romfs-upstream' if backend == 'upstream' else 'romfs')
@@ -166,23 +158,11 @@ def from_romfs(scratch, lib, backends):
 def soak(backend, heap, seconds, target, quiet=False, timeout=10):
     """[(check name, ok, detail)] for one server run; target: the server's
     (script and arguments, MICROPYPATH entries)."""
-    port = free_port()
     script, path = target
-    env = dict(os.environ, MICRODOT_BACKEND=backend, MICROPYPATH=':'.join(path))
-    proc = subprocess.Popen([micropython(), '-X', 'heapsize=%d' % heap] + script + [str(port)],
-                            cwd=HERE, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc, port = serving.start(script, path, {'MICRODOT_BACKEND': backend}, heap, cwd=HERE)
     checks = []
     try:
-        start = time.time()
-        while True:
-            try:
-                socket.create_connection(('127.0.0.1', port), 1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > start + 20:
-                    raise RuntimeError('the server did not start')
-                time.sleep(0.05)
+        serving.wait_listening(proc, port)
         deadline = time.time() + seconds
         stop = threading.Event()
         clients = [Client(name, port, deadline, stop, timeout)
@@ -210,11 +190,7 @@ def soak(backend, heap, seconds, target, quiet=False, timeout=10):
     except Exception as exc:
         checks.append(('%s server' % backend, False, repr(exc)))
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(5)
-        output = proc.stdout.read().decode(errors='replace')
-        proc.stdout.close()
+        output = serving.stop(proc)
     bad = [line for line in output.splitlines()
            if 'Error' in line or 'Traceback' in line]
     # micropython.mem_info() at /mem: the largest free block, in GC blocks
@@ -222,11 +198,12 @@ def soak(backend, heap, seconds, target, quiet=False, timeout=10):
     if largest:
         checks[-1] = checks[-1][:2] + ('%s, largest free block %d blocks' % (
             checks[-1][2], int(largest[-1])),)
-    checks.append(('%s server log' % backend, 'backend: ' + backend in output and not bad,
+    checks.append(('%s server log' % backend,
+                   bool(re.search('^backend %s$' % re.escape(backend), output, re.M)) and not bad,
                    '; '.join(bad[:3]) or 'clean'))
     if not quiet:
         for name, ok, detail in checks:
-            print('%s %s (%s)' % ('ok  ' if ok else 'FAIL:', name, detail))
+            check(ok, '%s (%s)' % (name, detail))
     return checks
 
 
@@ -299,14 +276,11 @@ def run(args, targets, backends):
             print('%s: smallest heap that serves everything for %g s: %s' % (
                 backend, args.seconds, found), flush=True)
         return
-    checks = []
     for backend in backends:
         start = time.time()
-        checks += soak(backend, heap, args.seconds, targets[backend])
+        soak(backend, heap, args.seconds, targets[backend])
         print('  (%s: %.1f s)' % (backend, time.time() - start))
-    failed = sum(1 for _, ok, _ in checks if not ok)
-    print('%d passed, %d failed' % (len(checks) - failed, failed))
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == '__main__':
