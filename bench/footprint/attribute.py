@@ -1,6 +1,7 @@
 """Where OUR server's per-request heap goes: the steps of
 microdot._server._serve, taken one at a time on the same in-memory streams
-as measure.py, each with the collector off (bytes allocated by that step).
+and app as measure.py, each with the collector off (bytes allocated by that
+step).
 
     MICROPYPATH=build/bundle/lib:.frozen micropython bench/footprint/attribute.py
 
@@ -12,11 +13,12 @@ import gc
 
 import asyncio
 
-from microdot import Microdot, Request
+from microdot import Request
 from microdot._backend import NAME
 from microdot._server import StreamConnection, write_response, serve_connection
 
 import workload as data
+from measure import make_app
 
 steps = {}
 order = []
@@ -26,20 +28,6 @@ def count(name, before):
     if name not in steps:
         order.append(name)
     steps[name] = steps.get(name, 0) + gc.mem_alloc() - before
-
-
-def make_app():
-    app = Microdot()
-
-    @app.route('/')
-    async def index(req):
-        return 'Hello, world!'
-
-    @app.route('/items/<int:item_id>')
-    async def item(req, item_id):
-        return 'item %d q=%s theme=%s' % (item_id, req.args.get('q'),
-                                          req.cookies.get('theme'))
-    return app
 
 
 async def one(app, raw):
