@@ -37,6 +37,21 @@ _UNAVAILABLE = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n'
                 b'Connection: close\r\n\r\n')
 _BIG_BODY = 64 * 1024  # bodies this large are written apart from the head
 _CancelledError = asyncio.CancelledError
+_MICROPYTHON = sys.implementation.name == 'micropython'
+
+
+def _recv(sock, n):
+    """MicroPython: waits until ``sock`` is readable, then receives up to n
+    bytes (b'' at the end) with one recv(); asyncio's Stream.read() does the
+    same wait, then reads until the socket has no more (a second system
+    call, failing, on every read)."""
+    while True:
+        yield asyncio.core._io_queue.queue_read(sock)
+        try:
+            return sock.recv(n)
+        except OSError as exc:
+            if exc.errno != 11:  # EAGAIN: readable was a false alarm
+                raise
 
 
 class Connection:
@@ -57,6 +72,9 @@ class Connection:
     idle = True  # no byte of the next request received yet
     request_since = None  # first byte of the request being read
     task = None
+    # (MicroPython, plain TCP) the stream's socket, which the request loop
+    # reads (_recv) and writes directly
+    socket = None
 
     def __init__(self):
         self.buf = bytearray()
@@ -136,6 +154,10 @@ class StreamConnection(Connection):
         self.writer = writer
         if scheme != 'http':
             self.scheme = scheme
+        elif _MICROPYTHON and hasattr(writer, 'out_buf'):
+            sock = getattr(writer, 's', None)
+            if hasattr(sock, 'recv'):
+                self.socket = sock
         try:
             peer = writer.get_extra_info('peername')
             if isinstance(peer, (bytes, bytearray)):  # MicroPython: sockaddr
@@ -305,10 +327,9 @@ def _plain_head(res, minor, keep_alive, length):
     return head
 
 
-def _write_plain(conn, res, minor, keep_alive):
-    """Writes the common response (a small body in memory, no header but
-    Content-Type) in one write, and returns whether the connection can stay
-    open; None, having written nothing, for any other response."""
+def _plain_bytes(res, minor, keep_alive):
+    """The whole common response (a small body in memory, no header but
+    Content-Type) as bytes, or None for any other response."""
     body = res.body
     if not isinstance(body, bytes):
         return None
@@ -322,7 +343,17 @@ def _write_plain(conn, res, minor, keep_alive):
         return None
     if head is None:
         return None
-    conn.write(head + body)
+    return head + body
+
+
+def _write_plain(conn, res, minor, keep_alive):
+    """Writes the common response (see _plain_bytes) in one write, and
+    returns whether the connection can stay open; None, having written
+    nothing, for any other response."""
+    data = _plain_bytes(res, minor, keep_alive)
+    if data is None:
+        return None
+    conn.write(data)
     return keep_alive
 
 
@@ -666,14 +697,17 @@ async def serve_connection(app, conn):
         conn.task = asyncio.current_task()
     try:
         parse = backend.parse_request
+        now = _now
+        Req = Request
         sock = (conn, conn)
         reader = conn.reader
+        direct = conn.socket  # (MicroPython, plain TCP)
         while True:
             # 1. the request head, parsed in place in the connection buffer
             # (request_timeout counts from its first byte: trickling bytes
             # does not keep a request open)
             pos = conn.pos
-            conn.request_since = _now() if len(conn.buf) > pos else None
+            conn.request_since = now() if len(conn.buf) > pos else None
             scanned = pos
             handoff = None
             blank = 0  # empty lines skipped before the request line
@@ -686,16 +720,15 @@ async def serve_connection(app, conn):
                     pos += 1
                     scanned = pos
                     blank += 1
-                    if blank > Request.max_readline:
+                    if blank > Req.max_readline:
                         await _send_error(conn, 400)
                         return
                 conn.pos = pos
                 if end > pos:  # (nothing to parse between requests)
                     try:
                         head = parse(buf, pos, end, scanned,
-                                     Request.max_readline,
-                                     Request.max_head_length,
-                                     Request.max_headers)
+                                     Req.max_readline, Req.max_head_length,
+                                     Req.max_headers)
                     except ValueError as exc:
                         status = exc.args[0] if exc.args else 400
                         await _send_error(conn, status if isinstance(
@@ -716,15 +749,20 @@ async def serve_connection(app, conn):
                         break  # (a request _aioserver._serve_now started)
                 else:  # (StreamConnection.fill, inlined: on MicroPython
                     # each coroutine call allocates its frame)
-                    conn.compact()
-                    conn.waiting_since = _now()
-                    data = await reader.read(conn.read_size)
+                    if pos:
+                        buf[:pos] = b''  # (compact(); the same bytearray)
+                        conn.pos = 0
+                    conn.waiting_since = now()
+                    if direct is None:
+                        data = await reader.read(conn.read_size)
+                    else:
+                        data = await _recv(direct, 1024)
                     conn.waiting_since = None
                     if not data:
                         return
-                    conn.buf += data
+                    buf += data
                 if conn.request_since is None:
-                    conn.request_since = _now()
+                    conn.request_since = now()
                 pos = conn.pos
                 scanned = pos + received
             if handoff is not None:
@@ -747,14 +785,14 @@ async def serve_connection(app, conn):
                 method, path, query, minor, headers, head_len, length, \
                     flags = head
                 conn.pos = pos + head_len
-                if head_len > Request.max_readline and \
-                        _header_line_too_long(headers, Request.max_readline):
+                if head_len > Req.max_readline and \
+                        _header_line_too_long(headers, Req.max_readline):
                     await _send_error(conn, 431)
                     return
-                req = Request(app, conn.client_addr, method,
-                              path if query is None else path + '?' + query,
-                              '1.1' if minor else '1.0', headers, None, None,
-                              sock, scheme=conn.scheme)
+                req = Req(app, conn.client_addr, method,
+                          path if query is None else path + '?' + query,
+                          '1.1' if minor else '1.0', headers, None, None,
+                          sock, '', None, conn.scheme)
                 head_only = method == 'HEAD'
 
                 # 2. the body, and the app
@@ -778,20 +816,28 @@ async def serve_connection(app, conn):
             if stream is None:
                 # (a stalled write gets request_timeout)
                 conn.request_since = None
-                kept = None if head_only else \
-                    _write_plain(conn, res, minor, keep_alive)
-                if kept is not None:  # (written; drained only when stuck)
+                data = None if head_only else \
+                    _plain_bytes(res, minor, keep_alive)
+                if data is not None:  # (drained only when stuck)
                     if app.debug:
                         _log(app, req, res)
+                    if direct is not None and not conn.writer.out_buf:
+                        # (StreamConnection.write, inlined: the socket
+                        # takes it all, or the stream keeps the rest)
+                        sent = direct.write(data)
+                        if sent != len(data):
+                            conn.writer.write(data[sent or 0:])
+                    else:
+                        conn.write(data)
                     if conn.flushed():
                         pass
                     elif reader is None:
                         await conn.drain()
                     else:  # (StreamConnection.drain, inlined)
-                        conn.waiting_since = _now()
+                        conn.waiting_since = now()
                         await conn.writer.drain()
                         conn.waiting_since = None
-                    if kept:
+                    if keep_alive:
                         continue
                     return
             else:

@@ -1,13 +1,14 @@
 """The server under misbehaving clients, logging and shutdown."""
 import re
 import signal
+import socket
 import threading
 import time
 
 import httpx
 import pytest
 
-from servers import build_request
+from servers import Conn, build_request
 
 from servers import (  # noqa: F401 (fixtures)
     fresh_server_fixture, server_fixture, server_pool_fixture, target_fixture)
@@ -208,6 +209,27 @@ def test_pipelined_large_responses_with_backpressure(server):
             reply = conn.read_reply(timeout=30)
             assert reply.status == 200
             assert reply.body == expected
+
+
+def test_pipelined_plain_responses_with_backpressure(server):
+    # The same with answers under 64 KB, which the server writes in one
+    # piece (on MicroPython straight to the socket): what the socket does
+    # not take must still arrive, whole and in order.
+    # (more than the 4 MB a socket's send buffer may grow to here)
+    count = 100
+    sizes = [50000 + 130 * i for i in range(count)]
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # (small)
+    sock.settimeout(30)
+    sock.connect(('127.0.0.1', server.port))
+    with Conn(sock) as conn:
+        conn.send(b''.join(build_request('GET', '/bytes?n=%d' % size)
+                           for size in sizes))
+        time.sleep(1)  # (the server's socket buffer fills up meanwhile)
+        for size in sizes:
+            reply = conn.read_reply(timeout=30)
+            assert reply.status == 200
+            assert reply.body == bytes(i % 251 for i in range(size))
 
 
 def test_sync_handler_does_not_block_others_on_cpython(server, target):
