@@ -58,8 +58,9 @@ static inline const uint16_t *md_qstr_table(void) {
 // Common methods, header names and values returned as shared str objects
 // (MD_WORDS below) instead of a new str each: in firmware they are ROM
 // objects; a .mpy makes each one the first time a request carries it (its
-// text stays in the module's code) and keeps a 256-byte lookup table. That
-// costs about 1.2 KB of text, which ports/natmod/Makefile spares
+// text stays in the module's code), so that importing it costs next to no
+// heap and serving about 300 bytes (the lookup table) plus a str per word
+// used. That costs about 1.2 KB of text, which ports/natmod/Makefile spares
 // microcontrollers (0 there).
 #ifndef MD_MP_WORDS
 #define MD_MP_WORDS (1)
