@@ -114,8 +114,8 @@ MANY = ['PATCH', 'Cache-Control', 'max-age=0', 'Pragma', 'Priority', 'u=0, i',
 
 
 def many_words():
-    r = parse(b'\r\n'.join([b'PATCH / HTTP/1.1', b'Host: h']
-                            + [b'X: ' + w.encode() for w in MANY[1:]]) + b'\r\n\r\n')
+    lines = [b'PATCH / HTTP/1.1', b'Host: h'] + [b'X: ' + w.encode() for w in MANY[1:]]
+    r = parse(b'\r\n'.join(lines) + b'\r\n\r\n')
     return [r[0]] + r[4][3::2]
 
 
