@@ -3,22 +3,14 @@ multipart, utemplate, 1.x names) on MicroPython's unix port: the shared
 tests through tests/mpy/app_ext_runner.py, with the pure backend and with the
 _microdot native module."""
 import os
-import shutil
 import subprocess
-import sys
 
 import pytest
 
+from servers import micropython_command
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 NATMOD = os.path.join(REPO, 'build', 'natmod', 'x64')
-
-
-def micropython():
-    here = os.path.join(os.path.dirname(sys.executable), 'micropython')
-    found = here if os.path.exists(here) else shutil.which('micropython')
-    if not found:
-        pytest.skip('micropython is not installed')
-    return found
 
 
 def utemplate_dir():
@@ -38,7 +30,7 @@ def test_app_extensions_on_micropython(backend):
         path.insert(1, NATMOD)
     env = dict(os.environ, MICROPYPATH=':'.join(path), MICRODOT_BACKEND=backend)
     result = subprocess.run(
-        [micropython(), os.path.join(REPO, 'tests', 'mpy', 'app_ext_runner.py')],
+        [micropython_command(), os.path.join(REPO, 'tests', 'mpy', 'app_ext_runner.py')],
         env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert ' 0 failed' in result.stdout.splitlines()[-1]

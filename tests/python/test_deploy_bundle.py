@@ -2,72 +2,21 @@
 only, with and without _microdot.mpy, runs examples/hello/hello.py (itself
 compiled to .mpy) on MicroPython's unix port and answers a real HTTP client.
 
-The helpers here (micropython(), free_port(), start_server(), http_get())
-are shared with the other test_deploy_* modules."""
-import http.client
+REPO, TIMEOUT and micropython() are shared with the other test_deploy_*
+modules."""
 import os
-import shutil
 import subprocess
 import sys
-import socket
-import time
 
 import pytest
+
+from processes import http_get, start_server, stop
+from servers import free_port, micropython_command as micropython
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 BUILD = os.path.join(REPO, 'ports', 'bundle', 'build.py')
 NATMOD = os.path.join(REPO, 'build', 'natmod', 'x64', '_microdot.mpy')
 TIMEOUT = 60
-
-
-def micropython():
-    here = os.path.join(os.path.dirname(sys.executable), 'micropython')
-    found = here if os.path.exists(here) else shutil.which('micropython')
-    if not found:
-        pytest.skip('micropython is not installed')
-    return found
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def start_server(command, env, port, cwd=REPO):
-    """Starts a MicroPython server process and waits until it accepts."""
-    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    deadline = time.time() + 20
-    while True:
-        try:
-            socket.create_connection(('127.0.0.1', port), 1).close()
-            return proc
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                stop(proc)
-                raise RuntimeError('server did not start: '
-                                   + proc.stdout.read().decode(errors='replace'))
-            time.sleep(0.05)
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(5)
-    output = proc.stdout.read().decode(errors='replace')
-    proc.stdout.close()
-    return output
-
-
-def http_get(port, path, headers=None):
-    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
-    try:
-        conn.request('GET', path, headers=headers or {})
-        res = conn.getresponse()
-        return res.status, dict(res.getheaders()), res.read()
-    finally:
-        conn.close()
 
 
 def mpy_cross(source, target):

@@ -23,6 +23,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'python'))
 
+from processes import http_get  # noqa: E402
 from servers import Server  # noqa: E402
 
 BODY = b'x' * 512
@@ -40,17 +41,8 @@ REQUESTS = [
 def server_memory(server):
     """(kind, value): RSS in KiB on CPython, gc.mem_alloc() on MicroPython."""
     if server.target.startswith('micropython'):
-        with socket.create_connection(('127.0.0.1', server.port), 10) as s:
-            s.sendall(b'GET /mem HTTP/1.1\r\nHost: x\r\n'
-                      b'Connection: close\r\n\r\n')
-            data = b''
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-        return 'gc.mem_alloc bytes', json.loads(data.split(b'\r\n\r\n')[1])[
-            'alloc']
+        _, _, body = http_get(server.port, '/mem')
+        return 'gc.mem_alloc bytes', json.loads(body)['alloc']
     with open('/proc/{}/status'.format(server.proc.pid)) as f:
         for line in f:
             if line.startswith('VmRSS:'):
