@@ -484,11 +484,9 @@ class WebSocket:
                     return event
                 if self._stream is not None and (self._rbuf is not None or
                                                  not conn.pending()):
-                    view = self._stream_view()
-                    n = await self._stream.readinto(view)
+                    n = await self._read_stream(frames)
                     if n is None:  # the socket was not readable after all
                         continue
-                    self._stream_received(n)  # (checks UTF-8 read in place)
                 elif self._direct:
                     n = await conn.fill()
                 else:
@@ -508,32 +506,42 @@ class WebSocket:
     # no bytes object per read or write (MicroPython hashes every bytes
     # object it makes, byte by byte), and one coroutine less per read.
 
-    def _stream_view(self):
-        """Where the next read from the stream goes."""
-        self._into_payload = False
-        if self._rpos == self._rend:
-            view = self.frames.payload_view()
-            if view is not None and len(view) >= _DIRECT_MIN:
-                self._into_payload = True
-                return view
-        buf = self._rbuf
-        if buf is None:
-            buf = self._rbuf = bytearray(self._buffer_size)
-        # keep the unparsed bytes (a partial frame) at the front
-        k = self._rend - self._rpos
-        if k and self._rpos:
-            buf[:k] = buf[self._rpos:self._rend]
-        self._rpos = 0
-        self._rend = k
-        return memoryview(buf)[k:]
-
-    def _stream_received(self, n):
-        self._yielded = True
-        if self._into_payload:
-            if n:
-                self.frames.payload_received(n)
-        else:
-            self._rend += n
+    def _read_stream(self, frames):
+        """Reads the stream's socket into the receive buffer, after the
+        unparsed bytes (a partial frame), or straight into the rest of a big
+        frame's payload (unmasked and UTF-8-checked there); returns the byte
+        count (None: nothing was readable after all). MicroPython only: a
+        generator that waits the way asyncio's Stream.readinto() does (one
+        coroutine less per read)."""
+        rpos = self._rpos
+        rend = self._rend
+        view = None
+        if rpos == rend and frames._frame is not None:
+            view = frames.payload_view()
+            if view is not None and len(view) < _DIRECT_MIN:
+                view = None
+        self._into_payload = view is not None
+        if view is None:
+            buf = self._rbuf
+            if buf is None:
+                buf = self._rbuf = bytearray(self._buffer_size)
+            k = rend - rpos
+            if k and rpos:
+                buf[:k] = buf[rpos:rend]
+            self._rpos = 0
+            self._rend = k
+            view = memoryview(buf)[k:]
+        sock = self._stream.s
+        yield asyncio.core._io_queue.queue_read(sock)
+        n = sock.readinto(view)
+        if n is not None:
+            self._yielded = True
+            if self._into_payload:
+                if n:
+                    frames.payload_received(n)
+            else:
+                self._rend += n
+        return n
 
     def _write_frame(self, opcode, payload):
         """Writes one frame; returns the writer to drain, or None where a
@@ -569,7 +577,13 @@ class WebSocket:
         if start >= 0:
             buf[start:start + h] = header
             buf[start + h:start + n] = payload
-            stream.write(memoryview(buf)[start:start + n])
+            frame = memoryview(buf)[start:start + n]
+            if stream.out_buf:
+                stream.write(frame)
+            else:  # (Stream.write, inlined)
+                sent = stream.s.write(frame)
+                if sent != n:
+                    stream.write(frame[sent or 0:])
         elif self._nodelay:
             stream.write(header)
             stream.write(payload)
