@@ -1,6 +1,12 @@
 """Response.body_iter(): a body that is not in memory (a file, an iterator
 or an async generator) as an async iterator of bytes chunks. Imported on
-the first such response."""
+the first such response (on MicroPython, body_iter is added to Response
+from here: see microdot.microdot._late)."""
+
+
+def body_iter(self):
+    """An async iterator over the body as bytes chunks."""
+    return BodyIter(self.body, self.send_file_buffer_size)
 
 
 class BodyIter:

@@ -1,10 +1,13 @@
-"""Response.set_cookie(): the Set-Cookie header and its attributes.
-Imported on the first set_cookie or delete_cookie."""
+"""Response.set_cookie() and Response.delete_cookie(): the Set-Cookie header
+and its attributes. Imported on the first use of either (on MicroPython,
+the methods are added to Response from here: see microdot.microdot._late)."""
 from microdot.microdot import _check_header_text
 
 
-def set_cookie(res, cookie, value, path, domain, expires, max_age, secure,
-               http_only, partitioned, samesite):
+def set_cookie(self, cookie, value, path=None, domain=None, expires=None,
+               max_age=None, secure=False, http_only=False, partitioned=False,
+               samesite=None):
+    """Adds a Set-Cookie header to the response."""
     value = '' if value is None else str(value)
     for text in (cookie, value, path or '', domain or '', samesite or ''):
         _check_header_text(text)
@@ -29,7 +32,25 @@ def set_cookie(res, cookie, value, path, domain, expires, max_age, secure,
         parts.append('Partitioned')
     if samesite:
         parts.append('SameSite=' + samesite)
-    res._add_header('Set-Cookie', '; '.join(parts))
+    _add_header(self, 'Set-Cookie', '; '.join(parts))
+
+
+def delete_cookie(self, cookie, **kwargs):
+    """Asks the client to delete a cookie."""
+    kwargs.pop('expires', None)
+    kwargs.pop('max_age', None)
+    self.set_cookie(cookie, '', expires='Thu, 01 Jan 1970 00:00:01 GMT',
+                    max_age=0, **kwargs)
+
+
+def _add_header(self, name, value):
+    current = self.headers.get(name)
+    if current is None:
+        self.headers[name] = [value]
+    elif isinstance(current, list):
+        current.append(value)
+    else:
+        self.headers[name] = [current, value]
 
 
 _DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')

@@ -1,6 +1,7 @@
 """Error responses of an app: the route-less answers (404, 405, OPTIONS)
 and the Response for an exception, through the app's error handlers.
-Imported by microdot.microdot on the first error."""
+Imported by microdot.microdot on the first error (on MicroPython,
+error_response is added to Microdot from here: see microdot.microdot._late)."""
 import sys
 
 from microdot.helpers import print_exception
@@ -22,6 +23,13 @@ async def no_route(app, req, allowed):
     res = await _error_response(app, req, HTTPException(405), None)
     res.headers['Allow'] = ', '.join(allowed)
     return await app._after(req, res, app.after_error_request_handlers)
+
+
+async def error_response(self, req, status_code):
+    """The response to send for an error status detected outside of the
+    app (e.g. 413 from the server), through the error handlers."""
+    return await handle_exception(self, req, HTTPException(status_code),
+                                  (self,))
 
 
 async def handle_exception(app, req, exc, apps):

@@ -1,5 +1,7 @@
 """Request.json and Request.form: the body as JSON or as an urlencoded
-form. Imported on the first access to either."""
+form; Request.content_type and Request.content_length. Imported on the
+first access to any of them (on MicroPython, the two properties are added
+to Request from here: see microdot.microdot._late)."""
 import json
 
 from microdot._backend import backend
@@ -26,3 +28,19 @@ def parse_body(req, name):
     except ValueError as exc:
         raise _http_error(exc)
     return MultiDict._from_flat(flat)
+
+
+@property
+def content_type(self):
+    """The value of the ``Content-Type`` header as sent, parameters
+    included (such as ``'application/json; charset=utf-8'``), or None
+    when the request has none."""
+    return self._header('content-type')
+
+
+@property
+def content_length(self):
+    """The value of the ``Content-Length`` header as an int; 0 when the
+    request has none (a chunked body, or no body at all)."""
+    length = self._header('content-length')
+    return int(length) if length and length.isdigit() else 0

@@ -1,9 +1,13 @@
 """Microdot.mount(): a sub-app's routes under a URL prefix. Imported on the
-first mount."""
+first mount (on MicroPython, mount is added to Microdot from here: see
+microdot.microdot._late)."""
 from microdot.microdot import URLPattern, _Route
 
 
-def mount(app, subapp, url_prefix, local):
+def mount(self, subapp, url_prefix='', local=False):
+    """Adds the routes of ``subapp`` under ``url_prefix``. Its request
+    and error handlers apply to the whole app, or only to its own
+    routes with ``local=True``."""
     for route in subapp.url_map:
         new = _Route(route.methods,
                      URLPattern(url_prefix + route.pattern.url_pattern),
@@ -12,11 +16,11 @@ def mount(app, subapp, url_prefix, local):
         new.subapp = route.subapp or subapp
         new.local_apps = (subapp,) + route.local_apps if local \
             else route.local_apps
-        app._add_route(new)
+        self._add_route(new)
     if not local:
-        app.before_request_handlers += subapp.before_request_handlers
-        app.after_request_handlers += subapp.after_request_handlers
-        app.after_error_request_handlers += \
+        self.before_request_handlers += subapp.before_request_handlers
+        self.after_request_handlers += subapp.after_request_handlers
+        self.after_error_request_handlers += \
             subapp.after_error_request_handlers
         for key, handler in subapp.error_handlers.items():
-            app.error_handlers.setdefault(key, handler)
+            self.error_handlers.setdefault(key, handler)
