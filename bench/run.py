@@ -14,14 +14,13 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
+
+from benchlib import LOAD_CPU, SERVER_CPU, Server, fmt, log, machine, median
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, 'bench')
@@ -30,7 +29,6 @@ VENVS = os.path.join(ROOT, 'build', 'bench-venvs')
 OUT = os.path.join(ROOT, 'build', 'bench')
 NATMOD = os.path.join(ROOT, 'build', 'natmod', 'x64')
 FROZEN = '.frozen'  # MicroPython's frozen modules (asyncio)
-SERVER_CPU, LOAD_CPU = ('1', '0') if (os.cpu_count() or 1) > 1 else ('0', '0')
 
 
 def venv_python(name):
@@ -55,63 +53,7 @@ def anchor_env(**extra):
     return env
 
 
-def log(*args):
-    print(*args, file=sys.stderr, flush=True)
-
-
 # Servers ------------------------------------------------------------------------
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A server process pinned to SERVER_CPU, in its own process group."""
-
-    def __init__(self, name, argv, env, cwd=APPS):
-        self.name = name
-        self.port = free_port()
-        self.argv = [a.replace('{port}', str(self.port)) for a in argv]
-        self.env = env
-        self.cwd = cwd
-        self.proc = None
-        self.log_path = os.path.join(OUT, 'server-' + re.sub(
-            r'[^a-z0-9]+', '-', name.lower()) + '.log')
-
-    def start(self):
-        self.logf = open(self.log_path, 'w')
-        self.proc = subprocess.Popen(
-            ['taskset', '-c', SERVER_CPU] + self.argv, env=self.env,
-            cwd=self.cwd, stdout=self.logf, stderr=subprocess.STDOUT,
-            start_new_session=True)
-
-    def wait_ready(self, timeout=30):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                with socket.create_connection(('127.0.0.1', self.port), 0.5):
-                    return True
-            except OSError:
-                time.sleep(0.1)
-        return False
-
-    def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
-        except ProcessLookupError:
-            pass
-        self.logf.close()
-
 
 def uvicorn(venv, env, app, http):
     return [venv_python(venv), '-m', 'uvicorn', app, '--host', '127.0.0.1',
@@ -199,15 +141,6 @@ def wrk(port, connections, seconds, path='/', close=False, script=None):
     return rps, note.strip()
 
 
-def median(values):
-    values = sorted(values)
-    n = len(values)
-    if not n:
-        return 0.0
-    return values[n // 2] if n % 2 else (values[n // 2 - 1] +
-                                         values[n // 2]) / 2
-
-
 warm_up = True  # one 1 s run per configuration first (not in quick mode)
 
 
@@ -259,7 +192,7 @@ def family_servers(names_needs):
         if needs and not have_venv(needs):
             skipped.append(name)
             continue
-        servers.append(Server(name, argv, env))
+        servers.append(Server(name, argv, env, APPS, OUT))
     return servers, skipped
 
 
@@ -447,7 +380,7 @@ def family5(args):
     if mpy is None:
         return dict(title='5. MicroPython', rows=[], goals=[],
                     skipped=['micropython not installed'])
-    servers = [Server(name, argv, env) for name, argv, env in mpy_servers()]
+    servers = [Server(name, argv, env, APPS, OUT) for name, argv, env in mpy_servers()]
     skipped = []
     if not any('_microdot' in s.name for s in servers):
         skipped.append('_microdot.mpy (run `make -C ports/natmod` or '
@@ -548,16 +481,6 @@ def format_family(fam):
     return '\n'.join(lines)
 
 
-def fmt(value):
-    if value is None:
-        return '-'
-    if value >= 1000:
-        return '{:,.0f}'.format(value)
-    if value >= 10:
-        return '{:.1f}'.format(value)
-    return '{:.3f}'.format(value)
-
-
 def format_goal(g):
     value = g['value']
     if value is None:
@@ -599,20 +522,6 @@ def plot(families, outdir):
                     dpi=100)
         plt.close(fig)
     return True
-
-
-def machine():
-    cpu = platform.processor() or ''
-    try:
-        with open('/proc/cpuinfo') as f:
-            m = re.search(r'model name\s*:\s*(.*)', f.read())
-            cpu = m.group(1) if m else cpu
-    except OSError:
-        pass
-    load = os.getloadavg() if hasattr(os, 'getloadavg') else ()
-    return '{} ({} cores), {} {}, load average {}'.format(
-        cpu, os.cpu_count(), platform.python_implementation(),
-        platform.python_version(), ' '.join('{:.2f}'.format(x) for x in load))
 
 
 def main():

@@ -21,23 +21,21 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+from benchlib import LOAD_CPU as CLIENT_CPU, SERVER_CPU, log, machine, median  # noqa: E402
+import benchlib  # noqa: E402
 OUT = os.path.join(ROOT, 'build', 'bench', 'ws')
 NATMOD = os.path.join(ROOT, 'build', 'natmod', 'x64')
 PY = os.path.join(ROOT, '.venv', 'bin', 'python')
 FROZEN = '.frozen'  # MicroPython's frozen modules (asyncio)
-SERVER_CPU, CLIENT_CPU = ('1', '0') if (os.cpu_count() or 1) > 1 \
-    else ('0', '0')
 
 # (label, message size, messages in flight, unit)
 CELLS = [
@@ -49,60 +47,11 @@ CPYTHON_ANCHOR = 'websockets library'
 MPY_ANCHOR = 'mpy upstream 2.7'
 
 
-def log(*args):
-    print(*args, file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A server process pinned to SERVER_CPU, in its own process group."""
+class Server(benchlib.Server):
+    """A server run from bench/ws, its log in OUT."""
 
     def __init__(self, name, argv, env):
-        self.name = name
-        self.port = free_port()
-        self.argv = [a.replace('{port}', str(self.port)) for a in argv]
-        self.env = env
-        self.proc = None
-        self.log_path = os.path.join(OUT, 'server-' + re.sub(
-            r'[^a-z0-9]+', '-', name.lower()).strip('-') + '.log')
-
-    def start(self):
-        self.logf = open(self.log_path, 'w')
-        self.proc = subprocess.Popen(
-            ['taskset', '-c', SERVER_CPU] + self.argv, env=self.env,
-            cwd=HERE, stdout=self.logf, stderr=subprocess.STDOUT,
-            start_new_session=True)
-
-    def wait_ready(self, timeout=30):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                with socket.create_connection(('127.0.0.1', self.port), 0.5):
-                    return True
-            except OSError:
-                time.sleep(0.1)
-        return False
-
-    def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-            except ProcessLookupError:
-                pass
-        self.logf.close()
+        super().__init__(name, argv, env, HERE, OUT)
 
 
 def setup():
@@ -195,15 +144,6 @@ def measure(server, cell, seconds, warmup):
     return rate * size / 1e6 if unit == 'MB/s' else rate
 
 
-def median(values):
-    values = sorted(v for v in values if v is not None)
-    n = len(values)
-    if not n:
-        return None
-    return values[n // 2] if n % 2 else (values[n // 2 - 1] +
-                                         values[n // 2]) / 2
-
-
 def run_all(found, rounds, seconds, warmup):
     """{server name: {cell label: (median, samples)}}; the cells run
     round-robin over the servers, `rounds` times."""
@@ -255,16 +195,6 @@ def goals(results):
     return out
 
 
-def fmt(value):
-    if value is None:
-        return '-'
-    if value >= 1000:
-        return '{:,.0f}'.format(value)
-    if value >= 10:
-        return '{:.1f}'.format(value)
-    return '{:.2f}'.format(value)
-
-
 def table(results, names, anchor):
     head = ['server'] + ['{} ({})'.format(c[0], c[3]) for c in CELLS]
     rows = []
@@ -273,7 +203,7 @@ def table(results, names, anchor):
         for cell in CELLS:
             value = results[name][cell[0]][0]
             base = results.get(anchor, {}).get(cell[0], (None,))[0]
-            text = fmt(value)
+            text = benchlib.fmt(value, 2)
             if value and base:
                 text += ' ({:.2f}x)'.format(value / base)
             row.append(text)
@@ -346,19 +276,6 @@ def plot(results, path):
     return True
 
 
-def machine():
-    cpu = platform.processor() or ''
-    try:
-        with open('/proc/cpuinfo') as f:
-            m = re.search(r'model name\s*:\s*(.*)', f.read())
-            cpu = m.group(1) if m else cpu
-    except OSError:
-        pass
-    load = os.getloadavg() if hasattr(os, 'getloadavg') else ()
-    return '{} ({} cores), load average {}'.format(
-        cpu, os.cpu_count(), ' '.join('{:.2f}'.format(x) for x in load))
-
-
 def measure_everything(rounds, seconds, quick, only=None):
     os.makedirs(OUT, exist_ok=True)
     upstream, upstream_mpy = setup()
@@ -398,13 +315,11 @@ def main():
     if shutil.which('taskset') is None:
         sys.exit('bench/ws: taskset is needed (apt-get install util-linux)')
     started = time.time()
-    header = ('# WebSocket echo benchmark, {} UTC\n\nmachine: {}, {} {}\n'
+    header = ('# WebSocket echo benchmark, {} UTC\n\nmachine: {}\n'
               'mode: {}, {} round(s) of {} s per cell, medians; server on '
               'CPU {}, client on CPU {}; one connection, binary messages'
               .format(datetime.datetime.now(datetime.timezone.utc)
                       .strftime('%Y-%m-%d %H:%M'), machine(),
-                      platform.python_implementation(),
-                      platform.python_version(),
                       'quick' if args.quick else 'full', rounds, seconds,
                       SERVER_CPU, CLIENT_CPU))
     print(header + '\n', flush=True)
