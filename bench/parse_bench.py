@@ -13,6 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from browser_request import BROWSER_GET  # noqa: E402
+from memstreams import MemoryReader, run_sync  # noqa: E402
 
 QUICK = '--quick' in sys.argv
 ROUNDS = 5 if QUICK else 9
@@ -162,39 +163,6 @@ def bench_httptools():
 
 
 # upstream --------------------------------------------------------------------
-
-class MemoryReader:
-    """A stream reader over bytes whose coroutines never suspend, so they
-    can be driven without an event loop."""
-
-    def __init__(self, data):
-        self.data = data
-        self.pos = 0
-
-    async def readline(self):
-        end = self.data.find(b'\n', self.pos)
-        end = len(self.data) if end < 0 else end + 1
-        line = self.data[self.pos:end]
-        self.pos = end
-        return line
-
-    async def readexactly(self, n):
-        data = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return data
-
-    async def read(self, n=-1):
-        return await self.readexactly(len(self.data) - self.pos
-                                      if n < 0 else n)
-
-
-def run_sync(coro):
-    try:
-        coro.send(None)
-    except StopIteration as stop:
-        return stop.value
-    raise RuntimeError('the coroutine suspended')
-
 
 def bench_upstream():
     from microdot import Microdot, Request
