@@ -13,20 +13,27 @@ try:
 except ImportError:  # boards: no os.getenv
     _wanted = ''
 
-# Every function of the interface (see the docstring of microdot._pure).
-FUNCTIONS = ('parse_request', 'new_chunked', 'chunked_decode', 'compile_router',
-             'match_route', 'ws_parse_header', 'ws_build_header', 'ws_mask',
-             'utf8_check', 'url_decode', 'parse_query', 'parse_cookies')
-
 
 def _complete(found):
-    if found.NAME == 'pure':  # (complete: hasattr would import its lazy parts)
-        return found
-    for name in FUNCTIONS:
-        if not hasattr(found, name):
-            from microdot._pure import fill_in
-            return fill_in(found, FUNCTIONS)
+    # A _microdot built with parts of the C core switched off lacks their
+    # functions; the switches take whole parts (cmodule/md_config.h), so
+    # one function of each part tells.
+    if found.NAME != 'pure':
+        for name in ('parse_request', 'compile_router', 'ws_mask',
+                     'url_decode'):
+            if not hasattr(found, name):
+                from microdot._pure import fill_in
+                return fill_in(found)
     return found
+
+
+def __getattr__(name):
+    # FUNCTIONS: every function of the interface (see the docstring of
+    # microdot._pure), for tests and tools; kept out of a board's RAM.
+    if name == 'FUNCTIONS':
+        from microdot._pure import FUNCTIONS
+        return FUNCTIONS
+    raise AttributeError(name)
 
 
 backend = None

@@ -888,6 +888,8 @@ def parse_cookies(s):
 # In their own modules, imported on first use.
 
 def __getattr__(name):
+    if name == 'FUNCTIONS':  # (microdot._backend.FUNCTIONS)
+        return tuple(_FUNCTIONS.split())
     if name == 'new_chunked' or name == 'chunked_decode':
         module = '_pure_chunked'
     elif name in ('ws_parse_header', 'ws_build_header', 'ws_mask'):
@@ -905,9 +907,19 @@ class _FilledIn:
     pass
 
 
-def fill_in(compiled, names):
+# Every function of the interface above, in one string (a tuple of them
+# would take several times its RAM).
+_FUNCTIONS = ('parse_request new_chunked chunked_decode compile_router '
+              'match_route ws_parse_header ws_build_header ws_mask utf8_check '
+              'url_decode parse_query parse_cookies')
+
+
+def fill_in(compiled, names=None):
     """A backend with ``compiled``'s functions and this module's for the
-    ``names`` it lacks (a firmware built with parts of the C core off)."""
+    ``names`` (default: all) it lacks (a firmware built with parts of the C
+    core off)."""
+    if names is None:
+        names = _FUNCTIONS.split()
     combined = _FilledIn()
     for flag in ('F_CHUNKED', 'F_KEEP_ALIVE', 'F_EXPECT_CONTINUE', 'F_UPGRADE'):
         setattr(combined, flag, globals()[flag])
