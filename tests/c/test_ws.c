@@ -6,30 +6,10 @@
 // a PROT_NONE page.
 #define _DEFAULT_SOURCE
 #include <stdint.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include "guarded.h"
 #include "mdtest.h"
 #include "md_ws.h"
 #include "vectors.h"
-
-// Copies data to the end of a fresh mapping followed by a PROT_NONE page.
-static uint8_t *guarded(const void *data, size_t len) {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), span = (len + page - 1) / page * page + page;
-    uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED || mprotect(m + span - page, page, PROT_NONE) != 0) {
-        abort();
-    }
-    uint8_t *p = m + span - page - len;
-    if (len > 0 && data != NULL) {
-        memcpy(p, data, len);
-    }
-    return p;
-}
-
-static void unguard(uint8_t *p, size_t len) {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), whole = (len + page - 1) / page * page;
-    munmap(p + len - whole, whole + page);
-}
 
 static int parse_at(const uint8_t *data, size_t len, int masked, uint64_t max, md_ws_frame *f) {
     uint8_t *g = guarded(data, len);
