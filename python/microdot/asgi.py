@@ -26,8 +26,12 @@ import asyncio
 from operator import itemgetter
 
 from microdot.microdot import Microdot as BaseMicrodot, Request, Response, \
-    HTTPException, NoCaseDict, _NO_ARGS
+    HTTPException, MultiDict, NoCaseDict, _NO_ARGS
 from microdot.helpers import print_exception
+try:
+    from microdot._cpython import install_lazy
+except ImportError:  # pragma: no cover
+    install_lazy = None
 from microdot import websocket as _ws
 
 
@@ -59,20 +63,27 @@ class _ASGIRequest(Request):
         query = scope.get('query_string')
         if query:
             self.query_string = query.decode('latin-1')
-        client = scope.get('client')
-        if client is not None:
-            self.client_addr = client if type(client) is tuple \
-                else tuple(client)
-        scheme = scope.get('scheme')
-        if scheme and scheme != 'http':
-            self.scheme = scheme
+        self._pairs = scope.get('headers') or ()
 
     def _lazy(self, name):
         if name == 'headers':
-            value = _scope_headers(self.asgi_scope.get('headers') or ())
+            value = _scope_headers(self._pairs)
         elif name == 'url':
             query = self.query_string
             value = self.path + '?' + query if query else self.path
+        elif name == 'args' and self.query_string:
+            value = _plain_query(self.query_string)
+            if value is None:
+                return Request._lazy(self, name)
+        elif name == 'cookies':
+            header = self._header('cookie', '; ')
+            value = _parse_cookies(header) if header else {}
+        elif name == 'client_addr':
+            value = self.asgi_scope.get('client')
+            if value is not None:
+                value = tuple(value)
+        elif name == 'scheme':
+            value = self.asgi_scope.get('scheme') or 'http'
         else:
             return Request._lazy(self, name)
         setattr(self, name, value)
@@ -84,11 +95,16 @@ class _ASGIRequest(Request):
         key = lower_name.encode()
         size = len(key)
         value = None
-        for name, text in self.asgi_scope.get('headers') or ():
+        for name, text in self._pairs:
             if name == key or (len(name) == size and name.lower() == key):
                 text = text.decode('latin-1')
                 value = text if value is None else value + separator + text
         return value
+
+
+if install_lazy is not None:
+    # read from the scope on first use: most handlers never do
+    install_lazy(_ASGIRequest, ('client_addr', 'scheme'))
 
 
 class _BodyStream:
@@ -271,7 +287,7 @@ class Microdot(BaseMicrodot):
             found = memo[1].get(key)
             if found is not None:
                 return found
-        found = super()._find_route(method, path)
+        found = BaseMicrodot._find_route(self, method, path)
         if found[1] is _NO_ARGS:
             if memo is None or memo[0] is not self._router:
                 memo = self._static_routes = (self._router, {})
@@ -292,7 +308,7 @@ class Microdot(BaseMicrodot):
         # HTTP, the hot path: kept in this one coroutine.
         req = _ASGIRequest(self, scope, scope['method'])
         res = None
-        if _may_have_body(scope):
+        if _may_have_body(req):
             status = await self._read_body(req, receive)
             if status is not None:
                 res = await self.error_response(req, status)
@@ -438,15 +454,14 @@ class Microdot(BaseMicrodot):
         await send({'type': 'websocket.http.response.body', 'body': body})
 
 
-def _may_have_body(scope):
+def _may_have_body(req):
     # HTTP/1.x frames a request body with Content-Length or
     # Transfer-Encoding (RFC 9112, 6.3): without either, or with a length of
     # 0, there is nothing to receive, and ASGI lets the app skip reading it.
     # Other versions (HTTP/2) need no header for a body: always read.
-    if scope.get('http_version', '1.1') not in ('1.1', '1.0'):
+    if req.http_version not in ('1.1', '1.0'):
         return True
-    headers = scope.get('headers') or ()
-    for name, value in headers:
+    for name, value in req._pairs:
         if len(name) in (14, 17):
             name = name.lower()
             if name == b'transfer-encoding' or (
@@ -498,6 +513,39 @@ def _learn_names(pairs):
                 return False
             _names[name] = text
     return True
+
+
+def _plain_query(query):
+    """request.args of a query string with nothing to decode (no '%' or
+    '+') and no repeated name, or None for the general way (the backend's
+    parse_query, which this agrees with)."""
+    if '%' in query or '+' in query:
+        return None
+    fields = {}
+    for pair in query.split('&'):
+        if pair:
+            name, _, value = pair.partition('=')
+            if name in fields:
+                return None
+            fields[name] = value
+    args = MultiDict()
+    dict.update(args, fields)
+    return args
+
+
+def _parse_cookies(header):
+    """request.cookies from the Cookie header: the rules of the backend's
+    parse_cookies (name=value pairs split at ';', trimmed of spaces and
+    tabs, pairs without '=' left out), the first value of a repeated name
+    kept."""
+    cookies = {}
+    for pair in header.split(';'):
+        name, eq, value = pair.partition('=')
+        if eq:
+            name = name.strip(' \t')
+            if name not in cookies:
+                cookies[name] = value.strip(' \t')
+    return cookies
 
 
 # default Content-Type (str) -> its header value as bytes

@@ -232,3 +232,48 @@ def test_scope_without_headers_key():
     del scope['headers']
     sent, _ = call(app, scope)
     assert json.loads(sent[1]['body']) == {'h': {}, 'c': {}, 't': None}
+
+
+@pytest.mark.parametrize('query', [
+    b'color=blue&size=m', b'a', b'a=', b'=v', b'&&a=1&&b=2&', b'a=1=2',
+    b'a=1&',
+    b'a=1&a=2&b=3', b'q=caf%C3%A9', b'q=a+b', b'x=caf\xe9', b'a=1;b=2',
+    b'%41=1&A=2',
+])
+def test_args_match_the_general_parse(query):
+    from microdot import Request
+    req = request_of(make_scope(query=query))
+    general = Request(Microdot(), None, 'GET',
+                      '/?' + query.decode('latin-1'), '1.1', {})
+    assert type(req.args) is type(general.args)
+    assert list(req.args.items()) == list(general.args.items())
+    for name in general.args:
+        assert req.args.getlist(name) == general.args.getlist(name)
+
+
+@pytest.mark.parametrize('cookie', [
+    b'session=4f2a9c0e7b1d; cart=1703; theme=dark', b'a=1;b=2', b'a=1; a=2',
+    b' a = 1 ;\tb=2\t; noeq; =empty; c==x=; d=', b'', b';;', b'x=caf\xe9',
+])
+def test_cookies_match_the_general_parse(cookie):
+    from microdot import Request
+    req = request_of(make_scope(headers=[(b'cookie', cookie)]))
+    general = Request(Microdot(), None, 'GET', '/', '1.1',
+                      {'Cookie': cookie.decode('latin-1')})
+    assert req.cookies == general.cookies
+    assert list(req.cookies) == list(general.cookies)
+
+
+def test_lazy_client_and_scheme_are_settable():
+    req = request_of(make_scope(client=('1.2.3.4', 5), scheme='https'))
+    assert req.client_addr == ('1.2.3.4', 5)
+    assert req.scheme == 'https'
+    req.client_addr = ('9.9.9.9', 1)
+    req.scheme = 'http'
+    assert (req.client_addr, req.scheme) == (('9.9.9.9', 1), 'http')
+    req = request_of(make_scope(scheme='http'))
+    assert req.scheme == 'http'
+    scope = make_scope()
+    del scope['scheme'], scope['client']
+    req = request_of(scope)
+    assert (req.client_addr, req.scheme) == (None, 'http')
