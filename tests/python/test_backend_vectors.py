@@ -5,7 +5,6 @@ status, every time.
 
 MICRODOT_REQUIRE_CFFI=1 (set by tests/run_all.sh) turns a missing cffi
 extension into a failure instead of a skip."""
-import json
 import os
 import random
 import sys
@@ -19,6 +18,7 @@ except ImportError:
 import pytest
 
 from microdot import _pure
+from vector_data import decode_pieces, load, raw
 
 try:
     from microdot import _cffi
@@ -27,7 +27,6 @@ except ImportError as e:  # extension not built
     _cffi = None
     CFFI_ERROR = e
 
-VECTORS = os.path.join(os.path.dirname(__file__), '..', 'vectors')
 NO_CFFI = 'cffi extension microdot._cmicrodot not built (%s)' % (CFFI_ERROR,)
 
 BACKENDS = [
@@ -35,16 +34,6 @@ BACKENDS = [
     pytest.param(_cffi, id='cffi', marks=pytest.mark.skipif(_cffi is None, reason=NO_CFFI)),
 ]
 both = pytest.mark.skipif(_cffi is None, reason=NO_CFFI)
-
-
-def load(name):
-    with open(os.path.join(VECTORS, name + '.json'), encoding='utf-8') as f:
-        return json.load(f)
-
-
-def raw(s):
-    """A vector byte string: each code point is one byte."""
-    return s.encode('latin-1')
 
 
 def ids(cases):
@@ -161,24 +150,6 @@ def test_http_with_bytes_appended(be, case):
 CHUNKED = load('chunked')['cases']
 
 
-def decode_pieces(be, data, cuts):
-    """Feeds data cut at `cuts` (offsets); (payload, next, done) or error."""
-    state = be.new_chunked()
-    payload = b''
-    bounds = [0] + list(cuts) + [len(data)]
-    try:
-        for a, b in zip(bounds, bounds[1:]):
-            buf = bytearray(data[a:b])
-            data_end, nxt, done = be.chunked_decode(state, buf, 0, len(buf))
-            payload += bytes(buf[:data_end])
-            if done:
-                return (payload, a + nxt, True)
-            assert nxt == len(buf)
-    except ValueError as e:
-        return ('error', e.args[0])
-    return (payload, len(data), False)
-
-
 def chunked_want(case):
     e = case['expect']
     if 'status' in e:
@@ -191,15 +162,15 @@ def chunked_want(case):
 def test_chunked(be, case):
     data = raw(case['input'])
     want = chunked_want(case)
-    assert decode_pieces(be, data, []) == want
-    assert decode_pieces(be, data, range(1, len(data))) == want
+    assert outcome(decode_pieces, be, data, []) == want
+    assert outcome(decode_pieces, be, data, range(1, len(data))) == want
     splits = range(len(data) + 1)
     if be is _pure and len(data) > 300:  # the pure decoder is slow on framing bytes
         splits = sorted(set(random.Random(len(data)).sample(splits, 64)) | {0, len(data)})
     for i in splits:
-        assert decode_pieces(be, data, [i]) == want
+        assert outcome(decode_pieces, be, data, [i]) == want
     if want[0] != 'error' and want[2]:
-        got = decode_pieces(be, data + b'5\r\nhello\r\n', [])
+        got = outcome(decode_pieces, be, data + b'5\r\nhello\r\n', [])
         assert got == want
 
 
@@ -443,7 +414,8 @@ def test_chunked_backends_agree():
         for m in [data] + mutations(data, rng, 20):
             cuts = sorted(rng.sample(range(1, len(m)), min(3, max(len(m) - 1, 0))))
             for c in ([], cuts, range(1, len(m))):
-                assert decode_pieces(_cffi, m, c) == decode_pieces(_pure, m, c), (m, c)
+                assert outcome(decode_pieces, _cffi, m, c) == \
+                    outcome(decode_pieces, _pure, m, c), (m, c)
 
 
 def route_paths(group, rng):

@@ -7,13 +7,13 @@ About 180k inputs in all (each through both backends), in about 10 s. MICRODOT_D
 seed (default 2024); MICRODOT_DIFF_SCALE multiplies the input counts (e.g. 10
 for a longer local run).
 """
-import json
 import os
 import random
 
 import pytest
 
 from microdot import _pure
+from vector_data import decode_pieces, load, raw
 
 try:
     from microdot import _cffi
@@ -25,7 +25,6 @@ if _cffi is None and os.environ.get('MICRODOT_REQUIRE_CFFI') == '1':
 pytestmark = pytest.mark.skipif(_cffi is None,
                                 reason='the cffi extension is not built')
 
-VECTORS = os.path.join(os.path.dirname(__file__), '..', 'vectors')
 SEED = int(os.environ.get('MICRODOT_DIFF_SEED', '2024'))
 SCALE = float(os.environ.get('MICRODOT_DIFF_SCALE', '1'))
 MAX_REPORTED = 5
@@ -40,15 +39,6 @@ TOKENS = [b'\x00', b'\r', b'\n', b'\r\n', b'\r\n\r\n', b' ', b'\t', b':',
           b'Connection: ', b'close', b'keep-alive', b'upgrade',
           b'Expect: 100-continue\r\n', b'ffffffffffffffff', b'18446744073709551616',
           b'"', b'\\', b'..']
-
-
-def load(name):
-    with open(os.path.join(VECTORS, name + '.json'), encoding='utf-8') as f:
-        return json.load(f)
-
-
-def raw(s):
-    return s.encode('latin-1')
 
 
 def expand(data):
@@ -215,24 +205,6 @@ def test_parse_request_incremental():
 
 # ---- chunked bodies -----------------------------------------------------------
 
-def decode_pieces(be, data, cuts):
-    state = be.new_chunked()
-    payload = b''
-    bounds = [0] + list(cuts) + [len(data)]
-    try:
-        for a, b in zip(bounds, bounds[1:]):
-            buf = bytearray(data[a:b])
-            data_end, nxt, done = be.chunked_decode(state, buf, 0, len(buf))
-            payload += bytes(buf[:data_end])
-            if done:
-                return (payload, a + nxt, True)
-            if nxt != len(buf):
-                return ('next short of the end', nxt, len(buf))
-    except Exception as e:
-        return Error(e)
-    return (payload, len(data), False)
-
-
 def test_chunked_decode_whole_and_split():
     rng = random.Random(SEED + 2)
     diff = Differences('chunked_decode')
@@ -243,8 +215,8 @@ def test_chunked_decode_whole_and_split():
         cuts = sorted(set(rng.randrange(len(data) + 1)
                           for _ in range(rng.randint(0, 3))))
         for pieces in ([], cuts):
-            diff.check(data, decode_pieces(_pure, data, pieces),
-                       decode_pieces(_cffi, data, pieces), ' cuts=%r' % pieces)
+            diff.check(data, outcome(decode_pieces, _pure, data, pieces),
+                       outcome(decode_pieces, _cffi, data, pieces), ' cuts=%r' % pieces)
     diff.assert_none(2 * n, ['ok', 'ValueError(400)'])
 
 
@@ -256,8 +228,8 @@ def test_chunked_decode_byte_by_byte():
     n = count(3000)
     for data in generated(corpus, rng, n):
         cuts = range(1, len(data))
-        diff.check(data, decode_pieces(_pure, data, cuts),
-                   decode_pieces(_cffi, data, cuts))
+        diff.check(data, outcome(decode_pieces, _pure, data, cuts),
+                   outcome(decode_pieces, _cffi, data, cuts))
     diff.assert_none(n)
 
 
