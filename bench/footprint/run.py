@@ -24,6 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, 'ports', 'bundle'))
 import parts  # noqa: E402
 import serving  # noqa: E402
+from serving import micropython  # noqa: E402
 
 SCRATCH = os.path.join(ROOT, 'build', 'footprint')
 UPSTREAM = 'microdot==2.7.0'
@@ -32,11 +33,6 @@ TEXT_GOAL = 12 * 1024
 ARCHES = [('x64', None), ('armv6m', 'arm-none-eabi-gcc'), ('armv7m', 'arm-none-eabi-gcc'),
           ('armv7emsp', 'arm-none-eabi-gcc'), ('xtensa', 'xtensa-lx106-elf-gcc'),
           ('xtensawin', 'xtensa-esp32-elf-gcc')]
-
-
-def micropython():
-    here = os.path.join(os.path.dirname(sys.executable), 'micropython')
-    return here if os.path.exists(here) else shutil.which('micropython')
 
 
 def mpy_cross(source, target):
