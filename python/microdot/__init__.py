@@ -26,24 +26,24 @@ Extensions live in submodules: :mod:`microdot.websocket`,
 import sys as _sys
 
 from microdot.microdot import Microdot, Request, Response, URLPattern, \
-    MultiDict, NoCaseDict, HTTPException, abort, redirect, \
-    send_file  # noqa: F401
+    NoCaseDict, HTTPException, abort, redirect, send_file  # noqa: F401
 
 
 if _sys.implementation.name == 'micropython':
     def __getattr__(name):
-        # AsyncBytesIO is imported on first use, to keep a board's heap
-        # small. MicroPython also asks this function before it imports a
-        # submodule for `from microdot import websocket`: import it here
-        # (ImportError when it is missing).
-        if name == 'AsyncBytesIO':
-            from microdot._bytesio import AsyncBytesIO
-            return AsyncBytesIO
+        # AsyncBytesIO and MultiDict are imported on first use, to keep a
+        # board's heap small. MicroPython also asks this function before it
+        # imports a submodule for `from microdot import websocket`: import
+        # it here (ImportError when it is missing).
+        if name == 'AsyncBytesIO' or name == 'MultiDict':
+            from microdot import microdot
+            return getattr(microdot, name)
         if name.startswith('__'):
             raise AttributeError(name)
         __import__('microdot.' + name)
         return globals()[name]
 else:
+    from microdot.microdot import MultiDict  # noqa: F401
     from microdot._bytesio import AsyncBytesIO  # noqa: F401
 
 

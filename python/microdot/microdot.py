@@ -23,10 +23,15 @@ _MICROPYTHON = sys.implementation.name == 'micropython'
 
 
 def __getattr__(name):
-    # AsyncBytesIO, imported on first use (by `from microdot import ...` too)
+    # AsyncBytesIO and (on MicroPython) MultiDict, imported on first use (by
+    # `from microdot import ...` too)
     if name == 'AsyncBytesIO':
         from microdot._bytesio import AsyncBytesIO
         return AsyncBytesIO
+    if name == 'MultiDict':
+        from microdot._multidict import MultiDict
+        globals()['MultiDict'] = MultiDict  # a module global from now on
+        return MultiDict
     raise AttributeError(name)
 
 
@@ -185,96 +190,8 @@ class NoCaseDict(dict):
         self._k = None
 
 
-class MultiDict(dict):
-    """A dict that can hold several values per key. ``d[key]`` and ``get()``
-    give the first value, ``getlist()`` all of them."""
-
-    _more = None  # key -> [second value, ...], for the keys that have more
-
-    def __init__(self, initial=None):
-        if _MICROPYTHON:  # makes the native dict (CPython's __new__ did)
-            super().__init__()
-        if initial:
-            items = initial.items() if hasattr(initial, 'items') else initial
-            for key, value in items:
-                self.add(key, value)
-
-    def __setitem__(self, key, value):
-        if self._more and key in self._more:
-            del self._more[key]
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key):
-        super().__delitem__(key)
-        if self._more and key in self._more:
-            del self._more[key]
-
-    def add(self, key, value):
-        """Adds a value to a key, keeping the ones it already has."""
-        if key in self:
-            if self._more is None:
-                self._more = {}
-            self._more.setdefault(key, []).append(value)
-        else:
-            super().__setitem__(key, value)
-
-    def get(self, key, default=None, type=None):
-        """Returns the first value of ``key``, or ``default`` when it has
-        none.
-
-        :param key: the key to look up.
-        :param default: returned when the key is missing or its value
-                        cannot be converted.
-        :param type: optional callable (such as ``int``) that converts the
-                     value; a ``TypeError`` or ``ValueError`` from it gives
-                     ``default``.
-        :return: the (converted) first value, or ``default``.
-
-        Example, for the query string ``page=2&page=3&size=x``::
-
-            request.args.get('page', type=int)            # 2
-            request.args.get('size', 10, type=int)        # 10
-        """
-        if key not in self:
-            return default
-        value = self[key]
-        if type is not None:
-            try:
-                value = type(value)
-            except (TypeError, ValueError):
-                return default
-        return value
-
-    def getlist(self, key, type=None):
-        """All the values of a key (an empty list when it has none)."""
-        if key not in self:
-            return []
-        values = [self[key]]
-        if self._more and key in self._more:
-            values += self._more[key]
-        if type is not None:
-            out = []
-            for value in values:
-                try:
-                    out.append(type(value))
-                except (TypeError, ValueError):
-                    pass
-            values = out
-        return values
-
-    @classmethod
-    def _from_flat(cls, flat):
-        d = cls()
-        if not _MICROPYTHON:
-            # CPython: one C-level update when no name repeats
-            names = flat[::2]
-            dict.update(d, zip(names, flat[1::2]))
-            if len(d) == len(names):
-                return d
-            dict.clear(d)
-        for i in range(0, len(flat), 2):
-            d.add(flat[i], flat[i + 1])
-        return d
+if not _MICROPYTHON:
+    from microdot._multidict import MultiDict  # noqa: F401
 
 
 class _G:
@@ -415,14 +332,18 @@ class Request:
             value._fill(self._raw_headers)
             self._raw_headers = None  # from now on, read from headers
         elif name == 'args':
+            try:
+                cls = MultiDict
+            except NameError:  # (MicroPython: imported on first use)
+                cls = __getattr__('MultiDict')
             if self.query_string:
                 try:
                     flat = backend.parse_query(self.query_string)
                 except ValueError as exc:
                     raise _http_error(exc)
-                value = MultiDict._from_flat(flat)
+                value = cls._from_flat(flat)
             else:
-                value = MultiDict()
+                value = cls()
         elif name == 'cookies':
             value = {}
             header = self._header('cookie', '; ')
