@@ -178,6 +178,40 @@ async def limits_and_stream():
 
 
 @test
+async def body_limits_and_lazy_stream_module():
+    # the server loads bodies up to max_body_length itself; streamed and
+    # chunked bodies are handled by microdot._reqbody, imported on first use
+    import sys
+    app = Microdot()
+
+    @app.post('/n')
+    async def n(req):
+        if req.args.get('stream'):
+            return 'stream ' + str(len(await req.stream.read()))
+        return 'body ' + str(len(req.body))
+
+    sys.modules.pop('microdot._reqbody', None)
+    saved = (Request.max_body_length, Request.max_content_length)
+    try:
+        c = TestClient(app)
+        equal((await c.post('/n', body=b'x' * 40)).text, 'body 40')
+        # (the stream over a loaded body is not the server's)
+        equal((await c.post('/n?stream=1', body=b'x' * 40)).text,
+              'stream 40')
+        check('microdot._reqbody' not in sys.modules, 'imported too soon')
+        # max_content_length below max_body_length still refuses first
+        Request.max_body_length, Request.max_content_length = 100, 20
+        equal((await c.post('/n', body=b'x' * 21)).status_code, 413)
+        equal((await c.post('/n', body=b'x' * 20)).text, 'body 20')
+        Request.max_body_length, Request.max_content_length = 10, 100
+        equal((await c.post('/n?stream=1', body=b'x' * 30)).text,
+              'stream 30')
+        check('microdot._reqbody' in sys.modules, 'not imported')
+    finally:
+        Request.max_body_length, Request.max_content_length = saved
+
+
+@test
 async def response_forms():
     app = Microdot()
     forms = {
