@@ -5,10 +5,11 @@ bundles and frozen builds leave this module out, and ``microdot._server``
 imports it only where ``asyncio.Protocol`` exists."""
 import asyncio
 import sys
+from asyncio import Task as _Task
 
 from microdot._backend import backend
 from microdot._server import Connection, serve_connection, _now, _log, \
-    _write_plain, _UNAVAILABLE, F_CHUNKED, F_KEEP_ALIVE
+    _write_plain, _UNAVAILABLE, F_CHUNKED, F_KEEP_ALIVE, _CancelledError
 from microdot.microdot import Request, Response
 
 try:  # CPython 3.11+ (tasks created with a context): see _serve_now
@@ -23,7 +24,7 @@ except ImportError:
 async def start_server(app, connections, scheme, host, port, ssl):
     loop = asyncio.get_running_loop()
     return await loop.create_server(
-        lambda: ProtocolConnection(app, connections, scheme),
+        lambda: ProtocolConnection(app, connections, scheme, loop),
         host, port, ssl=ssl, reuse_address=True, backlog=128)
 
 
@@ -33,24 +34,27 @@ class ProtocolConnection(asyncio.Protocol, Connection):
 
     high_water = 256 * 1024  # stop reading with this much unconsumed
     context = None  # the request loop's task's, for _serve_now
+    ended = False  # closed by _start: the task has nothing to do
+    resume_pos = None  # (see _start)
+    # (defaults in the class: a connection sets only what changes, which
+    # counts when a connection serves one request)
+    pos = 0
+    transport = None
+    eof = closed = refused = False
+    _waiter = _drain_waiter = None
+    _write_paused = _read_paused = False
 
-    def __init__(self, app, connections, scheme):
-        Connection.__init__(self)
+    def __init__(self, app, connections, scheme, loop=None):
+        self.buf = bytearray()
         self.app = app
         self.connections = connections
         self.scheme = scheme
-        self.transport = None
-        self.eof = False
-        self.closed = False
-        self._waiter = None
-        self._drain_waiter = None
-        self._write_paused = False
-        self._read_paused = False
-        self.refused = False
+        self.loop = loop
 
     def connection_made(self, transport):
         self.transport = transport
-        self.loop = asyncio.get_running_loop()
+        if self.loop is None:
+            self.loop = asyncio.get_running_loop()
         self.client_addr = transport.get_extra_info('peername')
         cap = self.app.max_connections
         if cap is not None and len(self.connections) >= cap:
@@ -92,13 +96,38 @@ class ProtocolConnection(asyncio.Protocol, Connection):
                 self.task = self.loop.create_task(
                     serve_connection(self.app, self))
             else:
-                self.context = contextvars.copy_context()
-                self.task = self.loop.create_task(
-                    serve_connection(self.app, self),
-                    context=self.context)
+                self._start()
         if len(buf) - self.pos > self.high_water:
             self._read_paused = True
             self.transport.pause_reading()
+
+    def _start(self):
+        # CPython 3.11+: the first bytes of the connection. Its task is
+        # created (handlers see it as current_task(), and one that waits
+        # goes on in it), but the requests already whole are served here
+        # (_serve_now), and a connection that ends with them is closed at
+        # once: a Connection: close request costs no task wake-up.
+        ctx = self.context = contextvars.copy_context()
+        coro = _run(self.app, self)
+        coro.send(None)  # (primed: see _run)
+        loop = self.loop
+        if loop.get_task_factory() is None:
+            self.task = _Task(coro, loop=loop, context=ctx)
+        else:
+            self.task = loop.create_task(coro, context=ctx)
+        more = ctx.run(_serve_now, self.app, self)
+        if more is None:  # all served: the task starts idle
+            return
+        if not more:
+            self.ended = True
+            self.transport.close()
+            return
+        if self.handoff is not None:
+            # the task's request loop must take this request first: it
+            # finds the buffer empty, and fill() gives the rest back
+            self.idle = False
+            self.resume_pos = self.pos
+            self.pos = len(self.buf)
 
     def eof_received(self):
         self.eof = True
@@ -110,8 +139,10 @@ class ProtocolConnection(asyncio.Protocol, Connection):
     def connection_lost(self, exc):
         self.eof = self.closed = True
         self.connections.discard(self)
-        self._wake()
-        self.resume_writing()
+        if self._waiter is not None:
+            self._wake()
+        if self._drain_waiter is not None or self._write_paused:
+            self.resume_writing()
 
     def _wake(self):
         # (after eof or a lost connection: nothing more to read)
@@ -135,6 +166,12 @@ class ProtocolConnection(asyncio.Protocol, Connection):
     def fill(self):
         # (not a coroutine: the future it returns is all there is to
         # wait for, and _wake() settles it)
+        if self.resume_pos is not None:  # (see _start)
+            self.pos = self.resume_pos
+            self.resume_pos = None
+            waiter = self.loop.create_future()
+            waiter.set_result(True)
+            return waiter
         size = len(self.buf)
         if self.pos == size:
             if size:
@@ -183,6 +220,50 @@ class ProtocolConnection(asyncio.Protocol, Connection):
 
     async def wait_closed(self):
         pass
+
+
+class _Primed:
+    def __await__(self):
+        yield
+
+
+_primed = _Primed()
+
+
+async def _run(app, conn):
+    """The task of a connection that _start began to serve. It is primed
+    (run up to its first await) before it is handed to the task, so that a
+    cancellation arriving before the task's first step lands in this try."""
+    try:
+        await _primed
+    except _CancelledError as exc:
+        if not _cancel_handoff(conn, exc):
+            conn.close()
+            return
+    if not conn.ended:
+        await serve_connection(app, conn)
+
+
+def _cancel_handoff(conn, exc):
+    """Delivers a cancellation of the connection's task to the handler that
+    _serve_now started (where it waits, as if it had run in the task all
+    along). Returns whether the request loop goes on with its outcome."""
+    handoff = conn.handoff
+    if handoff is None or handoff[2] is None:
+        return False  # (the loop, cancelled, ends the connection)
+    req, res, coro, pending, minor, keep_alive = handoff
+    conn.handoff = None
+    try:
+        pending = coro.throw(exc)
+    except StopIteration as stop:  # (it caught the cancellation)
+        if stop.value is Response.already_handled:
+            return False
+        conn.handoff = (req, stop.value, None, None, minor, keep_alive)
+    except BaseException:
+        return False
+    else:
+        conn.handoff = (req, None, coro, pending, minor, keep_alive)
+    return True
 
 
 class _Resume:
@@ -251,6 +332,9 @@ def _serve_now(app, conn):
             pending = coro.send(None)
         except StopIteration as exc:
             res = exc.value
+        except _CancelledError:
+            conn.abort()  # (as the request loop ends when cancelled)
+            return False
         except BaseException:
             conn.abort()
             raise
@@ -272,7 +356,7 @@ def _serve_now(app, conn):
             return True
         if app.debug:
             _log(app, req, res)
-        if not conn.flushed():
+        if conn._write_paused:  # (not flushed: the loop drains)
             conn.handoff = (req, None, None, None, minor, kept)
             return True
         if not kept:
