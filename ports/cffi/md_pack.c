@@ -8,6 +8,38 @@ static char *put(char *out, const uint8_t *src, size_t len, char end) {
     return out + len + 1;
 }
 
+static uint8_t ascii_lower(uint8_t c) {
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
+
+// Whether the n field names are all different, ignoring case: the parser
+// only lets token characters (ASCII) into a name, so ASCII case is all of
+// it, as for Python's str.lower. Heads with many fields answer no (the
+// caller then checks in Python) rather than cost n * n / 2 comparisons.
+static int distinct_names(const uint8_t *head, const md_header *h, size_t n) {
+    if (n > MD_PACK_DISTINCT_MAX) {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        const uint8_t *a = head + h[i].name.off;
+        size_t len = h[i].name.len;
+        for (size_t j = 0; j < i; j++) {
+            if (h[j].name.len != len) {
+                continue;
+            }
+            const uint8_t *b = head + h[j].name.off;
+            size_t k = 0;
+            while (k < len && ascii_lower(a[k]) == ascii_lower(b[k])) {
+                k++;
+            }
+            if (k == len) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 static int bad_range(int64_t buf_len, int64_t start, int64_t end) {
     return start < 0 || start > end || end > buf_len;
 }
@@ -76,7 +108,9 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
     p->content_length = req.content_length;
     return (int64_t)n << MD_PACK_SHIFT | (int64_t)(req.flags & 31)
         | (req.minor_version ? MD_PACK_MINOR : 0)
-        | (req.content_length >= 0 ? MD_PACK_LENGTH : 0);
+        | (req.content_length >= 0 ? MD_PACK_LENGTH : 0)
+        | (distinct_names(head, req.headers, req.num_headers)
+            ? MD_PACK_DISTINCT : 0);
 }
 
 #if MD_MAX_CAPTURES > MD_PACK_COUNT

@@ -34,7 +34,12 @@ typedef struct {
 // The low bits are md_http.h's MD_F_* flags (MD_F_QUERY included).
 #define MD_PACK_MINOR   (32)    // HTTP/1.1
 #define MD_PACK_LENGTH  (64)    // a Content-Length was given
-#define MD_PACK_SHIFT   (7)
+#define MD_PACK_DISTINCT (128)  // no two field names are equal ignoring case
+#define MD_PACK_SHIFT   (8)
+
+// MD_PACK_DISTINCT is only looked for in heads of at most this many fields
+// (the check compares every pair of names); larger heads never have it set.
+#define MD_PACK_DISTINCT_MAX (64)
 
 // Results besides md_parse_request's MD_INCOMPLETE and -(HTTP status):
 #define MD_PACK_RANGE   (-2)    // not 0 <= start <= end <= buf_len

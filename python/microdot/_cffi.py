@@ -70,10 +70,19 @@ _pack = ffi.new('md_pack *')
 _pack_request = lib.md_pack_request
 _PACK_MINOR = lib.MD_PACK_MINOR
 _PACK_LENGTH = lib.MD_PACK_LENGTH
+_PACK_DISTINCT = lib.MD_PACK_DISTINCT
 _PACK_SHIFT = lib.MD_PACK_SHIFT
 _PACK_RANGE = lib.MD_PACK_RANGE
 _PACK_GROW = lib.MD_PACK_GROW
 _headers = _text = None  # the scratch arrays _pack points to
+_lock = _scratch_lock.acquire  # (cheaper than a with statement)
+_unlock = _scratch_lock.release
+
+# The header list of the latest parse_request result whose field names are
+# all different ignoring case (C checked): microdot._cpython's headers
+# builder then skips that check when it gets this very list. (Identity can
+# only match that list: this reference keeps it alive.)
+distinct_headers = None
 
 
 def _grow(headers, text):
@@ -90,7 +99,9 @@ _grow(128, 16384)
 
 
 def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
-    with _scratch_lock:
+    global distinct_headers
+    _lock()
+    try:
         r = _pack_request(
             _pack, buf if type(buf) is bytes else _from_buffer(buf),
             len(buf), start, end, scanned, max_line, max_head, max_headers)
@@ -101,9 +112,13 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
                 return None
         text = _string(_text)
         length = _pack.content_length if r & _PACK_LENGTH else -1
+    finally:
+        _unlock()
     headers = text.decode().split('\n')
     query = headers.pop()
     path = headers.pop()
+    if r & _PACK_DISTINCT:
+        distinct_headers = headers  # (once the method is popped too)
     return (headers.pop(), path, query if r & _F_QUERY else None,
             1 if r & _PACK_MINOR else 0, headers, r >> _PACK_SHIFT, length,
             r & _F_PUBLIC)

@@ -2,11 +2,44 @@
 calling handlers (sync ones in the thread executor), and Request's lazy
 attributes as non-data descriptors. A class with __getattr__ (what
 MicroPython uses) would keep CPython from specialising every attribute read
-of its instances."""
-import asyncio
-from functools import partial
+of its instances.
 
+``headers``, ``args`` and ``cookies`` have their own descriptors here, which
+build the value with a few C-level calls (split, zip, dict.update) instead of
+microdot.py's loops, a bytecode per item; the other lazy attributes go
+through Request._lazy. install_lazy also gives NoCaseDict._fill and
+MultiDict._from_flat their CPython versions. The results are the same as
+microdot.py's: a shortcut that could differ (a repeated name, a pair
+without '=', an escape, unusual spacing) takes the general path."""
+import asyncio
+import sys
+from functools import partial
+from itertools import repeat
+
+from microdot._backend import backend
 from microdot.helpers import iscoroutinefunction
+
+# set by install_lazy (microdot.py defines them, and imports this module)
+NoCaseDict = MultiDict = _http_error = None
+
+_new = dict.__new__
+_update = dict.update
+_get = dict.get
+_getitem = dict.__getitem__
+_setitem = dict.__setitem__
+_clear = dict.clear
+_split = str.split
+_EQ = repeat('=')  # (map(_split, parts, _EQ, _ONE): part.split('=', 1) each)
+_ONE = repeat(1)
+
+
+class _NoHint:
+    distinct_headers = None
+
+
+# The cffi backend names the header list of its latest parse whose field
+# names are all different ignoring case; the pure backend names none.
+_hint = backend if 'distinct_headers' in vars(backend) else _NoHint
 
 
 async def call(f, *args, **kwargs):
@@ -18,6 +51,150 @@ async def call(f, *args, **kwargs):
     if hasattr(ret, '__await__') and not hasattr(ret, '__next__'):
         ret = await ret
     return ret
+
+
+# Builders ---------------------------------------------------------------------
+
+def fill_headers(headers, flat):
+    """NoCaseDict._fill: adds the flat [name, value, ...] headers to the
+    empty ``headers``, the values of a repeated name (in any case) joined
+    with ', ' under its first spelling."""
+    it = iter(flat)
+    _update(headers, zip(it, it))
+    if flat is _hint.distinct_headers:
+        return  # no repeats: the lower-case key map stays None until needed
+    names = flat[::2]
+    keys = dict(zip(map(str.lower, names), names))
+    if len(keys) != len(names):  # a repeated name
+        _clear(headers)
+        keys = {}
+        for i in range(0, len(flat), 2):
+            name = flat[i]
+            lower = name.lower()
+            key = keys.get(lower)
+            if key is None:
+                keys[lower] = name
+                _setitem(headers, name, flat[i + 1])
+            else:
+                _setitem(headers, key,
+                         _getitem(headers, key) + ', ' + flat[i + 1])
+    headers._k = keys
+
+
+def from_flat(cls, flat):
+    """MultiDict._from_flat: a ``cls`` of the flat [key, value, ...] list,
+    a repeated key keeping all its values."""
+    d = cls()
+    it = iter(flat)
+    _update(d, zip(it, it))
+    if len(d) * 2 != len(flat):  # a repeated key
+        _clear(d)
+        for i in range(0, len(flat), 2):
+            d.add(flat[i], flat[i + 1])
+    return d
+
+
+def _decoded_args(query):
+    try:
+        flat = backend.parse_query(query)
+    except ValueError as exc:  # not UTF-8 once decoded
+        raise _http_error(exc)
+    return from_flat(MultiDict, flat)
+
+
+def _cookie_dict(header):
+    # backend.parse_cookies, the first value of a repeated name winning
+    flat = backend.parse_cookies(header)
+    cookies = dict(zip(flat[::2], flat[1::2]))
+    if len(cookies) * 2 != len(flat):
+        cookies = {}
+        for i in range(0, len(flat), 2):
+            if flat[i] not in cookies:
+                cookies[flat[i]] = flat[i + 1]
+    return cookies
+
+
+# Descriptors --------------------------------------------------------------------
+#
+# Non-data descriptors: the first read builds the value and stores it on the
+# instance, where later reads find it without calling the descriptor.
+
+class _Headers:
+    __slots__ = ()
+
+    def __get__(self, req, cls=None):
+        if req is None:
+            return self
+        flat = req._raw_headers
+        headers = _new(NoCaseDict)
+        if flat is _hint.distinct_headers:
+            it = iter(flat)
+            _update(headers, zip(it, it))
+        else:
+            fill_headers(headers, flat)
+        req._raw_headers = None  # from now on, read from headers
+        req.headers = headers
+        return headers
+
+
+class _Args:
+    __slots__ = ()
+
+    def __get__(self, req, cls=None):
+        if req is None:
+            return self
+        query = req.query_string
+        args = _new(MultiDict)
+        if query:
+            if '%' in query or '+' in query:
+                args = _decoded_args(query)
+            else:
+                parts = query.split('&')
+                try:
+                    _update(args, map(_split, parts, _EQ, _ONE))
+                except ValueError:  # a part without '=', or an empty one
+                    args = None
+                if args is None or len(args) != len(parts):  # or a repeat
+                    args = _decoded_args(query)
+        req.args = args
+        return args
+
+
+class _Cookies:
+    __slots__ = ()
+
+    def __get__(self, req, cls=None):
+        if req is None:
+            return self
+        header = None
+        if req._raw_headers is None:
+            headers = req.headers
+            if isinstance(headers, NoCaseDict):
+                # (its keys are never case variants of each other: an exact
+                # match is the only one)
+                header = _get(headers, 'Cookie') or _get(headers, 'cookie') \
+                    or headers.get('cookie')
+            else:
+                header = req._header('cookie', '; ')
+        else:
+            header = req._header('cookie', '; ')
+        cookies = {}
+        if header:
+            # "a=1; b=2" (what browsers send) splits at '; ' and then at each
+            # first '=', when those '; ' are all its spaces, tabs and ';'
+            parts = header.split('; ')
+            rest = header.replace('; ', '')
+            if ';' not in rest and ' ' not in rest and '\t' not in rest:
+                try:
+                    cookies = dict(map(_split, parts, _EQ, _ONE))
+                except ValueError:  # a part without '='
+                    cookies = None
+            else:
+                cookies = None
+            if cookies is None or len(cookies) != len(parts):
+                cookies = _cookie_dict(header)
+        req.cookies = cookies
+        return cookies
 
 
 class _Lazy:
@@ -34,7 +211,26 @@ class _Lazy:
         return obj._lazy(self.name)
 
 
+_BUILT_HERE = {'headers': _Headers, 'args': _Args, 'cookies': _Cookies}
+
+
 def install_lazy(cls, names):
-    """Adds a lazy attribute to ``cls`` for each of ``names``."""
+    """Adds a lazy attribute to ``cls`` (Request or a subclass) for each of
+    ``names``. The first call also gives the dict classes of microdot.py
+    their CPython builders."""
+    if NoCaseDict is None:
+        _install_builders(sys.modules['microdot.microdot'])
     for name in names:
-        setattr(cls, name, _Lazy(name))
+        descriptor = _BUILT_HERE.get(name)
+        setattr(cls, name, descriptor() if descriptor else _Lazy(name))
+
+
+def _install_builders(module):
+    # (module may still be being imported: it calls install_lazy once its
+    # dict classes and Request are defined)
+    global NoCaseDict, MultiDict, _http_error
+    NoCaseDict = module.NoCaseDict
+    MultiDict = module.MultiDict
+    _http_error = module._http_error
+    NoCaseDict._fill = fill_headers
+    MultiDict._from_flat = classmethod(from_flat)

@@ -1,0 +1,307 @@
+"""CPython's builders of Request.headers, .args and .cookies
+(microdot._cpython): their shortcuts (the cffi parser's "no repeated field
+name" hint, plain queries split without decoding, browser-style cookie
+headers) must give what the general rules give, which this file spells out
+as loops over the pure backend's splitting functions."""
+import asyncio
+import random
+
+import pytest
+
+from cffi_pair import _cffi, _pure, needs_cffi
+from microdot import Microdot, MultiDict, NoCaseDict, Request
+from microdot import _cpython
+from microdot._backend import backend
+from microdot.microdot import HTTPException
+from microdot.test_client import TestClient
+
+
+# The rules, as loops ------------------------------------------------------------
+
+def expected_headers(flat):
+    """[(name as first sent, values joined with ', '), ...] in order."""
+    order = []
+    values = {}
+    spelling = {}
+    for i in range(0, len(flat), 2):
+        lower = flat[i].lower()
+        if lower in values:
+            values[lower] += ', ' + flat[i + 1]
+        else:
+            order.append(lower)
+            spelling[lower] = flat[i]
+            values[lower] = flat[i + 1]
+    return [(spelling[k], values[k]) for k in order]
+
+
+def expected_args(query):
+    flat = _pure.parse_query(query)
+    lists = {}
+    for i in range(0, len(flat), 2):
+        lists.setdefault(flat[i], []).append(flat[i + 1])
+    return lists
+
+
+def expected_cookies(header):
+    flat = _pure.parse_cookies(header)
+    cookies = {}
+    for i in range(0, len(flat), 2):
+        cookies.setdefault(flat[i], flat[i + 1])
+    return cookies
+
+
+def request(headers=(), query=None):
+    url = '/p' if query is None else '/p?' + query
+    return Request(None, None, 'GET', url, '1.1', list(headers))
+
+
+def check_headers(req, flat):
+    headers = req.headers
+    want = expected_headers(flat)
+    assert isinstance(headers, NoCaseDict)
+    assert list(headers.items()) == want
+    for name, value in want:  # in every case
+        for key in (name, name.lower(), name.upper(), name.swapcase()):
+            assert headers[key] == value and key in headers
+            assert headers.get(key) == value
+
+
+def check_args(req, query):
+    args = req.args
+    want = expected_args(query)
+    assert isinstance(args, MultiDict)
+    assert list(args) == list(want)
+    for key, values in want.items():
+        assert args[key] == values[0] and args.getlist(key) == values
+
+
+# Headers ------------------------------------------------------------------------
+
+HEADER_CASES = [
+    [],
+    ['Host', 'x'],
+    ['Host', 'x', 'Accept', 'a', 'accept', 'b', 'ACCEPT', 'c'],
+    ['A', '1', 'a', '2', 'B', '3'],
+    ['X-Empty', '', 'x-empty', '', 'Other', 'v'],
+    ['Same', '1', 'Same', '2'],
+    ['Content-Type', 'text/plain', 'Content-Length', '3'],
+]
+
+
+@pytest.mark.parametrize('flat', HEADER_CASES)
+def test_headers_from_lists(flat):
+    check_headers(request(flat), flat)
+
+
+def test_headers_of_parsed_heads_with_and_without_repeats():
+    heads = [
+        b'Host: h\r\nAccept: a\r\nCookie: c=1\r\n',
+        b'Host: h\r\nAccept: a\r\naccept: b\r\nACCEPT: c\r\n',
+        b'Host: h\r\nX-A: 1\r\nx-b: 2\r\nX-a: 3\r\n',
+        b'x-h: h\r\nX-H: i\r\n',
+        b'X-Empty:\r\nx-empty: \r\nY: y\r\n',
+        b''.join(b'X-%d: %d\r\n' % (i, i) for i in range(70)),
+        b''.join(b'X-%d: %d\r\n' % (i, i) for i in range(70)) + b'x-3: again\r\n',
+    ]
+    for fields in heads:
+        head = b'GET / HTTP/1.0\r\n' + fields + b'\r\n'
+        parsed = backend.parse_request(head, 0, len(head), 0, 2048, 16384,
+                                       100)
+        flat = parsed[4]
+        req = Request(None, None, 'GET', '/', '1.1', flat)
+        check_headers(req, list(flat))
+
+
+@needs_cffi
+def test_the_distinct_hint_names_only_heads_without_repeats():
+    def parse(fields):
+        head = b'GET / HTTP/1.0\r\n' + fields + b'\r\n'
+        return _cffi.parse_request(head, 0, len(head), 0, 2048, 16384, 100)[4]
+
+    for fields in (b'Host: h\r\nAccept: a\r\n', b'Host: h\r\n', b'',
+                   b'Ab: 1\r\nAc: 2\r\nBb: 3\r\n',
+                   b'a^: 1\r\na~: 2\r\n'):  # ('^' | 0x20 == '~')
+        flat = parse(fields)
+        assert _cffi.distinct_headers is flat
+    for fields in (b'X-H: h\r\nx-h: i\r\n', b'A-B: 1\r\nX: 2\r\na-b: 3\r\n',
+                   b'X: 1\r\nX: 2\r\n',
+                   b''.join(b'X-%d: 1\r\n' % i for i in range(65))):
+        before = _cffi.distinct_headers
+        flat = parse(fields)
+        assert _cffi.distinct_headers is before and flat is not before
+
+
+def test_headers_set_and_deleted_in_another_case_after_the_fill():
+    req = request(['Content-Type', 'text/plain', 'X-A', '1'])
+    headers = req.headers
+    headers['content-type'] = 'application/json'
+    headers['X-NEW'] = 'n'
+    assert list(headers.items()) == [('Content-Type', 'application/json'),
+                                     ('X-A', '1'), ('X-NEW', 'n')]
+    del headers['x-a']
+    assert 'X-A' not in headers and headers.get('x-new') == 'n'
+    assert headers.pop('CONTENT-TYPE') == 'application/json'
+    assert list(headers) == ['X-NEW']
+
+
+@needs_cffi
+def test_headers_looked_up_in_another_case_after_a_hinted_fill():
+    head = (b'GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\n'
+            b'Accept-Language: en\r\n\r\n')
+    flat = _cffi.parse_request(head, 0, len(head), 0, 2048, 16384, 64)[4]
+    req = Request(None, None, 'GET', '/', '1.1', flat)
+    headers = req.headers
+    assert headers['accept-language'] == 'en' and headers['USER-AGENT'] == 'u'
+    headers['HOST'] = 'other'  # replaces, keeping the first spelling
+    assert list(headers.items()) == [('Host', 'other'), ('User-Agent', 'u'),
+                                     ('Accept-Language', 'en')]
+
+
+def test_headers_of_random_lists_with_case_variants():
+    rng = random.Random(7)
+    names = ['Host', 'Accept', 'X-Id', 'Cookie', 'ab', 'AB', 'Ab']
+    for _ in range(300):
+        flat = []
+        for _ in range(rng.randrange(0, 8)):
+            name = rng.choice(names)
+            name = ''.join(c.upper() if rng.random() < 0.3 else c
+                           for c in name)
+            flat += [name, rng.choice(['', 'v', 'w x', 'é'])]
+        check_headers(request(flat), flat)
+
+
+# Args -----------------------------------------------------------------------------
+
+QUERIES = [
+    'a=1', 'color=blue&size=m', 'a=1&a=2&b=3', 'a=&b=', 'a', 'a&b=2',
+    'a=1&&b=2', '&a=1&', '=v', 'a=b=c', 'q=hello+world', 'q=%41%42',
+    'q=%e2%82%ac&r=%2B', 'k%3D=v%26', 'a=%zz', 'a=%', 'x=1&x=%31', 'é=ü',
+]
+
+
+@pytest.mark.parametrize('query', QUERIES)
+def test_args(query):
+    check_args(request(query=query), query)
+
+
+def test_args_without_a_query_are_empty():
+    for url in ('/p', '/p?'):
+        args = Request(None, None, 'GET', url, '1.1', []).args
+        assert isinstance(args, MultiDict) and len(args) == 0
+
+
+@pytest.mark.parametrize('query', ['a=%ff', 'a=%c3', '%80=1', 'a=1&b=%ed%a0%80'])
+def test_args_not_utf8_once_decoded_abort_with_400(query):
+    with pytest.raises(HTTPException) as info:
+        request(query=query).args
+    assert info.value.status_code == 400
+
+
+def test_args_not_utf8_answer_400_through_a_server():
+    app = Microdot()
+
+    @app.route('/a')
+    async def a(req):
+        return repr(req.args.getlist('q'))
+
+    client = TestClient(app)
+    assert asyncio.run(client.get('/a?q=%ff')).status_code == 400
+    res = asyncio.run(client.get('/a?q=%C3%A9&q=x+y'))
+    assert res.status_code == 200 and res.text == "['é', 'x y']"
+
+
+def test_args_of_random_queries():
+    rng = random.Random(11)
+    pieces = ['a', 'b', 'é', '=', '&', '%', '%4', '%41', '+', ' ', '%26', '%3d']
+    for _ in range(500):
+        query = ''.join(rng.choice(pieces) for _ in range(rng.randrange(1, 10)))
+        try:
+            want = expected_args(query)
+        except ValueError:
+            with pytest.raises(HTTPException):
+                request(query=query).args
+            continue
+        args = request(query=query).args
+        assert {k: args.getlist(k) for k in args} == want, query
+        assert list(args) == list(want), query
+
+
+def test_from_flat_keeps_every_value_of_a_repeated_key():
+    d = MultiDict._from_flat(['a', '1', 'b', '2', 'a', '3'])
+    assert isinstance(d, MultiDict) and list(d) == ['a', 'b']
+    assert d.getlist('a') == ['1', '3'] and d['b'] == '2'
+    d = MultiDict._from_flat(['a', '1', 'b', '2'])
+    assert d.getlist('a') == ['1'] and d.getlist('b') == ['2']
+
+
+# Cookies -------------------------------------------------------------------------
+
+COOKIES = [
+    'a=1', 'session=4f2a9c0e7b1d; cart=1703; theme=dark', 'a=1;b=2',
+    'a=1;  b=2', ' a = 1 ; b=2 ', 'a=1\t;\tb=2', 'a="x y"; b=2',
+    'a="q"; b="r s"', 'a=1; a=2; b=3', 'a=; b=', 'a; b=2', 'a=b=c; d=e==',
+    '=v; w=x', 'a=1; ', '; a=1', ';;', 'a=1; b', 'é=ü; x=y',
+]
+
+
+@pytest.mark.parametrize('header', COOKIES)
+def test_cookies(header):
+    req = request(['Host', 'h', 'Cookie', header])
+    assert req.cookies == expected_cookies(header)
+    assert list(req.cookies) == list(expected_cookies(header))
+    # and after headers were built
+    req = request(['Host', 'h', 'Cookie', header])
+    req.headers
+    assert req.cookies == expected_cookies(header)
+
+
+@pytest.mark.parametrize('name', ['Cookie', 'cookie', 'COOKIE', 'cOoKiE'])
+def test_cookie_header_in_any_case(name):
+    for build_headers_first in (False, True):
+        req = request(['Host', 'h', name, 'a=1; b=2'])
+        if build_headers_first:
+            req.headers
+        assert req.cookies == {'a': '1', 'b': '2'}
+
+
+def test_without_cookies():
+    req = request(['Host', 'h'])
+    assert req.cookies == {}
+    req = request(['Host', 'h'])
+    req.headers
+    assert req.cookies == {}
+    req = request(['Cookie', ''])
+    assert req.cookies == {}
+
+
+def test_repeated_cookie_headers():
+    # Cookie lines joined with '; ' when read from the raw list
+    req = request(['Cookie', 'a=1', 'cookie', 'b=2; a=3'])
+    assert req.cookies == {'a': '1', 'b': '2'}
+
+
+def test_cookies_with_headers_replaced_by_a_plain_dict():
+    req = request(['Cookie', 'a=1'])
+    req.headers
+    req.headers = {'cookie': 'z=9'}
+    assert req.cookies == {'z': '9'}
+
+
+def test_cookies_of_random_headers():
+    rng = random.Random(13)
+    pieces = ['a', 'b', 'é', '=', ';', '; ', ' ', '\t', '"', '==', 'x']
+    for _ in range(500):
+        header = ''.join(rng.choice(pieces)
+                         for _ in range(rng.randrange(1, 10)))
+        req = request(['Host', 'h', 'Cookie', header])
+        req.headers
+        got = req.cookies
+        want = expected_cookies(header)
+        assert got == want and list(got) == list(want), header
+
+
+def test_builders_are_installed():
+    assert NoCaseDict._fill is _cpython.fill_headers
+    assert isinstance(Request.__dict__['headers'], _cpython._Headers)
+    assert isinstance(Request.__dict__['args'], _cpython._Args)
+    assert isinstance(Request.__dict__['cookies'], _cpython._Cookies)
