@@ -63,11 +63,13 @@ class _ASGIRequest(Request):
         query = scope.get('query_string')
         if query:
             self.query_string = query.decode('latin-1')
-        self._pairs = scope.get('headers') or ()
+        pairs = scope.get('headers') or ()
+        self._pairs = pairs
+        self._fields = _fields_of(pairs)
 
     def _lazy(self, name):
         if name == 'headers':
-            value = _scope_headers(self._pairs)
+            value = _scope_headers(self._fields, self._pairs)
         elif name == 'url':
             query = self.query_string
             value = self.path + '?' + query if query else self.path
@@ -92,6 +94,10 @@ class _ASGIRequest(Request):
     def _header(self, lower_name, separator=', '):
         if 'headers' in self.__dict__:  # built (or set by the app)
             return Request._header(self, lower_name, separator)
+        fields = self._fields
+        if fields is not None:
+            value = fields.get(lower_name)
+            return value if value is None else value.decode('latin-1')
         key = lower_name.encode()
         size = len(key)
         value = None
@@ -461,6 +467,12 @@ def _may_have_body(req):
     # Other versions (HTTP/2) need no header for a body: always read.
     if req.http_version not in ('1.1', '1.0'):
         return True
+    fields = req._fields
+    if fields is not None:
+        if 'transfer-encoding' in fields:
+            return True
+        value = fields.get('content-length')
+        return value is not None and not (value.isdigit() and int(value) == 0)
     for name, value in req._pairs:
         if len(name) in (14, 17):
             name = name.lower()
@@ -481,26 +493,22 @@ _NAMES_MAX = 128
 _name_of = itemgetter(0)
 
 
-def _scope_headers(pairs):
-    """The request's headers (a NoCaseDict) from the scope's byte pairs."""
-    headers = NoCaseDict()
+def _fields_of(pairs):
+    """The scope's headers as {lower-case name (str): value (bytes)}, made
+    in one pass over them: what a single header read, the check for a body
+    and the ``headers`` dict start from. None when a name repeats or is not
+    in lower case (as ASGI servers should send them), or the name cache is
+    full: those requests take loops over the pairs."""
+    fields = {}
+    names = _names
     try:
-        fields = {_names[name]: value.decode('latin-1')
-                  for name, value in pairs}
+        for name, value in pairs:
+            fields[names[name]] = value
     except KeyError:  # a name not seen yet
-        fields = _learn_names(pairs) and \
-            {_names[name]: value.decode('latin-1') for name, value in pairs}
-    if not fields or len(fields) != len(pairs):
-        # no headers, a repeated name (values joined), a name not in
-        # lower case, or the name cache is full: the general way
-        headers._fill([text.decode('latin-1') for pair in pairs
-                       for text in pair])
-        return headers
-    dict.update(headers, fields)
-    # the names are in lower case: NoCaseDict's lower-case -> key map is
-    # the identity
-    headers._k = {name: name for name in fields}
-    return headers
+        if not _learn_names(pairs):
+            return None
+        return _fields_of(pairs)
+    return fields if len(fields) == len(pairs) else None
 
 
 def _learn_names(pairs):
@@ -513,6 +521,23 @@ def _learn_names(pairs):
                 return False
             _names[name] = text
     return True
+
+
+def _scope_headers(fields, pairs):
+    """The request's headers (a NoCaseDict)."""
+    headers = NoCaseDict()
+    if fields is None:  # a repeated name (values joined), another case...
+        headers._fill([text.decode('latin-1') for pair in pairs
+                       for text in pair])
+        return headers
+    texts = {}
+    keys = {}  # NoCaseDict's lower case -> key map: here the identity
+    for name, value in fields.items():
+        texts[name] = value.decode('latin-1')
+        keys[name] = name
+    dict.update(headers, texts)
+    headers._k = keys
+    return headers
 
 
 def _plain_query(query):

@@ -69,20 +69,58 @@ def test_headers_dict_behaves_after_the_shortcut():
 
 
 def test_headers_beyond_the_name_cache():
-    pairs = [(b'x-many-%d' % i, b'%d' % i)
-             for i in range(asgi._NAMES_MAX + 20)]
-    headers = request_of(make_scope(headers=pairs)).headers
-    assert len(headers) == len(pairs)
-    assert headers['X-Many-%d' % (len(pairs) - 1)] == str(len(pairs) - 1)
-    assert len(asgi._names) <= asgi._NAMES_MAX
+    saved = dict(asgi._names)
+    try:
+        pairs = [(b'x-many-%d' % i, b'%d' % i)
+                 for i in range(asgi._NAMES_MAX + 20)]
+        req = request_of(make_scope(headers=pairs))
+        assert req._header('x-many-3') == '3'
+        headers = req.headers
+        assert len(headers) == len(pairs)
+        assert headers['X-Many-%d' % (len(pairs) - 1)] == str(len(pairs) - 1)
+        assert len(asgi._names) <= asgi._NAMES_MAX
+        # a full cache: new names take the general way, still right
+        req = request_of(make_scope(headers=[(b'x-unseen', b'1'),
+                                             (b'cookie', b'a=b')]))
+        assert req._fields is None
+        assert req.cookies == {'a': 'b'}
+        assert req.headers['X-Unseen'] == '1'
+    finally:
+        asgi._names.clear()
+        asgi._names.update(saved)
 
 
-def test_single_headers_from_the_scope():
-    pairs = [(b'Cookie', b'a=1'), (b'cookie', b'b=2; a=3'),
-             (b'content-type', b'text/csv'), (b'Content-Length', b'12'),
-             (b'x-latin', b'caf\xe9')]
+@pytest.mark.parametrize('pairs', [
+    [(b'content-length', b'0')],
+    [(b'content-length', b'00')],
+    [(b'content-length', b'7')],
+    [(b'transfer-encoding', b'chunked')],
+    [(b'host', b'h'), (b'Content-Length', b'3')],
+    [(b'content-length', b'0'), (b'content-length', b'0')],
+    [(b'x-content-length', b'5')],
+    [],
+])
+def test_body_check_matches_the_loop(pairs):
+    req = request_of(make_scope('POST', headers=pairs))
+    expected = any(
+        name.lower() == b'transfer-encoding' or (
+            name.lower() == b'content-length' and
+            not (value.isdigit() and int(value) == 0))
+        for name, value in pairs)
+    assert asgi._may_have_body(req) is expected
+
+
+@pytest.mark.parametrize('pairs,cookies', [
+    ([(b'Cookie', b'a=1'), (b'cookie', b'b=2; a=3'),
+      (b'content-type', b'text/csv'), (b'Content-Length', b'12'),
+      (b'x-latin', b'caf\xe9')], {'a': '1', 'b': '2'}),
+    ([(b'cookie', b'b=2; a=3'), (b'content-type', b'text/csv'),
+      (b'content-length', b'12'), (b'x-latin', b'caf\xe9')],
+     {'a': '3', 'b': '2'}),
+])
+def test_single_headers_from_the_scope(pairs, cookies):
     req = request_of(make_scope(headers=pairs))
-    assert req.cookies == {'a': '1', 'b': '2'}
+    assert req.cookies == cookies
     assert req.content_type == 'text/csv'
     assert req.content_length == 12
     assert req._header('x-latin') == 'caf\u00e9'
