@@ -7,8 +7,9 @@ HTTP parsing, routing and URL decoding are done by the backend
 ``microdot._server``. Parts a small app rarely needs are imported on first
 use, to keep the heap of a board small: ``_files`` (send_file), ``_errors``
 (error responses), ``_urlre`` (re and custom URL components), ``_cookies``
-(Set-Cookie), ``_bodyiter`` (streamed bodies), ``_mount`` (sub-apps) and
-``_forms`` (JSON and form bodies). The methods and properties these
+(Set-Cookie), ``_bodyiter`` (streamed bodies), ``_mount`` (sub-apps),
+``_forms`` (JSON and form bodies) and, on MicroPython, ``_multidict``
+(MultiDict, for query strings and forms). The methods and properties these
 implement (mount, error_response, content_type, set_cookie, body_iter...)
 are defined there too and added to their classes on first use (see
 ``_late``).
