@@ -150,17 +150,22 @@ class FrameReader:
     calls :meth:`payload_received`.
     """
 
+    # (defaults in the class: a reader stores only what differs, which
+    # keeps it small on MicroPython)
+    masked = 1
+    _buf = b''
+    _pos = 0
+    _frame = None      # [fin, opcode, mask, remaining, received]
+    _payload = None    # the bytearray the current frame goes to
+    _spare = None      # that bytearray, kept for the next frame
+    _msg_opcode = None  # opcode of the message being reassembled
+    _msg = None        # earlier fragments of that message
+    _utf8 = 0
+
     def __init__(self, max_message_size=None, client=False):
         self.max_message_size = max_message_size or _NO_LIMIT
-        self.masked = 0 if client else 1
-        self._buf = b''
-        self._pos = 0
-        self._frame = None      # [fin, opcode, mask, remaining, received]
-        self._payload = None    # the bytearray the current frame goes to
-        self._spare = None      # that bytearray, kept for the next frame
-        self._msg_opcode = None  # opcode of the message being reassembled
-        self._msg = None        # earlier fragments of that message
-        self._utf8 = 0
+        if client:
+            self.masked = 0
 
     def feed(self, data):
         """Adds received bytes; call :meth:`next_event` after it."""
@@ -374,6 +379,16 @@ class WebSocket:
     whole_frame_size = 256 * 1024
     close_timeout = 5
 
+    # (defaults in the class: a WebSocket stores only what differs)
+    _direct = False  # the built-in server's connection
+    _stream = None  # MicroPython: its asyncio stream (see _read_stream)
+    _rbuf = None  # MicroPython: the receive buffer
+    _rpos = _rend = 0  # the unparsed bytes of _rbuf
+    _into_payload = False  # the last read went to a frame's payload
+    _yielded = False  # a read yielded since the last send
+    _nodelay = False  # Nagle's algorithm is off
+    closed = None  # the ConnectionClosed once closed
+
     def __init__(self, request, reader=None, writer=None):
         self.request = request
         if reader is None:
@@ -383,19 +398,13 @@ class WebSocket:
         self.frames = FrameReader(self.max_message_size)
         # the built-in server's connection: frames are parsed in its buffer
         # and, on MicroPython, its socket stream is read directly (see
-        # _stream_view)
-        self._direct = isinstance(reader, Connection)
-        stream = getattr(reader, 'reader', None)
-        self._stream = stream if isinstance(reader, StreamConnection) and \
-            hasattr(stream, 'readinto') and hasattr(stream, 'out_buf') \
-            else None
-        self._rbuf = None  # MicroPython: see _stream_view
-        self._buffer_size = max(self.stream_buffer_size, 256)
-        self._rpos = self._rend = 0
-        self._into_payload = False
-        self._yielded = False
-        self._nodelay = False
-        self.closed = None  # the ConnectionClosed once closed
+        # _read_stream)
+        if isinstance(reader, Connection):
+            self._direct = True
+            stream = reader.reader
+            if isinstance(reader, StreamConnection) and \
+                    hasattr(stream, 'readinto') and hasattr(stream, 'out_buf'):
+                self._stream = stream
 
     async def handshake(self):
         """Answers the upgrade request with 101 and takes the connection
@@ -450,7 +459,8 @@ class WebSocket:
         self.closed = ConnectionClosed(code, reason)
         try:
             await self._send_frame(OP_CLOSE, close_payload(code, reason))
-            await asyncio.wait_for(self._drain_until_close(), self.close_timeout)
+            await asyncio.wait_for(self._drain_until_close(),
+                                   self.close_timeout)
         except Exception:
             pass
         await self._close_transport()
@@ -524,7 +534,8 @@ class WebSocket:
         if view is None:
             buf = self._rbuf
             if buf is None:
-                buf = self._rbuf = bytearray(self._buffer_size)
+                buf = self._rbuf = bytearray(max(self.stream_buffer_size,
+                                                 256))
             k = rend - rpos
             if k and rpos:
                 buf[:k] = buf[rpos:rend]
