@@ -126,6 +126,9 @@ int md_pack_ws_mask(char *buf, int64_t buf_len, int64_t start, int64_t end,
     const char *mask, int64_t mask_len, uint64_t offset);
 int64_t md_pack_utf8_check(uint32_t state, const char *buf, int64_t buf_len,
     int64_t start, int64_t end);
+#define MD_PACK_NEWLINE ...
+int64_t md_pack_pairs(const char *s, int64_t len, int cookies,
+    md_slice *pairs, int64_t cap, char *out, int64_t out_cap);
 """
 
 

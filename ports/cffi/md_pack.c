@@ -193,3 +193,51 @@ int64_t md_pack_utf8_check(uint32_t state, const char *buf, int64_t buf_len,
     return md_utf8_check(state, (const uint8_t *)buf + start,
         (size_t)(end - start));
 }
+
+// One part of md_pack_pairs: copied (cookies) or decoded into out, then
+// followed by sep. Returns the new end of out, or NULL with *rc set.
+static char *put_part(char *out, const uint8_t *src, size_t len, int cookies,
+    char sep, int64_t *rc) {
+    if (cookies) {
+        if (md_utf8_check(MD_UTF8_ACCEPT, src, len) != MD_UTF8_ACCEPT) {
+            *rc = -400;
+            return NULL;
+        }
+        memcpy(out, src, len);
+    } else {
+        long n = md_url_decode(src, len, (uint8_t *)out, 1);
+        if (n < 0) {
+            *rc = n;
+            return NULL;
+        }
+        len = (size_t)n;
+    }
+    if (memchr(out, '\n', len) != NULL) {
+        *rc = MD_PACK_NEWLINE;
+        return NULL;
+    }
+    out[len] = sep;
+    return out + len + 1;
+}
+
+int64_t md_pack_pairs(const char *s, int64_t len, int cookies,
+    md_slice *pairs, int64_t cap, char *out, int64_t out_cap) {
+    if (len < 0 || cap < len / 2 + 1 || out_cap < 2 * len + 2) {
+        return MD_PACK_GROW;
+    }
+    const uint8_t *src = (const uint8_t *)s;
+    long n = cookies ? md_split_cookies(src, (size_t)len, pairs, (size_t)cap)
+        : md_split_query(src, (size_t)len, pairs, (size_t)cap);
+    if (n < 0) {
+        return MD_PACK_GROW;  // (cannot happen with cap >= len / 2 + 1)
+    }
+    char *o = out;
+    int64_t rc = 0;
+    for (long i = 0; i < 2 * n; i++) {
+        o = put_part(o, src + pairs[i].off, pairs[i].len, cookies, '\n', &rc);
+        if (o == NULL) {
+            return rc;
+        }
+    }
+    return o == out ? 0 : (int64_t)(o - out) - 1;  // (without the last '\n')
+}

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "md_http.h"
 #include "md_route.h"
+#include "md_util.h"
 #include "md_ws.h"
 
 typedef struct {
@@ -87,5 +88,18 @@ int md_pack_ws_mask(char *buf, int64_t buf_len, int64_t start, int64_t end,
 // md_utf8_check on buf[start:end). Returns MD_PACK_RANGE or the new state.
 int64_t md_pack_utf8_check(uint32_t state, const char *buf, int64_t buf_len,
     int64_t start, int64_t end);
+
+// A query string or form body (md_split_query's rules, each part
+// percent-decoded with '+' as a space), or with `cookies` a Cookie header
+// (md_split_cookies' rules, parts as they are), split into name/value pairs
+// written to `out` as "name\nvalue\nname\nvalue..." (no terminator).
+// `pairs` holds 2 * cap slices and `out` out_cap bytes: cap >= len / 2 + 1
+// and out_cap >= 2 * len + 2 are always enough. Returns the length written,
+// MD_PACK_GROW when they are not enough, -400 when a part is not valid UTF-8
+// (once decoded), or MD_PACK_NEWLINE when a part holds a '\n' (the caller
+// then splits in Python).
+#define MD_PACK_NEWLINE (-4)
+int64_t md_pack_pairs(const char *s, int64_t len, int cookies,
+    md_slice *pairs, int64_t cap, char *out, int64_t out_cap);
 
 #endif // MD_PACK_H

@@ -15,7 +15,7 @@ split turn into all its strings."""
 import threading
 
 from microdot._cmicrodot import ffi, lib
-from microdot._pure import parse_cookies, split_query  # noqa: F401
+from microdot._pure import parse_cookies as _pure_parse_cookies, split_query
 
 if not hasattr(lib, 'md_pack_ws_header'):  # pragma: no cover
     raise ImportError('microdot._cmicrodot is older than microdot._cffi: '
@@ -334,10 +334,60 @@ def url_decode(s, plus):
     return _decode(raw, plus)
 
 
-# parse_query and parse_cookies split in Python, with the pure backend's
-# code: for the short strings they get, str.split beats a C call (whose slice
-# array and casts cost more than the split itself). Query parts are still
-# percent-decoded in C. test_diff_backends checks both backends agree.
+# parse_query and parse_cookies: one C call splits (and decodes) all the
+# pairs into a scratch text, that one decode and one split turn into the flat
+# list. A part holding a '\n' (which would split in two) takes the pure
+# backend's Python code, as does a str that is not encodable (lone
+# surrogates). test_diff_backends checks both backends agree.
+
+_pack_pairs = lib.md_pack_pairs
+_PACK_NEWLINE = lib.MD_PACK_NEWLINE
+_pair_slices = _pair_text = None
+_pairs_room = -1  # the longest input the pair scratches fit
+
+
+def _grow_pairs(length):
+    global _pair_slices, _pair_text, _pairs_room
+    length = max(length, 2048)
+    _pair_slices = ffi.new('md_slice[]', 2 * (length // 2 + 1))
+    _pair_text = ffi.new('char[]', 2 * length + 2)
+    _pairs_room = length
+
+
+def _pairs(s, cookies, fallback):
+    if isinstance(s, str):
+        try:
+            raw = s.encode()
+        except UnicodeError:
+            return fallback(s)
+    else:
+        raw = bytes(s)
+    length = len(raw)
+    _lock()
+    try:
+        if length > _pairs_room:
+            _grow_pairs(length)
+        r = _pack_pairs(raw, length, cookies, _pair_slices, length // 2 + 1,
+                        _pair_text, 2 * length + 2)
+        text = _unpack(_pair_text, r) if r > 0 else None
+    finally:
+        _unlock()
+    if text is not None:
+        return text.decode().split('\n')
+    if r == 0:
+        return []
+    if r == _PACK_NEWLINE:
+        return fallback(s)
+    raise ValueError(-r, 'invalid UTF-8')
+
+
+def _pure_query(s):
+    return split_query(s, url_decode)
+
 
 def parse_query(s):
-    return split_query(s, url_decode)
+    return _pairs(s, 0, _pure_query)
+
+
+def parse_cookies(s):
+    return _pairs(s, 1, _pure_parse_cookies)
