@@ -25,14 +25,14 @@ NOT_MODULES = {'manifest.py'}
 # modules after helpers.py are parts of the core that microdot.microdot
 # imports on first use (send_file, errors, re/custom URL components,
 # Set-Cookie, streamed bodies, mount, reason phrases, JSON/form bodies,
-# AsyncBytesIO, MultiDict).
+# AsyncBytesIO, MultiDict, request bodies read as streams).
 CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
         'microdot/_pure.py', 'microdot/_pure_chunked.py', 'microdot/_pure_ws.py',
         'microdot/_server.py', 'microdot/helpers.py',
         'microdot/_files.py', 'microdot/_errors.py', 'microdot/_urlre.py',
         'microdot/_cookies.py', 'microdot/_bodyiter.py', 'microdot/_mount.py',
         'microdot/_reasons.py', 'microdot/_forms.py', 'microdot/_bytesio.py',
-        'microdot/_multidict.py']
+        'microdot/_multidict.py', 'microdot/_reqbody.py']
 
 # Private modules another part imports on first use, shipped with the part
 # whose feature they serve: the test client's WebSocket side needs websocket.
