@@ -20,7 +20,7 @@ from microdot._backend import backend
 from microdot.helpers import iscoroutinefunction
 
 # set by install_lazy (microdot.py defines them, and imports this module)
-NoCaseDict = MultiDict = _http_error = None
+NoCaseDict = MultiDict = Request = _http_error = _request_lazy = None
 
 _new = dict.__new__
 _update = dict.update
@@ -117,7 +117,8 @@ def _cookie_dict(header):
 # Descriptors --------------------------------------------------------------------
 #
 # Non-data descriptors: the first read builds the value and stores it on the
-# instance, where later reads find it without calling the descriptor.
+# instance, where later reads find it without calling the descriptor. A
+# subclass with its own _lazy (asgi's _ASGIRequest) builds them there.
 
 class _Headers:
     __slots__ = ()
@@ -125,6 +126,8 @@ class _Headers:
     def __get__(self, req, cls=None):
         if req is None:
             return self
+        if cls is not Request and type(req)._lazy is not _request_lazy:
+            return req._lazy('headers')
         flat = req._raw_headers
         headers = _new(NoCaseDict)
         if flat is _hint.distinct_headers:
@@ -143,6 +146,8 @@ class _Args:
     def __get__(self, req, cls=None):
         if req is None:
             return self
+        if cls is not Request and type(req)._lazy is not _request_lazy:
+            return req._lazy('args')
         query = req.query_string
         args = _new(MultiDict)
         if query:
@@ -166,6 +171,8 @@ class _Cookies:
     def __get__(self, req, cls=None):
         if req is None:
             return self
+        if cls is not Request and type(req)._lazy is not _request_lazy:
+            return req._lazy('cookies')
         header = None
         if req._raw_headers is None:
             headers = req.headers
@@ -228,9 +235,11 @@ def install_lazy(cls, names):
 def _install_builders(module):
     # (module may still be being imported: it calls install_lazy once its
     # dict classes and Request are defined)
-    global NoCaseDict, MultiDict, _http_error
+    global NoCaseDict, MultiDict, Request, _http_error, _request_lazy
     NoCaseDict = module.NoCaseDict
     MultiDict = module.MultiDict
+    Request = module.Request
+    _request_lazy = Request._lazy
     _http_error = module._http_error
     NoCaseDict._fill = fill_headers
     MultiDict._from_flat = classmethod(from_flat)

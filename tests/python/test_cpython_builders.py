@@ -305,3 +305,30 @@ def test_builders_are_installed():
     assert isinstance(Request.__dict__['headers'], _cpython._Headers)
     assert isinstance(Request.__dict__['args'], _cpython._Args)
     assert isinstance(Request.__dict__['cookies'], _cpython._Cookies)
+
+
+def test_a_subclass_with_its_own_lazy_builds_them_there():
+    class Own(Request):
+        def _lazy(self, name):
+            if name in ('headers', 'args', 'cookies'):
+                value = 'own ' + name
+                setattr(self, name, value)
+                return value
+            return Request._lazy(self, name)
+
+    class Plain(Request):
+        pass
+
+    req = Own(None, None, 'GET', '/p?a=1', '1.1', [])
+    assert (req.headers, req.args, req.cookies) == (
+        'own headers', 'own args', 'own cookies')
+    req = Plain(None, None, 'GET', '/p?a=1', '1.1', ['Cookie', 'c=2'])
+    assert req.args == {'a': '1'} and req.cookies == {'c': '2'}
+    assert req.headers == {'Cookie': 'c=2'}
+
+
+def test_descriptors_called_without_a_class():
+    req = request(['Cookie', 'c=2'], 'a=1')
+    assert Request.__dict__['args'].__get__(req) == {'a': '1'}
+    assert Request.__dict__['cookies'].__get__(req) == {'c': '2'}
+    assert Request.__dict__['headers'].__get__(req) == {'Cookie': 'c=2'}
