@@ -215,11 +215,12 @@ def _status_line(minor, status_code, reason):
     return 'HTTP/1.{} {} {}\r\n'.format(minor, status_code, reason)
 
 
-_prefixes = {}  # (minor, status, content type, keep-alive) -> head prefix
-# the last plain head made: content type, status, minor, keep-alive, length,
-# head (a server answering the same kind of response again and again, as
+_prefixes = {}  # (minor, status, content type, keep-alive, default) -> prefix
+# the last plain head made: content type (as set, or the default's raw
+# value), status, minor, keep-alive, length, head, whether the type is the
+# default (a server answering the same kind of response again and again, as
 # most do, finds it here without building a key)
-_last = [None, 0, 0, False, -1, b'']
+_last = [None, 0, 0, False, -1, b'', False]
 
 
 def _plain_head(res, minor, keep_alive, length):
@@ -228,27 +229,28 @@ def _plain_head(res, minor, keep_alive, length):
     if res.reason is not None:
         return None
     headers = res.headers
-    if headers:
+    default = not headers
+    if default:
+        content_type = res.default_content_type
+    else:
         if len(headers) != 1:
             return None
         content_type = headers.get('Content-Type')
         if not isinstance(content_type, str):
             return None
-    else:
-        content_type = res._content_type()
     status = res.status_code
-    keep_alive = bool(keep_alive)
     last = _last
     if last[4] == length and last[1] == status and last[0] == content_type \
-            and last[2] == minor and last[3] == keep_alive:
+            and last[2] == minor and last[3] == keep_alive and \
+            last[6] == default:
         return last[5]
-    key = (minor, status, content_type, keep_alive)
+    key = (minor, status, content_type, keep_alive, default)
     prefix = _prefixes.get(key)
     if prefix is None:
         if len(_prefixes) >= 64:
             _prefixes.clear()
-        prefix = _status_line(minor, status, None) + \
-            _header_line('Content-Type', content_type)
+        prefix = _status_line(minor, status, None) + _header_line(
+            'Content-Type', res._content_type() if default else content_type)
         if keep_alive:
             if not minor:
                 prefix += 'Connection: keep-alive\r\n'
@@ -263,6 +265,7 @@ def _plain_head(res, minor, keep_alive, length):
     last[3] = keep_alive
     last[4] = length
     last[5] = head
+    last[6] = default
     return head
 
 

@@ -178,6 +178,36 @@ async def limits_and_stream():
 
 
 @test
+async def content_type_of_repeated_responses():
+    # the server reuses the head of a response like the previous one: the
+    # default type, an explicit one and a changed default must not mix
+    app = Microdot()
+
+    @app.route('/d')
+    async def d(req):
+        return 'same'
+
+    @app.route('/e')
+    async def e(req):
+        return 'same', {'Content-Type': 'text/plain'}
+
+    c = TestClient(app)
+    saved = Response.default_content_type
+    try:
+        for path, expected in (('/d', 'text/plain; charset=UTF-8'),
+                               ('/e', 'text/plain'),
+                               ('/d', 'text/plain; charset=UTF-8')):
+            equal((await c.get(path)).headers['Content-Type'], expected)
+        Response.default_content_type = 'application/octet-stream'
+        equal((await c.get('/d')).headers['Content-Type'],
+              'application/octet-stream')
+    finally:
+        Response.default_content_type = saved
+    equal((await c.get('/d')).headers['Content-Type'],
+          'text/plain; charset=UTF-8')
+
+
+@test
 async def body_limits_and_lazy_stream_module():
     # the server loads bodies up to max_body_length itself; streamed and
     # chunked bodies are handled by microdot._reqbody, imported on first use
