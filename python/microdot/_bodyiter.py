@@ -1,7 +1,6 @@
 """Response.body_iter(): a body that is not in memory (a file, an iterator
 or an async generator) as an async iterator of bytes chunks. Imported on
-the first such response (on MicroPython, body_iter is added to Response
-from here: see microdot.microdot._late)."""
+the first such response."""
 
 
 def body_iter(self):

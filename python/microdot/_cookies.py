@@ -1,6 +1,5 @@
 """Response.set_cookie() and Response.delete_cookie(): the Set-Cookie header
-and its attributes. Imported on the first use of either (on MicroPython,
-the methods are added to Response from here: see microdot.microdot._late)."""
+and its attributes. Imported on the first use of either."""
 from microdot.microdot import _check_header_text
 
 

@@ -1,7 +1,6 @@
 """Error responses of an app: the route-less answers (404, 405, OPTIONS)
 and the Response for an exception, through the app's error handlers.
-Imported by microdot.microdot on the first error (on MicroPython,
-error_response is added to Microdot from here: see microdot.microdot._late)."""
+Imported by microdot.microdot on the first error."""
 import sys
 
 from microdot.helpers import print_exception

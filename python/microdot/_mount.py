@@ -1,6 +1,5 @@
 """Microdot.mount(): a sub-app's routes under a URL prefix. Imported on the
-first mount (on MicroPython, mount is added to Microdot from here: see
-microdot.microdot._late)."""
+first mount."""
 from microdot.microdot import URLPattern, _Route
 
 

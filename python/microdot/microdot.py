@@ -9,10 +9,9 @@ use, to keep the heap of a board small: ``_files`` (send_file), ``_errors``
 (error responses), ``_urlre`` (re and custom URL components), ``_cookies``
 (Set-Cookie), ``_bodyiter`` (streamed bodies), ``_mount`` (sub-apps),
 ``_forms`` (JSON and form bodies) and, on MicroPython, ``_multidict``
-(MultiDict, for query strings and forms). The methods and properties these
-implement (mount, error_response, content_type, set_cookie, body_iter...)
-are defined there too and added to their classes on first use (see
-``_late``).
+(MultiDict, for query strings and forms). The public methods they implement
+(mount, error_response, set_cookie, body_iter...) are small methods here
+that import their module when called.
 """
 import asyncio
 import json
@@ -368,8 +367,6 @@ class Request:
             value = {}
         elif name == 'url':
             return self.path  # a URL without a query string
-        elif name in 'content_type content_length':
-            return _late(Request, '_forms', self, name)
         else:
             raise AttributeError(name)
         setattr(self, name, value)
@@ -419,21 +416,19 @@ class Request:
         self.after_request_handlers.append(f)
         return f
 
-    if not _MICROPYTHON:  # (MicroPython: _lazy adds them on first use)
-        @property
-        def content_type(self):
-            """The value of the ``Content-Type`` header as sent, parameters
-            included (such as ``'application/json; charset=utf-8'``), or
-            None when the request has none."""
-            from microdot._forms import content_type
-            return content_type.fget(self)
+    @property
+    def content_type(self):
+        """The value of the ``Content-Type`` header as sent, parameters
+        included (such as ``'application/json; charset=utf-8'``), or
+        None when the request has none."""
+        return self._header('content-type')
 
-        @property
-        def content_length(self):
-            """The value of the ``Content-Length`` header as an int; 0 when
-            the request has none (a chunked body, or no body at all)."""
-            from microdot._forms import content_length
-            return content_length.fget(self)
+    @property
+    def content_length(self):
+        """The value of the ``Content-Length`` header as an int; 0 when
+        the request has none (a chunked body, or no body at all)."""
+        length = self._header('content-length')
+        return int(length) if length and length.isdigit() else 0
 
 
 if not _MICROPYTHON:
@@ -528,35 +523,27 @@ class Response:
         return file_response(cls, filename, status_code, content_type, stream,
                              max_age, compressed, file_extension, root)
 
-    if _MICROPYTHON:
-        def __getattr__(self, name):
-            if name == 'body_iter':
-                return _late(Response, '_bodyiter', self, name)
-            if name in 'set_cookie delete_cookie _add_header':
-                return _late(Response, '_cookies', self, name)
-            raise AttributeError(name)
-    else:
-        def set_cookie(self, cookie, value, path=None, domain=None,
-                       expires=None, max_age=None, secure=False,
-                       http_only=False, partitioned=False, samesite=None):
-            """Adds a Set-Cookie header to the response."""
-            from microdot._cookies import set_cookie
-            set_cookie(self, cookie, value, path, domain, expires, max_age,
-                       secure, http_only, partitioned, samesite)
+    def set_cookie(self, cookie, value, path=None, domain=None,
+                   expires=None, max_age=None, secure=False,
+                   http_only=False, partitioned=False, samesite=None):
+        """Adds a Set-Cookie header to the response."""
+        from microdot._cookies import set_cookie
+        set_cookie(self, cookie, value, path, domain, expires, max_age,
+                   secure, http_only, partitioned, samesite)
 
-        def delete_cookie(self, cookie, **kwargs):
-            """Asks the client to delete a cookie."""
-            from microdot._cookies import delete_cookie
-            delete_cookie(self, cookie, **kwargs)
+    def delete_cookie(self, cookie, **kwargs):
+        """Asks the client to delete a cookie."""
+        from microdot._cookies import delete_cookie
+        delete_cookie(self, cookie, **kwargs)
 
-        def _add_header(self, name, value):
-            from microdot._cookies import _add_header
-            _add_header(self, name, value)
+    def _add_header(self, name, value):
+        from microdot._cookies import _add_header
+        _add_header(self, name, value)
 
-        def body_iter(self):
-            """An async iterator over the body as bytes chunks."""
-            from microdot._bodyiter import body_iter
-            return body_iter(self)
+    def body_iter(self):
+        """An async iterator over the body as bytes chunks."""
+        from microdot._bodyiter import body_iter
+        return body_iter(self)
 
 
 Response.already_handled = Response()
@@ -912,27 +899,19 @@ class Microdot:
         from microdot._server import StreamConnection, serve_connection
         await serve_connection(self, StreamConnection(reader, writer))
 
-    if _MICROPYTHON:
-        def __getattr__(self, name):
-            if name == 'mount':
-                return _late(Microdot, '_mount', self, name)
-            if name == 'error_response':
-                return _late(Microdot, '_errors', self, name)
-            raise AttributeError(name)
-    else:
-        def mount(self, subapp, url_prefix='', local=False):
-            """Adds the routes of ``subapp`` under ``url_prefix``. Its
-            request and error handlers apply to the whole app, or only to
-            its own routes with ``local=True``."""
-            from microdot._mount import mount
-            mount(self, subapp, url_prefix, local)
+    def mount(self, subapp, url_prefix='', local=False):
+        """Adds the routes of ``subapp`` under ``url_prefix``. Its
+        request and error handlers apply to the whole app, or only to
+        its own routes with ``local=True``."""
+        from microdot._mount import mount
+        mount(self, subapp, url_prefix, local)
 
-        async def error_response(self, req, status_code):
-            """The response to send for an error status detected outside
-            of the app (e.g. 413 from the server), through the error
-            handlers."""
-            from microdot._errors import error_response
-            return await error_response(self, req, status_code)
+    async def error_response(self, req, status_code):
+        """The response to send for an error status detected outside
+        of the app (e.g. 413 from the server), through the error
+        handlers."""
+        from microdot._errors import error_response
+        return await error_response(self, req, status_code)
 
 
 # The arguments of the routes without components: one shared empty dict, not
@@ -987,20 +966,3 @@ else:
 #: async callables; runs sync ones in a thread executor on CPython, inline on
 #: MicroPython. For extensions that wrap handlers.
 invoke_handler = _call
-
-
-def _late(cls, module, obj, name):
-    # MicroPython: methods and properties that most apps use once or never
-    # are defined in the module that implements them (microdot.<module>),
-    # imported on first use; the class's __getattr__ calls this, which adds
-    # the member to the class. (On CPython the class has a small method
-    # that imports the module.) Several names are listed in one string,
-    # which takes less RAM than a tuple: a name that is only part of one
-    # (hasattr(res, 'cookie')) gets here and is refused.
-    module = 'microdot.' + module
-    __import__(module)
-    member = getattr(sys.modules[module], name, None)
-    if member is None:
-        raise AttributeError(name)
-    setattr(cls, name, member)
-    return getattr(obj, name)
