@@ -218,8 +218,9 @@ def main():
     upstream_core = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/helpers.py']
     rows = [['core (import microdot + server)', mpy_size(ours, parts.CORE),
              mpy_size(upstream, upstream_core)],
-            ['  of which _pure (not loaded with _microdot)',
-             mpy_size(ours, ['microdot/_pure.py']), '-']]
+            ['  of which the pure backend (not loaded with _microdot)',
+             mpy_size(ours, [rel for rel in parts.CORE
+                             if rel.startswith('microdot/_pure')]), '-']]
     for name, files in sorted(parts.extension_parts().items()):
         if name.startswith('microdot_'):
             continue
