@@ -580,6 +580,7 @@ async def serve_connection(app, conn):
                 if data is not None:  # (drained only when stuck)
                     if app.debug:
                         _log(app, req, res)
+                    sent = -1
                     if direct is not None and not conn.writer.out_buf:
                         # (StreamConnection.write, inlined: the socket
                         # takes it all, or the stream keeps the rest)
@@ -588,7 +589,7 @@ async def serve_connection(app, conn):
                             conn.writer.write(data[sent or 0:])
                     else:
                         conn.write(data)
-                    if conn.flushed():
+                    if sent == len(data) or conn.flushed():
                         pass
                     elif reader is None:
                         await conn.drain()
