@@ -1,8 +1,10 @@
 """The built-in server's CPython half: connections driven by asyncio
-callbacks (``asyncio.Protocol``) and, on CPython 3.11+, kept-alive requests
-served straight from ``data_received``. MicroPython has no Protocol: its
-bundles and frozen builds leave this module out, and ``microdot._server``
-imports it only where ``asyncio.Protocol`` exists."""
+callbacks (``asyncio.Protocol``) and, on CPython 3.11+, requests served
+straight from ``data_received`` (the first ones of a connection, and the
+next ones of a kept-alive connection whose request loop waits idle).
+MicroPython has no Protocol: its bundles and frozen builds leave this module
+out, and ``microdot._server`` imports it only where ``asyncio.Protocol``
+exists."""
 import asyncio
 import sys
 from asyncio import Task as _Task
@@ -36,20 +38,20 @@ class ProtocolConnection(asyncio.Protocol, Connection):
     context = None  # the request loop's task's, for _serve_now
     ended = False  # closed by _start: the task has nothing to do
     resume_pos = None  # (see _start)
-    # (defaults in the class: a connection sets only what changes, which
-    # counts when a connection serves one request)
-    pos = 0
-    transport = None
-    eof = closed = refused = False
-    _waiter = _drain_waiter = None
-    _write_paused = _read_paused = False
 
     def __init__(self, app, connections, scheme, loop=None):
+        # (every attribute set here, even to its default: CPython 3.11
+        # reads instance attributes faster than class ones)
         self.buf = bytearray()
+        self.pos = 0
         self.app = app
         self.connections = connections
         self.scheme = scheme
         self.loop = loop
+        self.transport = None
+        self.eof = self.closed = self.refused = False
+        self._waiter = self._drain_waiter = None
+        self._write_paused = self._read_paused = False
 
     def connection_made(self, transport):
         self.transport = transport
@@ -292,11 +294,12 @@ class _Resume:
 def _serve_now(app, conn):
     """CPython: serves, from data_received, the requests already whole in
     the buffer of a connection whose request loop waits idle for the next
-    one (a GET-like request without a body and with a plain response costs
-    no task wake-up). The handler runs as part of the loop's task (its
-    context, current_task()); one that waits is handed to the loop, as is
-    anything but that simple case. Returns None when all was served and
-    the loop can wait on, True to wake it, False to end the connection."""
+    one, or has not started yet (a GET-like request without a body and
+    with a plain response costs no task wake-up). The handler runs as part
+    of the loop's task (its context, current_task()); one that waits is
+    handed to the loop, as is anything but that simple case. Returns None
+    when all was served and the loop can wait on, True to wake it (or let
+    it start), False to end the connection."""
     parse = backend.parse_request
     task = conn.task
     while True:
