@@ -151,21 +151,20 @@ class FrameReader:
     """
 
     # (defaults in the class: a reader stores only what differs, which
-    # keeps it small on MicroPython)
-    masked = 1
+    # keeps it small on MicroPython; what every frame reads is stored, as
+    # an instance's own attributes are found faster)
     _buf = b''
     _pos = 0
-    _frame = None      # [fin, opcode, mask, remaining, received]
     _payload = None    # the bytearray the current frame goes to
     _spare = None      # that bytearray, kept for the next frame
-    _msg_opcode = None  # opcode of the message being reassembled
-    _msg = None        # earlier fragments of that message
+    _msg = None        # earlier fragments of the message being reassembled
     _utf8 = 0
 
     def __init__(self, max_message_size=None, client=False):
         self.max_message_size = max_message_size or _NO_LIMIT
-        if client:
-            self.masked = 0
+        self.masked = 0 if client else 1
+        self._frame = None  # [fin, opcode, mask, remaining, received]
+        self._msg_opcode = None  # opcode of the message being reassembled
 
     def feed(self, data):
         """Adds received bytes; call :meth:`next_event` after it."""
@@ -387,9 +386,9 @@ class WebSocket:
     _into_payload = False  # the last read went to a frame's payload
     _yielded = False  # a read yielded since the last send
     _nodelay = False  # Nagle's algorithm is off
-    closed = None  # the ConnectionClosed once closed
 
     def __init__(self, request, reader=None, writer=None):
+        self.closed = None  # the ConnectionClosed once closed
         self.request = request
         if reader is None:
             reader, writer = request.sock[0], request.sock[1]
