@@ -173,16 +173,12 @@ class _Cookies:
             return self
         if cls is not Request and type(req)._lazy is not _request_lazy:
             return req._lazy('cookies')
-        header = None
-        if req._raw_headers is None:
-            headers = req.headers
-            if isinstance(headers, NoCaseDict):
-                # (its keys are never case variants of each other: an exact
-                # match is the only one)
-                header = _get(headers, 'Cookie') or _get(headers, 'cookie') \
-                    or headers.get('cookie')
-            else:
-                header = req._header('cookie', '; ')
+        headers = req.headers if req._raw_headers is None else None
+        if isinstance(headers, NoCaseDict):
+            # (its keys are never case variants of each other: an exact
+            # match is the only one)
+            header = _get(headers, 'Cookie') or _get(headers, 'cookie') \
+                or headers.get('cookie')
         else:
             header = req._header('cookie', '; ')
         cookies = {}
