@@ -457,6 +457,8 @@ async def serve_connection(app, conn):
         now = _now
         Req = Request
         sock = (conn, conn)
+        client_addr = conn.client_addr
+        scheme = conn.scheme
         reader = conn.reader
         direct = conn.socket  # (MicroPython, plain TCP)
         while True:
@@ -546,10 +548,10 @@ async def serve_connection(app, conn):
                         _header_line_too_long(headers, Req.max_readline):
                     await _send_error(conn, 431)
                     return
-                req = Req(app, conn.client_addr, method,
+                req = Req(app, client_addr, method,
                           path if query is None else path + '?' + query,
                           '1.1' if minor else '1.0', headers, None, None,
-                          sock, '', None, conn.scheme)
+                          sock, '', None, scheme)
                 head_only = method == 'HEAD'
 
                 # 2. the body, and the app
