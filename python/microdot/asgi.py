@@ -26,7 +26,7 @@ import asyncio
 from operator import itemgetter
 
 from microdot.microdot import Microdot as BaseMicrodot, Request, Response, \
-    HTTPException, MultiDict, NoCaseDict, _NO_ARGS
+    HTTPException, MultiDict, NoCaseDict, _JSON_TYPE, _NO_ARGS
 from microdot.helpers import print_exception
 try:
     from microdot._cpython import install_lazy
@@ -37,9 +37,12 @@ from microdot import websocket as _ws
 
 class _ASGIRequest(Request):
     """A Request built straight from an ASGI scope: only what routing needs
-    is converted up front; the headers are decoded from the scope's byte
-    pairs when something reads them (a single header, such as the cookies,
-    without building ``headers``)."""
+    is converted up front, plus one pass over the header pairs that maps
+    each name to its value bytes (``_fields``). Header values are decoded
+    when something reads them: a single header (the cookies, the content
+    type) without building ``headers``. ``args``, ``cookies``, ``url``,
+    ``client_addr`` and ``scheme`` are computed on first read, here rather
+    than in Request where the scope gives a shorter way."""
 
     _raw_headers = None  # (Request's flat list: never used here)
 
@@ -577,7 +580,6 @@ def _parse_cookies(header):
 _type_cache = [None, None]
 # response header name (str) -> lower-case bytes; bounded
 _response_names = {}
-_JSON_TYPE = 'application/json; charset=UTF-8'
 _JSON_HEADER = (b'content-type', _JSON_TYPE.encode())
 
 
