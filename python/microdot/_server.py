@@ -457,6 +457,7 @@ async def serve_connection(app, conn):
         now = _now
         Req = Request
         sock = (conn, conn)
+        handled = Response.already_handled
         client_addr = conn.client_addr
         scheme = conn.scheme
         reader = conn.reader
@@ -529,10 +530,11 @@ async def serve_connection(app, conn):
                 conn.idle = False
                 req, res, coro, yielded, minor, keep_alive = handoff
                 head_only = False
+                stream = req._stream
                 if coro is not None:
                     from microdot._aioserver import _Resume
                     res = await _Resume(coro, yielded)
-                    if res is Response.already_handled:
+                    if res is handled:
                         return
                 elif res is None:  # (written, not flushed)
                     await conn.drain()
@@ -556,6 +558,7 @@ async def serve_connection(app, conn):
 
                 # 2. the body, and the app
                 keep_alive = flags & F_KEEP_ALIVE != 0
+                stream = None  # a body the server streams (microdot._reqbody)
                 if length > 0 or flags & F_CHUNKED:
                     status = await _read_body(conn, req, length, flags)
                     if status:
@@ -564,15 +567,14 @@ async def serve_connection(app, conn):
                                              head_only)
                         _log(app, req, res)
                         return
+                    stream = req._stream
                 res = await app.dispatch_request(req)
-                if res is Response.already_handled:
+                if res is handled:
                     return
 
             # 3. the response
             if app._shutdown_requested:
                 keep_alive = False
-            stream = req._stream
-            # (a body the server streams: microdot._reqbody's)
             ours = stream is not None and getattr(stream, 'from_server', False)
             if not ours:
                 # (a stalled write gets request_timeout)
