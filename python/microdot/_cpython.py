@@ -173,14 +173,22 @@ class _Cookies:
             return self
         if cls is not Request and type(req)._lazy is not _request_lazy:
             return req._lazy('cookies')
-        headers = req.headers if req._raw_headers is None else None
+        raw = req._raw_headers
+        headers = req.headers if raw is None else None
         if isinstance(headers, NoCaseDict):
             # (its keys are never case variants of each other: an exact
             # match is the only one)
             header = _get(headers, 'Cookie') or _get(headers, 'cookie') \
                 or headers.get('cookie')
         else:
-            header = req._header('cookie', '; ')
+            header = None
+            if raw is not None and raw is _hint.distinct_headers and \
+                    'Cookie' in raw:
+                i = raw.index('Cookie')
+                if i % 2 == 0:  # a name, the only one in any case (C checked)
+                    header = raw[i + 1]
+            if header is None:
+                header = req._header('cookie', '; ')
         cookies = {}
         if header:
             # "a=1; b=2" (what browsers send) splits at '; ' and then at each

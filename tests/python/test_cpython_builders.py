@@ -332,3 +332,22 @@ def test_descriptors_called_without_a_class():
     assert Request.__dict__['args'].__get__(req) == {'a': '1'}
     assert Request.__dict__['cookies'].__get__(req) == {'c': '2'}
     assert Request.__dict__['headers'].__get__(req) == {'Cookie': 'c=2'}
+
+
+@needs_cffi
+def test_cookies_read_first_from_parsed_heads():
+    heads = [
+        (b'Host: h\r\nCookie: a=1; b=2\r\n', {'a': '1', 'b': '2'}),
+        (b'Host: h\r\ncookie: a=1\r\n', {'a': '1'}),
+        (b'Host: h\r\nX-V: Cookie\r\nCOOKIE: c=3\r\n', {'c': '3'}),
+        (b'Host: h\r\nX-V: Cookie\r\n', {}),
+        (b'Host: h\r\n', {}),
+        (b'Cookie: a=1\r\ncookie: b=2\r\n', {'a': '1', 'b': '2'}),
+        (b'Cookie: a=1\r\nX: y\r\nCookie: a=2; c=3\r\n', {'a': '1', 'c': '3'}),
+    ]
+    for fields, want in heads:
+        head = b'GET / HTTP/1.0\r\n' + fields + b'\r\n'
+        flat = _cffi.parse_request(head, 0, len(head), 0, 2048, 16384, 64)[4]
+        req = Request(None, None, 'GET', '/', '1.1', flat)
+        assert req.cookies == want, fields
+        check_headers(req, list(flat))  # still whole afterwards
