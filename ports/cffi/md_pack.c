@@ -195,9 +195,9 @@ int64_t md_pack_utf8_check(uint32_t state, const char *buf, int64_t buf_len,
 }
 
 // One part of md_pack_pairs: copied (cookies) or decoded into out, then
-// followed by sep. Returns the new end of out, or NULL with *rc set.
+// followed by '\n'. Returns the new end of out, or NULL with *rc set.
 static char *put_part(char *out, const uint8_t *src, size_t len, int cookies,
-    char sep, int64_t *rc) {
+    int64_t *rc) {
     if (cookies) {
         if (md_utf8_check(MD_UTF8_ACCEPT, src, len) != MD_UTF8_ACCEPT) {
             *rc = -400;
@@ -216,7 +216,7 @@ static char *put_part(char *out, const uint8_t *src, size_t len, int cookies,
         *rc = MD_PACK_NEWLINE;
         return NULL;
     }
-    out[len] = sep;
+    out[len] = '\n';
     return out + len + 1;
 }
 
@@ -234,7 +234,7 @@ int64_t md_pack_pairs(const char *s, int64_t len, int cookies,
     char *o = out;
     int64_t rc = 0;
     for (long i = 0; i < 2 * n; i++) {
-        o = put_part(o, src + pairs[i].off, pairs[i].len, cookies, '\n', &rc);
+        o = put_part(o, src + pairs[i].off, pairs[i].len, cookies, &rc);
         if (o == NULL) {
             return rc;
         }
