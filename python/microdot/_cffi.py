@@ -342,16 +342,16 @@ def url_decode(s, plus):
 
 _pack_pairs = lib.md_pack_pairs
 _PACK_NEWLINE = lib.MD_PACK_NEWLINE
-_pair_slices = _pair_text = None
-_pairs_room = -1  # the longest input the pair scratches fit
+_PAIRS_KEPT = 4096  # inputs up to this long use the scratches below
 
 
-def _grow_pairs(length):
-    global _pair_slices, _pair_text, _pairs_room
-    length = max(length, 2048)
-    _pair_slices = ffi.new('md_slice[]', 2 * (length // 2 + 1))
-    _pair_text = ffi.new('char[]', 2 * length + 2)
-    _pairs_room = length
+def _pairs_scratch(length):
+    # (2 slices of 16 bytes per possible pair: 16 bytes per input byte)
+    return (ffi.new('md_slice[]', 2 * (length // 2 + 1)),
+            ffi.new('char[]', 2 * length + 2))
+
+
+_pair_slices, _pair_text = _pairs_scratch(_PAIRS_KEPT)
 
 
 def _pairs(s, cookies, fallback):
@@ -365,11 +365,13 @@ def _pairs(s, cookies, fallback):
     length = len(raw)
     _lock()
     try:
-        if length > _pairs_room:
-            _grow_pairs(length)
-        r = _pack_pairs(raw, length, cookies, _pair_slices, length // 2 + 1,
-                        _pair_text, 2 * length + 2)
-        text = _unpack(_pair_text, r) if r > 0 else None
+        if length <= _PAIRS_KEPT:
+            slices, out = _pair_slices, _pair_text
+        else:  # a long form body: scratches for this call only
+            slices, out = _pairs_scratch(length)
+        r = _pack_pairs(raw, length, cookies, slices, length // 2 + 1, out,
+                        2 * length + 2)
+        text = _unpack(out, r) if r > 0 else None
     finally:
         _unlock()
     if text is not None:

@@ -73,7 +73,7 @@ def test_strings_that_do_not_encode_take_the_python_path():
         same('parse_cookies', s)
 
 
-def test_long_inputs_grow_the_scratch():
+def test_long_inputs_get_their_own_scratch():
     query = '&'.join('k%d=v%%41%d' % (i, i) for i in range(3000))
     flat = same('parse_query', query)[1]
     assert len(flat) == 6000 and flat[-1] == 'vA2999'
@@ -82,3 +82,12 @@ def test_long_inputs_grow_the_scratch():
     assert _cffi.parse_query('a=1&b') == ['a', '1', 'b', '']  # (and after)
     worst = '&' * 5000 + 'a' * 3 + '&b' * 4000
     same('parse_query', worst)
+
+
+@pytest.mark.parametrize('length', [4095, 4096, 4097])
+def test_inputs_around_the_kept_scratch_size(length):
+    query = ('a=%41&' * length)[:length]
+    cookies = ('a=1; ' * length)[:length]
+    same('parse_query', query)
+    same('parse_cookies', cookies)
+    same('parse_query', '&' * (length - 1) + 'x')
