@@ -86,13 +86,6 @@ class MultiDict(dict):
     @classmethod
     def _from_flat(cls, flat):
         d = cls()
-        if not _MICROPYTHON:
-            # CPython: one C-level update when no name repeats
-            names = flat[::2]
-            dict.update(d, zip(names, flat[1::2]))
-            if len(d) == len(names):
-                return d
-            dict.clear(d)
         for i in range(0, len(flat), 2):
             d.add(flat[i], flat[i + 1])
         return d

@@ -81,16 +81,7 @@ class NoCaseDict(dict):
     def _fill(self, flat):
         """Adds the headers of a flat [name, value, ...] list of str to this
         empty dict: a repeated name gets its values joined with ", " as RFC
-        9110 allows."""
-        if not _MICROPYTHON:
-            # CPython: C-level zips beat a Python loop; repeats (rare) take
-            # the loop below
-            names = flat[::2]
-            keys = dict(zip(map(str.lower, names), names))
-            if len(keys) == len(names):
-                dict.update(self, zip(names, flat[1::2]))
-                self._k = keys
-                return
+        9110 allows. (CPython's is microdot._cpython.fill_headers.)"""
         keys = {}
         for i in range(0, len(flat), 2):
             name = flat[i]
@@ -349,13 +340,9 @@ class Request:
             header = self._header('cookie', '; ')
             if header:
                 flat = backend.parse_cookies(header)
-                if not _MICROPYTHON:  # CPython: C-level when no name repeats
-                    value = dict(zip(flat[::2], flat[1::2]))
-                if len(value) * 2 != len(flat):  # the first value wins
-                    value = {}
-                    for i in range(0, len(flat), 2):
-                        if flat[i] not in value:
-                            value[flat[i]] = flat[i + 1]
+                for i in range(0, len(flat), 2):  # the first value wins
+                    if flat[i] not in value:
+                        value[flat[i]] = flat[i + 1]
         elif name == 'json' or name == 'form':
             from microdot._forms import parse_body
             value = parse_body(self, name)
