@@ -247,3 +247,27 @@ def _install_builders(module):
     _http_error = module._http_error
     NoCaseDict._fill = fill_headers
     MultiDict._from_flat = classmethod(from_flat)
+
+
+try:
+    from _json import encode_basestring_ascii as _json_str
+    from _json import make_encoder as _make_json_encoder
+except ImportError:  # an interpreter without the C accelerator
+    _make_json_encoder = None
+
+
+def _not_serializable(value):
+    raise TypeError('Object of type %s is not JSON serializable'
+                    % type(value).__name__)
+
+
+def json_dumps(value):
+    """json.dumps(value) with its default options, without the per-call
+    JSONEncoder set-up (a JSON body is built for every such response)."""
+    if _make_json_encoder is None:
+        import json
+        return json.dumps(value)
+    # a fresh markers dict per call: circular references still raise
+    encode = _make_json_encoder({}, _not_serializable, _json_str, None, ': ',
+                                ', ', False, False, True)
+    return ''.join(encode(value, 0))

@@ -429,6 +429,11 @@ def _check_header_text(text):
         raise ValueError('header text must not contain CR, LF or NUL')
 
 
+if _MICROPYTHON:
+    _json_dumps = json.dumps
+else:
+    from microdot._cpython import json_dumps as _json_dumps
+
 _default_type_cache = [None, None]
 _JSON_TYPE = 'application/json; charset=UTF-8'
 
@@ -456,13 +461,16 @@ class Response:
             status_code = 204
         self.status_code = status_code
         self.reason = reason
-        self.headers = headers if isinstance(headers, NoCaseDict) \
-            else NoCaseDict(headers)
+        if headers is None:
+            self.headers = NoCaseDict()
+        else:
+            self.headers = headers if isinstance(headers, NoCaseDict) \
+                else NoCaseDict(headers)
         if isinstance(body, str):
             self.body = body.encode()
         elif isinstance(body, (dict, list)):
-            self.body = json.dumps(body).encode()
-            if 'Content-Type' not in self.headers:
+            self.body = _json_dumps(body).encode()
+            if headers is None or 'Content-Type' not in self.headers:
                 self.headers['Content-Type'] = _JSON_TYPE
         elif body is None:
             self.body = b''
