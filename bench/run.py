@@ -112,6 +112,8 @@ def mpy_servers():
     if os.path.exists(os.path.join(upstream, 'microdot')):
         servers.append(('mpy upstream 2.7', base, dict(
             os.environ, MICROPYPATH=':'.join([upstream, FROZEN]))))
+    servers.append(('mpy raw asyncio', [mpy, '-X', 'heapsize=8m', 'raw_mpy.py', '{port}'],
+                    dict(os.environ, MICROPYPATH=FROZEN)))
     return servers
 
 
@@ -400,6 +402,8 @@ def family5(args):
     argv = [mpy, '-X', 'heapsize=2m', 'mpy_bench.py']
     measured = []
     for server in servers:
+        if 'raw' in server.name:  # no framework to measure in process
+            continue
         which = 'upstream' if 'upstream' in server.name else 'ours'
         measured += run_json_lines(argv + [which] + quick, server.env)
     for r in measured:
@@ -418,6 +422,14 @@ def family5(args):
             res, 'mpy ours pure -c{}'.format(c),
             'mpy upstream 2.7 -c{}'.format(c), 1.5,
             'req/s pure vs upstream (-c{})'.format(c)))
+        goals.append(ratio_goal(
+            res, 'mpy ours+_microdot.mpy -c{}'.format(c),
+            'mpy raw asyncio -c{}'.format(c), None,
+            'req/s with _microdot.mpy vs the raw asyncio server (-c{})'.format(c)))
+        goals.append(ratio_goal(
+            res, 'mpy upstream 2.7 -c{}'.format(c),
+            'mpy raw asyncio -c{}'.format(c), None,
+            'req/s upstream vs the raw asyncio server (-c{})'.format(c)))
     goals.append(dict(text='parse head with _microdot.mpy (goal <= 10 µs)',
                       value=by.get('ours-c: parse head (µs)'), goal=10.0,
                       unit='µs', upper=True))
