@@ -94,6 +94,69 @@ def from_flat(cls, flat):
     return d
 
 
+# NoCaseDict and MultiDict lookups: the same results as microdot.py's and
+# _multidict.py's methods, with the common case (the key in the case it was
+# stored in, no type conversion) in one C-level dict call and no super().
+
+_MISSING = object()
+
+
+def nocase_get(self, key, default=None):
+    value = _get(self, key, _MISSING)
+    if value is not _MISSING:
+        return value
+    if not isinstance(key, str):
+        return default
+    keys = self._k
+    if keys is None:
+        keys = self._keys()
+    return _get(self, keys.get(key.lower(), key), default)
+
+
+def nocase_getitem(self, key):
+    value = _get(self, key, _MISSING)
+    if value is _MISSING:
+        return _getitem(self, self._key(key))
+    return value
+
+
+def nocase_contains(self, key):
+    if _get(self, key, _MISSING) is not _MISSING:
+        return True
+    if not isinstance(key, str):
+        return False
+    keys = self._k
+    if keys is None:
+        keys = self._keys()
+    return _get(self, keys.get(key.lower(), key), _MISSING) is not _MISSING
+
+
+def nocase_setitem(self, key, value):
+    keys = self._k
+    if keys is None:
+        if not self or not isinstance(key, str) or \
+                _get(self, key, _MISSING) is not _MISSING:
+            _setitem(self, key, value)
+            return
+        keys = self._keys()
+    elif not isinstance(key, str):
+        _setitem(self, key, value)
+        return
+    _setitem(self, keys.setdefault(key.lower(), key), value)
+
+
+def multi_get(self, key, default=None, type=None):
+    if type is None:
+        return _get(self, key, default)
+    value = _get(self, key, _MISSING)
+    if value is _MISSING:
+        return default
+    try:
+        return type(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def _decoded_args(query):
     try:
         flat = backend.parse_query(query)
@@ -246,7 +309,68 @@ def _install_builders(module):
     _request_lazy = Request._lazy
     _http_error = module._http_error
     NoCaseDict._fill = fill_headers
+    _replace(NoCaseDict, 'get', nocase_get)
+    _replace(NoCaseDict, '__getitem__', nocase_getitem)
+    _replace(NoCaseDict, '__contains__', nocase_contains)
+    _replace(NoCaseDict, '__setitem__', nocase_setitem)
+    _replace(MultiDict, 'get', multi_get)
+
+
+def _replace(cls, name, function):
+    # (the documented method keeps its docstring)
+    function.__doc__ = getattr(cls, name).__doc__
+    setattr(cls, name, function)
     MultiDict._from_flat = classmethod(from_flat)
+
+
+# Routing -----------------------------------------------------------------------
+#
+# Microdot._find_route on CPython: the answers that found a route are kept
+# per app, keyed by (method, path), for as long as the router is the same
+# one (adding a route makes a new one). Not kept: 404 and 405 answers, and
+# nothing at all for an app with re or custom URL components (their Python
+# parsers decide). A route with URL components gets a copy of its kept
+# arguments (the request may change its url_args).
+
+_ROUTES_KEPT = 256  # answers kept per app; the memo starts over when full
+_KEEP_NONE = {}  # the memo of an app with re or custom components: stays empty
+
+
+def install_routing(app_class):
+    """Gives ``app_class`` (Microdot) its CPython _find_route."""
+    find_route = app_class._find_route
+    no_args = sys.modules['microdot.microdot']._NO_ARGS
+
+    def _find_route(self, method, path):
+        memo = self._route_memo
+        key = (method, path)
+        if memo is not None and memo[0] is self._router:
+            found = _get(memo[1], key)
+            if found is not None:
+                args = found[1]
+                return found if args is no_args else (found[0], dict(args))
+        found = find_route(self, method, path)
+        route = found[0]
+        if route is None:
+            return found
+        if memo is None or memo[0] is not self._router:
+            kept = {}
+            for other in self.url_map:
+                if other.pattern.verify:
+                    kept = _KEEP_NONE
+                    break
+            memo = self._route_memo = (self._router, kept)
+        kept = memo[1]
+        if kept is not _KEEP_NONE:
+            if len(kept) >= _ROUTES_KEPT:
+                kept.clear()
+            args = found[1]
+            kept[key] = found if args is no_args else (route, dict(args))
+        return found
+
+    _find_route.__doc__ = find_route.__doc__
+    app_class._find_route = _find_route
+    app_class._route_memo = None  # (router, {(method, path): found})
 
 
 try:

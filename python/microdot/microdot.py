@@ -953,8 +953,9 @@ if _MICROPYTHON:
         _async_cache[f] = result
         return result
 else:
-    from microdot._cpython import call as _call
+    from microdot._cpython import call as _call, install_routing
     from microdot.helpers import iscoroutinefunction
+    install_routing(Microdot)
 
 
 #: Calls a handler or callback the way the app calls its handlers: awaits

@@ -351,3 +351,149 @@ def test_cookies_read_first_from_parsed_heads():
         req = Request(None, None, 'GET', '/', '1.1', flat)
         assert req.cookies == want, fields
         check_headers(req, list(flat))  # still whole afterwards
+
+
+# NoCaseDict and MultiDict lookups -----------------------------------------------
+
+def test_dict_lookups_are_installed():
+    assert NoCaseDict.get is _cpython.nocase_get
+    assert NoCaseDict.__getitem__ is _cpython.nocase_getitem
+    assert NoCaseDict.__contains__ is _cpython.nocase_contains
+    assert NoCaseDict.__setitem__ is _cpython.nocase_setitem
+    assert MultiDict.get is _cpython.multi_get
+    assert 'letter case' in NoCaseDict.get.__doc__  # the documented one
+
+
+def test_nocase_dict_against_a_model_of_random_operations():
+    rng = random.Random(7)
+    names = ['Accept', 'Content-Type', 'X-Id', 'cookie', 1, (2, 3)]
+
+    def spell(name):
+        if not isinstance(name, str):
+            return name
+        return ''.join(c.upper() if rng.random() < 0.5 else c.lower()
+                       for c in name)
+
+    def fold(key):
+        return key.lower() if isinstance(key, str) else key
+
+    for _ in range(200):
+        d = NoCaseDict()
+        model = {}  # folded key -> [spelling as first inserted, value]
+        for step in range(30):
+            key = spell(rng.choice(names))
+            op = rng.random()
+            if op < 0.4:
+                d[key] = step
+                if fold(key) in model:
+                    model[fold(key)][1] = step
+                else:
+                    model[fold(key)] = [key, step]
+            elif op < 0.5 and fold(key) in model:
+                del d[key]
+                del model[fold(key)]
+            entry = model.get(fold(key))
+            assert (key in d) == (entry is not None)
+            assert d.get(key) == (entry[1] if entry else None)
+            assert d.get(key, 'none') == (entry[1] if entry else 'none')
+            if entry:
+                assert d[key] == entry[1]
+            else:
+                with pytest.raises(KeyError):
+                    d[key]
+            assert list(d.items()) == [tuple(e) for e in model.values()]
+
+
+def test_nocase_dict_lookups_of_unhashable_keys_raise():
+    d = NoCaseDict({'A': 1})
+    for lookup in (d.get, d.__getitem__, d.__contains__):
+        with pytest.raises(TypeError):
+            lookup([])
+    with pytest.raises(TypeError):
+        d[[]] = 1
+
+
+def test_nocase_dict_of_lower_case_names_found_in_title_case():
+    d = NoCaseDict()
+    dict.update(d, {'accept-language': 'en', 'host': 'x'})  # (as ASGI's)
+    assert d.get('Accept-Language') == 'en'
+    assert d['HOST'] == 'x' and 'Host' in d and 'Other' not in d
+
+
+def test_multidict_get():
+    d = MultiDict([('a', '1'), ('a', '2'), ('b', 'x'), ('n', None)])
+    assert d.get('a') == '1' and d.get('c') is None and d.get('c', 5) == 5
+    assert d.get('a', type=int) == 1
+    assert d.get('b', 7, type=int) == 7  # ValueError
+    assert d.get('n', 8, type=int) == 8  # TypeError
+    assert d.get('c', 9, type=int) == 9
+    assert d.get('n', 3) is None
+
+
+# The route memo -----------------------------------------------------------------
+
+def dispatch(app, method, path):
+    return asyncio.run(app.dispatch_request(Request(app, None, method, path,
+                                                    '1.1', [])))
+
+
+def test_route_memo_gives_each_request_its_own_url_args():
+    app = Microdot()
+
+    @app.route('/items/<int:id>')
+    async def item(req, id):
+        value = req.url_args['id']
+        req.url_args['id'] = -1  # a handler changing them
+        return str(value)
+
+    for _ in range(3):
+        assert dispatch(app, 'GET', '/items/4').body == b'4'
+    assert app._route_memo[1]  # kept
+
+
+def test_route_memo_follows_routes_added_later():
+    app = Microdot()
+
+    @app.route('/<name>')
+    async def name(req, name):
+        return 'name ' + name
+
+    assert dispatch(app, 'GET', '/a').body == b'name a'
+    assert dispatch(app, 'POST', '/a').status_code == 405
+
+    @app.route('/a', methods=['GET', 'POST'])
+    async def a(req):
+        return 'a'
+
+    assert dispatch(app, 'GET', '/a').body == b'name a'  # the first route
+    assert dispatch(app, 'POST', '/a').body == b'a'
+
+
+def test_route_memo_is_bounded():
+    app = Microdot()
+
+    @app.route('/<int:n>')
+    async def number(req, n):
+        return str(n)
+
+    for n in range(2 * _cpython._ROUTES_KEPT + 10):
+        assert dispatch(app, 'GET', '/%d' % n).body == str(n).encode()
+        assert len(app._route_memo[1]) <= _cpython._ROUTES_KEPT
+
+
+def test_route_memo_keeps_nothing_for_apps_with_custom_components():
+    calls = []
+
+    app = Microdot()
+    from microdot import URLPattern
+    URLPattern.register_type('even', '[0-9]+',
+                             lambda s: calls.append(s) or int(s))
+
+    @app.route('/<even:n>')
+    async def even(req, n):
+        return str(n)
+
+    for _ in range(3):
+        assert dispatch(app, 'GET', '/4').body == b'4'
+    assert len(calls) == 3
+    assert not app._route_memo[1]
