@@ -101,48 +101,63 @@ def from_flat(cls, flat):
 _MISSING = object()
 
 
+_SCAN_MAX = 8  # a NoCaseDict this small is scanned rather than mapped
+
+
+def _stored_key(d, key):
+    # The key of ``d`` equal to the str ``key`` ignoring case (not in the
+    # same case: the caller looked that up), or _MISSING. A small dict
+    # without its lower-case map (a response's headers) is scanned: building
+    # the map costs more than a few lookups.
+    keys = d._k
+    if keys is None:
+        if len(d) <= _SCAN_MAX:
+            lower = key.lower()
+            for name in d:
+                if isinstance(name, str) and name.lower() == lower:
+                    return name
+            return _MISSING
+        keys = d._keys()
+    return _get(keys, key.lower(), _MISSING)
+
+
 def nocase_get(self, key, default=None):
     value = _get(self, key, _MISSING)
-    if value is not _MISSING:
-        return value
-    if not isinstance(key, str):
-        return default
-    keys = self._k
-    if keys is None:
-        keys = self._keys()
-    return _get(self, keys.get(key.lower(), key), default)
+    if value is not _MISSING or not isinstance(key, str):
+        return default if value is _MISSING else value
+    key = _stored_key(self, key)
+    return default if key is _MISSING else _getitem(self, key)
 
 
 def nocase_getitem(self, key):
     value = _get(self, key, _MISSING)
-    if value is _MISSING:
-        return _getitem(self, self._key(key))
-    return value
+    if value is not _MISSING:
+        return value
+    if isinstance(key, str):
+        stored = _stored_key(self, key)
+        if stored is not _MISSING:
+            return _getitem(self, stored)
+    raise KeyError(key)
 
 
 def nocase_contains(self, key):
     if _get(self, key, _MISSING) is not _MISSING:
         return True
-    if not isinstance(key, str):
-        return False
-    keys = self._k
-    if keys is None:
-        keys = self._keys()
-    return _get(self, keys.get(key.lower(), key), _MISSING) is not _MISSING
+    return isinstance(key, str) and _stored_key(self, key) is not _MISSING
 
 
 def nocase_setitem(self, key, value):
-    keys = self._k
-    if keys is None:
-        if not self or not isinstance(key, str) or \
-                _get(self, key, _MISSING) is not _MISSING:
-            _setitem(self, key, value)
-            return
-        keys = self._keys()
-    elif not isinstance(key, str):
-        _setitem(self, key, value)
-        return
-    _setitem(self, keys.setdefault(key.lower(), key), value)
+    if isinstance(key, str):
+        keys = self._k
+        if keys is not None:
+            key = keys.setdefault(key.lower(), key)
+        elif self and _get(self, key, _MISSING) is _MISSING:
+            stored = _stored_key(self, key)
+            if stored is not _MISSING:
+                key = stored
+            elif self._k is not None:  # (_stored_key built it)
+                self._k[key.lower()] = key
+    _setitem(self, key, value)
 
 
 def multi_get(self, key, default=None, type=None):
