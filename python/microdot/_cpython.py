@@ -351,8 +351,10 @@ _ROUTES_KEPT = 256  # answers kept per app; the memo starts over when full
 _KEEP_NONE = {}  # the memo of an app with re or custom components: stays empty
 
 
-def install_routing(app_class):
-    """Gives ``app_class`` (Microdot) its CPython _find_route."""
+def install_late(app_class, response_class):
+    """Gives Microdot its CPython _find_route and Response its complete()
+    (microdot.py calls this once both are defined)."""
+    _install_complete(response_class)
     find_route = app_class._find_route
     no_args = sys.modules['microdot.microdot']._NO_ARGS
 
@@ -386,6 +388,31 @@ def install_routing(app_class):
     _find_route.__doc__ = find_route.__doc__
     app_class._find_route = _find_route
     app_class._route_memo = None  # (router, {(method, path): found})
+
+
+def _install_complete(response_class):
+    complete = response_class.complete
+
+    def complete_headers(self):
+        headers = self.headers
+        if type(headers) is not NoCaseDict:
+            return complete(self)
+        body = self.body
+        if not headers:  # (no case variants to look for)
+            if isinstance(body, (bytes, bytearray)):
+                _setitem(headers, 'Content-Length', str(len(body)))
+            _setitem(headers, 'Content-Type', self._content_type())
+            return
+        if isinstance(body, (bytes, bytearray)) and \
+                not nocase_contains(headers, 'Content-Length'):
+            nocase_setitem(headers, 'Content-Length', str(len(body)))
+        if not nocase_contains(headers, 'Content-Type'):
+            nocase_setitem(headers, 'Content-Type', self._content_type())
+
+    # (the NoCaseDict methods called as functions, not through the
+    # operators: the same work without the slot look-ups)
+    complete_headers.__doc__ = complete.__doc__
+    response_class.complete = complete_headers
 
 
 try:

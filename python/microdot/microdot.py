@@ -953,9 +953,9 @@ if _MICROPYTHON:
         _async_cache[f] = result
         return result
 else:
-    from microdot._cpython import call as _call, install_routing
+    from microdot._cpython import call as _call, install_late
     from microdot.helpers import iscoroutinefunction
-    install_routing(Microdot)
+    install_late(Microdot, Response)
 
 
 #: Calls a handler or callback the way the app calls its handlers: awaits

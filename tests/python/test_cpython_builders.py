@@ -500,3 +500,50 @@ def test_route_memo_keeps_nothing_for_apps_with_custom_components():
         assert dispatch(app, 'GET', '/4').body == b'4'
     assert len(calls) == 3
     assert not app._route_memo[1]
+
+
+# Response.complete ---------------------------------------------------------------
+
+def test_complete_is_installed():
+    from microdot import Response
+    assert Response.complete.__code__.co_filename == _cpython.__file__
+    assert 'Content-Length' in Response.complete.__doc__
+
+
+@pytest.mark.parametrize('headers, body, expected', [
+    (None, 'hi', {'Content-Length': '2',
+                  'Content-Type': 'text/plain; charset=UTF-8'}),
+    (None, bytearray(b'abc'), {'Content-Length': '3',
+                               'Content-Type': 'text/plain; charset=UTF-8'}),
+    ({'content-type': 'text/html'}, 'hi', {'content-type': 'text/html',
+                                           'Content-Length': '2'}),
+    ({'CONTENT-LENGTH': '9'}, 'hi', {'CONTENT-LENGTH': '9',
+                                     'Content-Type':
+                                     'text/plain; charset=UTF-8'}),
+    (None, {'a': 1}, {'Content-Type': 'application/json; charset=UTF-8',
+                      'Content-Length': '8'}),
+    ({'X-A': '1'}, iter([b'x']), {'X-A': '1', 'Content-Type':
+                                  'text/plain; charset=UTF-8'}),
+])
+def test_complete(headers, body, expected):
+    from microdot import Response
+    res = Response(body, headers=headers)
+    res.complete()
+    assert list(res.headers.items()) == list(expected.items())
+    assert 'content-length' in res.headers or 'Content-Length' not in expected
+
+
+def test_complete_with_another_default_type_and_a_plain_dict():
+    from microdot import Response
+
+    class Html(Response):
+        default_content_type = 'text/html'
+
+    res = Html('<p>')
+    res.complete()
+    assert res.headers == {'Content-Length': '3',
+                           'Content-Type': 'text/html; charset=UTF-8'}
+    res = Response('x')
+    res.headers = {'content-type': 'a/b'}  # a plain dict set by the app
+    res.complete()
+    assert res.headers['Content-Length'] == '1'
