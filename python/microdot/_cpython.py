@@ -359,16 +359,19 @@ def install_late(app_class, response_class):
     no_args = sys.modules['microdot.microdot']._NO_ARGS
 
     def _find_route(self, method, path):
+        # The answers for routes without URL components are kept: they are
+        # the same for as long as the routes are (adding or mounting one
+        # makes a new router). Routes with components are matched every
+        # time, and nothing is kept for an app with re or custom
+        # components, whose parsers may answer differently later.
         memo = self._route_memo
         key = (method, path)
         if memo is not None and memo[0] is self._router:
             found = _get(memo[1], key)
             if found is not None:
-                args = found[1]
-                return found if args is no_args else (found[0], dict(args))
+                return found
         found = find_route(self, method, path)
-        route = found[0]
-        if route is None:
+        if found[0] is None or found[1] is not no_args:
             return found
         if memo is None or memo[0] is not self._router:
             kept = {}
@@ -381,8 +384,7 @@ def install_late(app_class, response_class):
         if kept is not _KEEP_NONE:
             if len(kept) >= _ROUTES_KEPT:
                 kept.clear()
-            args = found[1]
-            kept[key] = found if args is no_args else (route, dict(args))
+            kept[key] = found
         return found
 
     _find_route.__doc__ = find_route.__doc__

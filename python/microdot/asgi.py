@@ -26,7 +26,7 @@ import asyncio
 from operator import itemgetter
 
 from microdot.microdot import Microdot as BaseMicrodot, Request, Response, \
-    HTTPException, MultiDict, NoCaseDict, _JSON_TYPE, _NO_ARGS
+    HTTPException, MultiDict, NoCaseDict, _JSON_TYPE
 from microdot.helpers import print_exception
 try:
     from microdot._cpython import install_lazy
@@ -284,26 +284,6 @@ class Microdot(BaseMicrodot):
         self.lifespan_startup = lifespan_startup
         self.lifespan_shutdown = lifespan_shutdown
 
-    # (router, {(method, path): (route, args)}): the lookups of routes
-    # without URL components, which always give the same answer for as long
-    # as the routes do not change (adding one makes a new router)
-    _static_routes = None
-
-    def _find_route(self, method, path):
-        memo = self._static_routes
-        key = (method, path)
-        if memo is not None and memo[0] is self._router:
-            found = memo[1].get(key)
-            if found is not None:
-                return found
-        found = BaseMicrodot._find_route(self, method, path)
-        if found[1] is _NO_ARGS:
-            if memo is None or memo[0] is not self._router:
-                memo = self._static_routes = (self._router, {})
-            if len(memo[1]) < _STATIC_ROUTES_MAX:  # bounded
-                memo[1][key] = found
-        return found
-
     async def __call__(self, scope, receive, send):
         """The ASGI entry point, called by the server for each ``http``,
         ``websocket`` and ``lifespan`` scope."""
@@ -484,9 +464,6 @@ def _may_have_body(req):
                     not (value.isdigit() and int(value) == 0)):
                 return True
     return False
-
-
-_STATIC_ROUTES_MAX = 256
 
 
 # Header names as bytes -> as str, learnt from requests (only lower-case

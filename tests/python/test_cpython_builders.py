@@ -440,7 +440,7 @@ def dispatch(app, method, path):
                                                     '1.1', [])))
 
 
-def test_route_memo_gives_each_request_its_own_url_args():
+def test_route_memo_keeps_static_routes_only():
     app = Microdot()
 
     @app.route('/items/<int:id>')
@@ -449,9 +449,16 @@ def test_route_memo_gives_each_request_its_own_url_args():
         req.url_args['id'] = -1  # a handler changing them
         return str(value)
 
+    @app.route('/about')
+    async def about(req):
+        req.url_args['x'] = 1  # a handler writing to its (fresh) url_args
+        return 'about'
+
     for _ in range(3):
         assert dispatch(app, 'GET', '/items/4').body == b'4'
-    assert app._route_memo[1]  # kept
+        assert dispatch(app, 'GET', '/about').body == b'about'
+    assert list(app._route_memo[1]) == [('GET', '/about')]
+    assert app._route_memo[1][('GET', '/about')][1] == {}
 
 
 def test_route_memo_follows_routes_added_later():
@@ -475,12 +482,14 @@ def test_route_memo_follows_routes_added_later():
 def test_route_memo_is_bounded():
     app = Microdot()
 
-    @app.route('/<int:n>')
-    async def number(req, n):
-        return str(n)
+    async def answer(req):
+        return req.path
 
-    for n in range(2 * _cpython._ROUTES_KEPT + 10):
-        assert dispatch(app, 'GET', '/%d' % n).body == str(n).encode()
+    for n in range(_cpython._ROUTES_KEPT + 10):
+        app.route('/r%d' % n)(answer)
+    for n in range(2 * _cpython._ROUTES_KEPT + 20):
+        path = '/r%d' % (n % (_cpython._ROUTES_KEPT + 10))
+        assert dispatch(app, 'GET', path).body == path.encode()
         assert len(app._route_memo[1]) <= _cpython._ROUTES_KEPT
 
 
@@ -496,8 +505,13 @@ def test_route_memo_keeps_nothing_for_apps_with_custom_components():
     async def even(req, n):
         return str(n)
 
+    @app.route('/about')
+    async def about(req):
+        return 'about'
+
     for _ in range(3):
         assert dispatch(app, 'GET', '/4').body == b'4'
+        assert dispatch(app, 'GET', '/about').body == b'about'
     assert len(calls) == 3
     assert not app._route_memo[1]
 
