@@ -519,3 +519,32 @@ def chunked(*pieces, extension=b'', trailers=b''):
     for piece in pieces:
         out += b'%x%s\r\n%s\r\n' % (len(piece), extension, piece)
     return out + b'0\r\n' + trailers + b'\r\n'
+
+
+def serve_in_thread(app, timeout=10):
+    """Runs ``app.start_server`` on 127.0.0.1 (a free port) in an event loop
+    of its own thread; a generator for fixtures: yields the port, then shuts
+    the server down and checks that its thread ended."""
+    import asyncio
+    import threading
+
+    ready = threading.Event()
+    box = {}
+
+    async def main():
+        box['loop'] = asyncio.get_running_loop()
+        task = asyncio.ensure_future(app.start_server(host='127.0.0.1',
+                                                      port=0))
+        while app.server is None:
+            await asyncio.sleep(0.01)
+        box['port'] = app.server.sockets[0].getsockname()[1]
+        ready.set()
+        await task
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),))
+    thread.start()
+    assert ready.wait(timeout)
+    yield box['port']
+    box['loop'].call_soon_threadsafe(app.shutdown)
+    thread.join(timeout)
+    assert not thread.is_alive()

@@ -6,11 +6,11 @@ import asyncio
 import contextvars
 import socket
 import sys
-import threading
 
 import pytest
 
 from microdot import Microdot
+from servers import serve_in_thread
 
 IO_TIMEOUT = 10
 counter = contextvars.ContextVar('counter', default=0)
@@ -63,27 +63,7 @@ def make_app():
 
 @pytest.fixture
 def server():
-    app = make_app()
-    ready = threading.Event()
-    box = {}
-
-    async def main():
-        box['loop'] = asyncio.get_running_loop()
-        task = asyncio.ensure_future(app.start_server(host='127.0.0.1',
-                                                      port=0))
-        while app.server is None:
-            await asyncio.sleep(0.01)
-        box['port'] = app.server.sockets[0].getsockname()[1]
-        ready.set()
-        await task
-
-    thread = threading.Thread(target=asyncio.run, args=(main(),))
-    thread.start()
-    assert ready.wait(IO_TIMEOUT)
-    yield box['port']
-    box['loop'].call_soon_threadsafe(app.shutdown)
-    thread.join(IO_TIMEOUT)
-    assert not thread.is_alive()
+    yield from serve_in_thread(make_app(), IO_TIMEOUT)
 
 
 def read_reply(sock, buf):
