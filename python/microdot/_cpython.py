@@ -21,6 +21,7 @@ from microdot.helpers import iscoroutinefunction
 
 # set by install_lazy (microdot.py defines them, and imports this module)
 NoCaseDict = MultiDict = Request = _http_error = _request_lazy = None
+_joining_fill = None  # microdot.py's NoCaseDict._fill (repeated names)
 
 _new = dict.__new__
 _update = dict.update
@@ -65,20 +66,11 @@ def fill_headers(headers, flat):
         return  # no repeats: the lower-case key map stays None until needed
     names = flat[::2]
     keys = dict(zip(map(str.lower, names), names))
-    if len(keys) != len(names):  # a repeated name
+    if len(keys) != len(names):  # a repeated name: microdot.py's loop
         _clear(headers)
-        keys = {}
-        for i in range(0, len(flat), 2):
-            name = flat[i]
-            lower = name.lower()
-            key = keys.get(lower)
-            if key is None:
-                keys[lower] = name
-                _setitem(headers, name, flat[i + 1])
-            else:
-                _setitem(headers, key,
-                         _getitem(headers, key) + ', ' + flat[i + 1])
-    headers._k = keys
+        _joining_fill(headers, flat)
+    else:
+        headers._k = keys
 
 
 def from_flat(cls, flat):
@@ -317,12 +309,14 @@ def install_lazy(cls, names):
 def _install_builders(module):
     # (module may still be being imported: it calls install_lazy once its
     # dict classes and Request are defined)
-    global NoCaseDict, MultiDict, Request, _http_error, _request_lazy
+    global NoCaseDict, MultiDict, Request, _http_error, _request_lazy, \
+        _joining_fill
     NoCaseDict = module.NoCaseDict
     MultiDict = module.MultiDict
     Request = module.Request
     _request_lazy = Request._lazy
     _http_error = module._http_error
+    _joining_fill = NoCaseDict._fill
     NoCaseDict._fill = fill_headers
     _replace(NoCaseDict, 'get', nocase_get)
     _replace(NoCaseDict, '__getitem__', nocase_getitem)
