@@ -50,6 +50,9 @@ def ws_build_header(fin, opcode, length, mask):
     return head
 
 
+_MASK_PIECE = 4096  # bytes masked per big-integer XOR (bounds the garbage)
+
+
 def ws_mask(buf, start, end, mask, offset):
     n = end - start
     if n <= 0:
@@ -58,7 +61,13 @@ def ws_mask(buf, start, end, mask, offset):
     mask = bytes(mask)
     if k:
         mask = mask[k:] + mask[:k]
-    key = (mask * ((n >> 2) + 1))[:n]
-    # one big-integer XOR instead of a loop over the bytes
-    x = int.from_bytes(bytes(buf[start:end]), 'big') ^ int.from_bytes(key, 'big')
-    buf[start:end] = x.to_bytes(n, 'big')
+    # one big-integer XOR per piece instead of a loop over the bytes; a
+    # piece is a multiple of 4 bytes, so the key lines up for the next one
+    key = mask * ((min(n, _MASK_PIECE) + 3) >> 2)
+    view = memoryview(buf)
+    while start < end:
+        n = min(end - start, _MASK_PIECE)
+        x = int.from_bytes(view[start:start + n], 'big') ^ \
+            int.from_bytes(key[:n], 'big')
+        buf[start:start + n] = x.to_bytes(n, 'big')
+        start += n

@@ -124,6 +124,12 @@ def close_payload(code, reason=''):
     return bytes((code >> 8, code & 0xff)) + reason.encode()
 
 
+_parse_header = backend.ws_parse_header
+_mask = backend.ws_mask
+if _MICROPYTHON:
+    from asyncio import core as _core
+
+
 def build_frame_header(opcode, length, fin=True, mask=None):
     """The header of a frame with ``length`` bytes of payload, as bytes
     (``mask``: 4 bytes, or ``None`` for a server's unmasked frame)."""
@@ -381,9 +387,8 @@ class WebSocket:
     # (defaults in the class: a WebSocket stores only what differs)
     _direct = False  # the built-in server's connection
     _stream = None  # MicroPython: its asyncio stream (see _read_stream)
-    _rbuf = None  # MicroPython: the receive buffer
+    _rbuf = None  # MicroPython: the receive buffer, while it has bytes
     _rpos = _rend = 0  # the unparsed bytes of _rbuf
-    _into_payload = False  # the last read went to a frame's payload
     _yielded = False  # a read yielded since the last send
     _nodelay = False  # Nagle's algorithm is off
 
@@ -432,6 +437,84 @@ class WebSocket:
             elif event[0] == OP_CLOSE:
                 await self._fail(event[1], event[2])
 
+    if _MICROPYTHON:
+        _receive = receive
+
+        def receive(self):
+            # MicroPython, over the built-in server's plain TCP socket: a
+            # generator (asyncio runs it as a coroutine) that waits for the
+            # socket itself and takes a whole one-frame message from the
+            # buffer inline: one generator and few lookups per message
+            global _free_buf
+            if self._stream is None or self.reader.pending():
+                return (yield from self._receive())
+            frames = self.frames
+            limit = frames.max_message_size = \
+                self.max_message_size or _NO_LIMIT
+            while True:
+                if self.closed is not None:
+                    raise self.closed
+                buf = self._rbuf
+                try:
+                    if buf is not None and frames._frame is None:
+                        pos = self._rpos
+                        end = self._rend
+                        header = _parse_header(buf, pos, end, 1, limit)
+                        if header is not None:
+                            fin, opcode, mask, length, start = header
+                            start += pos
+                            stop = start + length
+                            if stop <= end and fin and (
+                                    opcode == OP_BINARY or opcode == OP_TEXT
+                                    and length <= _WHOLE_TEXT) and \
+                                    frames._msg_opcode is None:
+                                _mask(buf, start, stop, mask, 0)
+                                if stop == end:
+                                    self._rbuf = None
+                                    _free_buf = buf
+                                else:
+                                    self._rpos = stop
+                                data = memoryview(buf)[start:stop]
+                                return bytes(data) if opcode == OP_BINARY \
+                                    else _utf8(data)
+                    event = self._parse_stream(frames)
+                    if event is None:
+                        sock = self._stream.s
+                        yield _core._io_queue.queue_read(sock)
+                        if self._rbuf is None and frames._frame is None:
+                            buf = _free_buf
+                            if buf is None:
+                                buf = bytearray(max(self.stream_buffer_size, 256))
+                            else:
+                                _free_buf = None
+                            n = sock.readinto(buf)
+                            if n:
+                                self._rbuf = buf
+                                self._rpos = 0
+                                self._rend = n
+                            else:
+                                _free_buf = buf
+                        else:
+                            n = self._read_socket(frames, sock)
+                        if n is None:  # not readable after all
+                            continue
+                        self._yielded = True
+                        if n:
+                            continue
+                        yield from self._lost()
+                except ProtocolError as exc:
+                    yield from self._fail(exc.code, str(exc.args[-1]))
+                except ValueError as exc:  # (from _parse_header)
+                    yield from self._fail(exc.args[0], str(exc.args[-1]))
+                except OSError:
+                    yield from self._lost()
+                if event[0] <= OP_BINARY:
+                    return event[1]
+                if event[0] == OP_PING:
+                    yield from self._send_frame(OP_PONG, event[1])
+                elif event[0] == OP_CLOSE:
+                    yield from self._fail(event[1], event[2])
+
     async def send(self, data, opcode=None):
         """Sends a message: text for ``str``, binary for bytes-like."""
         if self.closed is not None:
@@ -475,15 +558,15 @@ class WebSocket:
         frames.max_message_size = self.max_message_size or _NO_LIMIT
         conn = self.reader
         while True:
-            try:  # (nothing to parse in an empty buffer)
-                event = None
-                if self._rbuf is not None:
-                    if self._rpos < self._rend or self._into_payload:
-                        event, self._rpos = frames.parse(
-                            self._rbuf, self._rpos, self._rend,
-                            len(self._rbuf) - _MAX_HEADER)
+            try:
+                # MicroPython reads the socket itself once the server's
+                # buffer is used up (see _parse_stream)
+                stream = self._stream is not None and not conn.pending()
+                if stream:
+                    event = self._parse_stream(frames)
                 elif self._direct:
-                    if conn.pos < len(conn.buf):
+                    event = None
+                    if conn.pos < len(conn.buf):  # (nothing to parse)
                         event, conn.pos = frames.parse(
                             conn.buf, conn.pos, len(conn.buf),
                             self.whole_frame_size)
@@ -491,8 +574,7 @@ class WebSocket:
                     event = frames.next_event()
                 if event is not None:
                     return event
-                if self._stream is not None and (self._rbuf is not None or
-                                                 not conn.pending()):
+                if stream:
                     n = await self._read_stream(frames)
                     if n is None:  # the socket was not readable after all
                         continue
@@ -509,56 +591,82 @@ class WebSocket:
             if not n:
                 await self._lost()
 
-    # MicroPython: once the server's buffer is used up, the socket stream is
-    # read straight into one receive buffer per WebSocket (or into the
-    # payload of a big frame), and frames are written from one send buffer:
-    # no bytes object per read or write (MicroPython hashes every bytes
-    # object it makes, byte by byte), and one coroutine less per read.
+    # MicroPython: once the server's buffer is used up, the socket is read
+    # straight into a receive buffer (or into the payload of a big frame),
+    # and frames are written from a buffer too: no bytes object per read or
+    # write (MicroPython hashes every bytes object it makes, byte by byte),
+    # no coroutine per read. A WebSocket holds a receive buffer only while
+    # it has unparsed bytes in it (a partial frame header); otherwise the
+    # buffer goes back to _free_buf for the next socket to read into, so an
+    # idle WebSocket holds none.
+
+    def _parse_stream(self, frames):
+        """The next event from the receive buffer, or None (MicroPython)."""
+        buf = self._rbuf
+        if buf is None:
+            frame = frames._frame
+            if frame is None or frame[3]:
+                return None
+            # (a frame read whole into its payload: ends it)
+            return frames.parse(b'', 0, 0)[0]
+        event, pos = frames.parse(buf, self._rpos, self._rend,
+                                  len(buf) - _MAX_HEADER)
+        if pos == self._rend:
+            self._rbuf = None
+            _give_buffer(buf)
+        else:
+            self._rpos = pos
+        return event
+
+    def _read_socket(self, frames, sock):
+        """Reads what the (readable) socket has: after the unparsed bytes,
+        straight into the rest of a big frame's payload (unmasked and
+        UTF-8-checked there), or into a free receive buffer. Returns the
+        byte count (None: nothing was readable after all). MicroPython."""
+        buf = self._rbuf
+        if buf is not None:  # a partial frame header is left
+            rpos = self._rpos
+            k = self._rend - rpos
+            if rpos:
+                buf[:k] = buf[rpos:self._rend]
+                self._rpos = 0
+            n = sock.readinto(memoryview(buf)[k:])
+            if n:
+                self._rend = k + n
+            return n
+        frame = frames._frame
+        if frame is not None and frame[3] >= _DIRECT_MIN:
+            n = sock.readinto(frames.payload_view())
+            if n:
+                frames.payload_received(n)
+            return n
+        buf = _take_buffer(max(self.stream_buffer_size, 256))
+        n = sock.readinto(buf)
+        if n:
+            self._rbuf = buf
+            self._rpos = 0
+            self._rend = n
+        else:
+            _give_buffer(buf)
+        return n
 
     def _read_stream(self, frames):
-        """Reads the stream's socket into the receive buffer, after the
-        unparsed bytes (a partial frame), or straight into the rest of a big
-        frame's payload (unmasked and UTF-8-checked there); returns the byte
-        count (None: nothing was readable after all). MicroPython only: a
-        generator that waits the way asyncio's Stream.readinto() does (one
-        coroutine less per read)."""
-        rpos = self._rpos
-        rend = self._rend
-        view = None
-        if rpos == rend and frames._frame is not None:
-            view = frames.payload_view()
-            if view is not None and len(view) < _DIRECT_MIN:
-                view = None
-        self._into_payload = view is not None
-        if view is None:
-            buf = self._rbuf
-            if buf is None:
-                buf = self._rbuf = bytearray(max(self.stream_buffer_size,
-                                                 256))
-            k = rend - rpos
-            if k and rpos:
-                buf[:k] = buf[rpos:rend]
-            self._rpos = 0
-            self._rend = k
-            view = memoryview(buf)[k:]
+        """Waits until the socket is readable, then reads it (see
+        _read_socket). MicroPython only: a generator that waits the way
+        asyncio's Stream.readinto() does (one coroutine less per read)."""
         sock = self._stream.s
         yield asyncio.core._io_queue.queue_read(sock)
-        n = sock.readinto(view)
+        n = self._read_socket(frames, sock)
         if n is not None:
             self._yielded = True
-            if self._into_payload:
-                if n:
-                    frames.payload_received(n)
-            else:
-                self._rend += n
         return n
 
     def _write_frame(self, opcode, payload):
         """Writes one frame; returns the writer to drain, or None where a
         drain would only yield (MicroPython, right after a read yielded)."""
-        header = backend.ws_build_header(True, opcode, len(payload), None)
         stream = self._stream
         if stream is None:
+            header = backend.ws_build_header(True, opcode, len(payload), None)
             if len(payload) > _SPLIT_WRITE:
                 # no copy; a big payload keeps ACKs coming, so a lone
                 # header segment does not wait for a delayed ACK
@@ -571,34 +679,48 @@ class WebSocket:
                 # payload could wait out Nagle and a delayed ACK (40 ms)
                 self.writer.write(header + payload)
             return self.writer
-        h = len(header)
-        n = h + len(payload)
-        # the frame goes, joined, to the receive buffer's free space: before
-        # the unparsed bytes or after them (a pending readinto fills it
-        # only once this synchronous write is over, and Stream.write copies
-        # what the socket does not take at once)
+        n = len(payload)
+        h = 2 if n < 126 else 4 if n < 65536 else 10
+        total = h + n
+        # the frame is joined in a buffer: the free receive buffer, or this
+        # socket's own, before or after its unparsed bytes (a pending
+        # readinto fills it only once this synchronous write is over, and
+        # Stream.write copies what the socket does not take at once)
         buf = self._rbuf
         start = -1
-        if buf is not None:
-            if n <= self._rpos:
+        if buf is None:
+            buf = _free_buf
+            if buf is not None and total <= len(buf):
                 start = 0
-            elif n <= len(buf) - self._rend:
-                start = self._rend
-        if start >= 0:
-            buf[start:start + h] = header
-            buf[start + h:start + n] = payload
-            frame = memoryview(buf)[start:start + n]
+        elif total <= self._rpos:
+            start = 0
+        elif total <= len(buf) - self._rend:
+            start = self._rend
+        if start < 0:
+            header = backend.ws_build_header(True, opcode, n, None)
+            if self._nodelay:
+                stream.write(header)
+                stream.write(payload)
+            else:  # Nagle would hold the payload's tail back
+                stream.write(header + payload)
+        else:
+            buf[start] = 0x80 | opcode
+            if h == 2:
+                buf[start + 1] = n
+            elif h == 4:
+                buf[start + 1] = 126
+                buf[start + 2] = n >> 8
+                buf[start + 3] = n & 0xff
+            else:
+                buf[start:start + h] = backend.ws_build_header(
+                    True, opcode, n, None)
+            buf[start + h:start + total] = payload
             if stream.out_buf:
-                stream.write(frame)
+                stream.write(memoryview(buf)[start:start + total])
             else:  # (Stream.write, inlined)
-                sent = stream.s.write(frame)
-                if sent != n:
-                    stream.write(frame[sent or 0:])
-        elif self._nodelay:
-            stream.write(header)
-            stream.write(payload)
-        else:  # Nagle would hold the payload's tail back
-            stream.write(header + payload)
+                sent = stream.s.write(buf, start, total) or 0
+                if sent != total:
+                    stream.write(memoryview(buf)[start + sent:start + total])
         # Stream.drain() yields even with nothing to send: skip that when a
         # read yielded since the last send
         yielded = self._yielded
@@ -637,6 +759,24 @@ class WebSocket:
             await writer.wait_closed()
         except Exception:
             pass
+
+
+# MicroPython: the receive buffer no WebSocket holds (see _parse_stream)
+_free_buf = None
+
+
+def _take_buffer(size):
+    global _free_buf
+    buf = _free_buf
+    if buf is None:
+        return bytearray(size)
+    _free_buf = None
+    return buf
+
+
+def _give_buffer(buf):
+    global _free_buf
+    _free_buf = buf
 
 
 def _no_delay(sock):
