@@ -228,7 +228,7 @@ class FrameReader:
                 fin, opcode, mask, length, header_len = header
                 if length <= whole and fin and self._msg_opcode is None and \
                         (opcode == OP_BINARY or opcode == OP_TEXT and
-                         length <= _WHOLE_TEXT) and type(buf) is bytearray:
+                         length <= _WHOLE_TEXT) and type(buf) is not bytes:
                     start = pos + header_len
                     if end - start < length:
                         return None, pos
@@ -474,7 +474,7 @@ class WebSocket:
                                     _free_buf = buf
                                 else:
                                     self._rpos = stop
-                                data = memoryview(buf)[start:stop]
+                                data = buf[start:stop]
                                 return bytes(data) if opcode == OP_BINARY \
                                     else _utf8(data)
                     event = self._parse_stream(frames)
@@ -484,7 +484,7 @@ class WebSocket:
                         if self._rbuf is None and frames._frame is None:
                             buf = _free_buf
                             if buf is None:
-                                buf = bytearray(max(self.stream_buffer_size, 256))
+                                buf = _new_buffer(self)
                             else:
                                 _free_buf = None
                             n = sock.readinto(buf)
@@ -532,6 +532,60 @@ class WebSocket:
                 await writer.drain()
         except (OSError, EOFError):
             await self._lost()
+
+    if _MICROPYTHON:
+        _send = send
+
+        async def send(self, data, opcode=None):
+            # MicroPython: a frame of up to 64 KiB is joined in a receive
+            # buffer's free space and written inline (see _write_frame)
+            stream = self._stream
+            if stream is None or stream.out_buf or self.closed is not None:
+                return await self._send(data, opcode)
+            buf = self._rbuf
+            if buf is None:
+                buf = _free_buf
+                if buf is None:
+                    return await self._send(data, opcode)
+                start = 0
+                room = len(buf)
+            else:
+                start = self._rend
+                room = len(buf) - start
+                if room < self._rpos:
+                    start = 0
+                    room = self._rpos
+            if isinstance(data, str):
+                data = memoryview(data)
+                if opcode is None:
+                    opcode = OP_TEXT
+            elif opcode is None:
+                opcode = OP_BINARY
+            n = len(data)
+            if n < 126 and n + 2 <= room:
+                buf[start + 1] = n
+                h = start + 2
+            elif n + 4 <= room:
+                buf[start + 1] = 126
+                buf[start + 2] = n >> 8
+                buf[start + 3] = n & 0xff
+                h = start + 4
+            else:
+                return await self._send(data, opcode)
+            buf[start] = 0x80 | opcode
+            n += h
+            buf[h:n] = data
+            try:
+                sent = start + (stream.s.write(buf, start, n - start) or 0)
+                if sent != n:
+                    stream.write(buf[sent:n])
+                elif self._yielded:  # (no drain: see _write_frame)
+                    self._yielded = False
+                    return
+                self._yielded = False
+                await stream.drain()
+            except OSError:
+                await self._lost()
 
     async def close(self, code=CLOSE_NORMAL, reason=''):
         """Starts the closing handshake, waits (at most ``close_timeout``
@@ -627,10 +681,11 @@ class WebSocket:
         if buf is not None:  # a partial frame header is left
             rpos = self._rpos
             k = self._rend - rpos
-            if rpos:
-                buf[:k] = buf[rpos:self._rend]
+            if rpos:  # (a copy first where the two overlap)
+                buf[:k] = buf[rpos:self._rend] if k <= rpos else \
+                    bytes(buf[rpos:self._rend])
                 self._rpos = 0
-            n = sock.readinto(memoryview(buf)[k:])
+            n = sock.readinto(buf[k:])
             if n:
                 self._rend = k + n
             return n
@@ -640,7 +695,7 @@ class WebSocket:
             if n:
                 frames.payload_received(n)
             return n
-        buf = _take_buffer(max(self.stream_buffer_size, 256))
+        buf = _take_buffer(self)
         n = sock.readinto(buf)
         if n:
             self._rbuf = buf
@@ -716,11 +771,11 @@ class WebSocket:
                     True, opcode, n, None)
             buf[start + h:start + total] = payload
             if stream.out_buf:
-                stream.write(memoryview(buf)[start:start + total])
+                stream.write(buf[start:start + total])
             else:  # (Stream.write, inlined)
                 sent = stream.s.write(buf, start, total) or 0
                 if sent != total:
-                    stream.write(memoryview(buf)[start + sent:start + total])
+                    stream.write(buf[start + sent:start + total])
         # Stream.drain() yields even with nothing to send: skip that when a
         # read yielded since the last send
         yielded = self._yielded
@@ -765,13 +820,18 @@ class WebSocket:
 _free_buf = None
 
 
-def _take_buffer(size):
+def _take_buffer(ws):
     global _free_buf
     buf = _free_buf
     if buf is None:
-        return bytearray(size)
+        return _new_buffer(ws)
     _free_buf = None
     return buf
+
+
+def _new_buffer(ws):
+    # (a memoryview: slicing it makes no copy)
+    return memoryview(bytearray(max(ws.stream_buffer_size, 256)))
 
 
 def _give_buffer(buf):
