@@ -21,13 +21,61 @@ try:  # CPython 3.11+ (tasks created with a context): see _serve_now
         raise ImportError
 except ImportError:
     _enter_task = None
+_refs = sys.getrefcount
 
 
 async def start_server(app, connections, scheme, host, port, ssl):
     loop = asyncio.get_running_loop()
-    return await loop.create_server(
-        lambda: ProtocolConnection(app, connections, scheme, loop),
+    listener = _Listener()
+    listener.server = await loop.create_server(
+        lambda: ProtocolConnection(app, connections, scheme, loop, listener),
         host, port, ssl=ssl, reuse_address=True, backlog=128)
+    return listener
+
+
+class _Listener:
+    """The asyncio server (its attributes are this object's), and the
+    spare task its fresh connections are served in (see
+    ProtocolConnection._start), which ends when the server closes."""
+
+    server = None
+    spare = None
+
+    def close(self):
+        self.server.close()
+        spare = self.spare
+        if spare is not None:
+            self.spare = None
+            spare.task.cancel()
+
+    def __getattr__(self, name):
+        return getattr(self.server, name)
+
+
+class _Spare:
+    """A connection's task made ahead: it waits, in a context of its own,
+    for the connection that takes it (``conn``)."""
+
+    def __init__(self, app, loop):
+        self.conn = None
+        self.context = contextvars.copy_context()
+        self.snapshot = self.context.copy()  # (to tell it was changed)
+        self.wake = loop.create_future()
+        self.task = _new_task(loop, _run(app, self, None), self.context)
+
+    def take(self, conn):
+        self.conn = conn
+        conn.task = self.task
+        conn.context = self.context
+        if not self.wake.done():  # (cancelled: _run finds conn)
+            self.wake.set_result(None)
+
+
+def _new_task(loop, coro, context):
+    coro.send(None)  # (primed: see _run)
+    if loop.get_task_factory() is None:
+        return _Task(coro, loop=loop, context=context)
+    return loop.create_task(coro, context=context)
 
 
 class ProtocolConnection(asyncio.Protocol, Connection):
@@ -39,7 +87,7 @@ class ProtocolConnection(asyncio.Protocol, Connection):
     ended = False  # closed by _start: the task has nothing to do
     resume_pos = None  # (see _start)
 
-    def __init__(self, app, connections, scheme, loop=None):
+    def __init__(self, app, connections, scheme, loop=None, listener=None):
         # (every attribute set here, even to its default: CPython 3.11
         # reads instance attributes faster than class ones)
         self.buf = bytearray()
@@ -48,6 +96,7 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         self.connections = connections
         self.scheme = scheme
         self.loop = loop
+        self.listener = _Listener() if listener is None else listener
         self.transport = None
         self.eof = self.closed = self.refused = False
         self._waiter = self._drain_waiter = None
@@ -84,7 +133,8 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         if waiter is not None:  # (self._wake(), inlined)
             more = True
             if self.idle_wait and self.context is not None:
-                more = self.context.run(_serve_now, self.app, self)
+                more = self.context.run(_serve_now, self.app, self,
+                                        self.task)
                 if more is None:  # all served: the loop waits on
                     self.waiting_since = _now()
                     return
@@ -104,20 +154,36 @@ class ProtocolConnection(asyncio.Protocol, Connection):
             self.transport.pause_reading()
 
     def _start(self):
-        # CPython 3.11+: the first bytes of the connection. Its task is
-        # created (handlers see it as current_task(), and one that waits
-        # goes on in it), but the requests already whole are served here
-        # (_serve_now), and a connection that ends with them is closed at
-        # once: a Connection: close request costs no task wake-up.
-        ctx = self.context = contextvars.copy_context()
-        coro = _run(self.app, self)
-        coro.send(None)  # (primed: see _run)
-        loop = self.loop
-        if loop.get_task_factory() is None:
-            self.task = _Task(coro, loop=loop, context=ctx)
+        # CPython 3.11+: the first bytes of the connection. The requests
+        # already whole are served here (_serve_now), handlers running in
+        # the server's spare task (the current_task() they see) and its
+        # context. A connection that ends with them is closed at once and
+        # leaves the spare as it was: a Connection: close request costs no
+        # task and no wake-up. If its handlers left a trace on the spare (a
+        # reference kept, a cancellation, a done callback, a context
+        # variable set), or one waits, the connection takes the spare, and
+        # goes on in it; one that goes on otherwise (keep-alive, bodies,
+        # streamed responses) gets a task of its own.
+        listener = self.listener
+        spare = listener.spare
+        if spare is None:
+            spare = listener.spare = _Spare(self.app, self.loop)
+        task = spare.task
+        ctx = spare.context
+        refs = _refs(task)
+        more = ctx.run(_serve_now, self.app, self, task)
+        if _refs(task) != refs or task.cancelling() or \
+                task._callbacks is not None or ctx != spare.snapshot or \
+                (more and self.handoff is not None and
+                 self.handoff[2] is not None):
+            listener.spare = None
+            spare.take(self)
+        elif more is False:
+            self.transport.close()
+            return
         else:
-            self.task = loop.create_task(coro, context=ctx)
-        more = ctx.run(_serve_now, self.app, self)
+            ctx = self.context = ctx.copy()
+            self.task = _new_task(self.loop, _run(self.app, None, self), ctx)
         if more is None:  # all served: the task starts idle
             return
         if not more:
@@ -232,16 +298,25 @@ class _Primed:
 _primed = _Primed()
 
 
-async def _run(app, conn):
-    """The task of a connection that _start began to serve. It is primed
-    (run up to its first await) before it is handed to the task, so that a
-    cancellation arriving before the task's first step lands in this try."""
+async def _run(app, spare, conn):
+    """The task of a connection: ``conn``'s, or a spare (see _Spare) until
+    a connection takes it. It is primed (run up to its first await) before
+    it is made a task, so that a cancellation arriving before the task's
+    first step lands in this try."""
     try:
         await _primed
+        if conn is None and spare.conn is None:
+            await spare.wake
     except _CancelledError as exc:
+        if conn is None:
+            conn = spare.conn
+            if conn is None:  # (the server closed)
+                return
         if not _cancel_handoff(conn, exc):
             conn.close()
             return
+    if conn is None:
+        conn = spare.conn
     if not conn.ended:
         await serve_connection(app, conn)
 
@@ -291,7 +366,7 @@ class _Resume:
                 return exc.value
 
 
-def _serve_now(app, conn):
+def _serve_now(app, conn, task):
     """CPython: serves, from data_received, the requests already whole in
     the buffer of a connection whose request loop waits idle for the next
     one, or has not started yet (a GET-like request without a body and
@@ -301,7 +376,6 @@ def _serve_now(app, conn):
     when all was served and the loop can wait on, True to wake it (or let
     it start), False to end the connection."""
     parse = backend.parse_request
-    task = conn.task
     while True:
         buf = conn.buf
         pos = conn.pos
