@@ -376,8 +376,9 @@ class WebSocket:
     """
     max_message_size = 64 * 1024
     read_size = 64 * 1024
-    # MicroPython: the receive buffer, whose free space also joins a frame's
-    # header and payload into one write
+    # MicroPython: the size of a receive buffer, whose free space also joins
+    # a frame's header and payload into one write; a WebSocket holds one
+    # only while a partial frame header is in it, so idle ones share one
     stream_buffer_size = 2048
     # binary frames up to this size are unmasked in the server's receive
     # buffer once whole (CPython), bigger ones as they arrive
