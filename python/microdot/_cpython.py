@@ -184,6 +184,28 @@ def _cookie_dict(header):
     return cookies
 
 
+# Repeated Cookie fields: headers joins them with ', ' (as any repeated
+# field), cookies with '; ' (a Cookie field is a '; ' list; HTTP/2 joins
+# them so), whichever attribute is read first. When headers is built first
+# and has joined Cookie fields, the '; ' form is kept aside for cookies,
+# with the joined value it stands for: a value set in headers since then
+# is read as it is.
+
+def _keep_cookie_fields(req, headers):
+    joined = req._header('cookie', '; ')  # (from the raw list, still there)
+    if joined is not None:
+        value = headers.get('cookie')
+        if value is not joined and value is not None:
+            req._cookie_fields = (value, joined)
+
+
+def _cookie_fields(req, header):
+    kept = req.__dict__.get('_cookie_fields')
+    if kept is not None and kept[0] is header:
+        return kept[1]
+    return header
+
+
 # Descriptors --------------------------------------------------------------------
 #
 # Non-data descriptors: the first read builds the value and stores it on the
@@ -205,6 +227,8 @@ class _Headers:
             _update(headers, zip(it, it))
         else:
             fill_headers(headers, flat)
+            if len(headers) * 2 != len(flat):  # a repeated name
+                _keep_cookie_fields(req, headers)
         req._raw_headers = None  # from now on, read from headers
         req.headers = headers
         return headers
@@ -273,6 +297,8 @@ class _Cookies:
             else:
                 cookies = None
             if cookies is None or len(cookies) != len(parts):
+                if raw is None:
+                    header = _cookie_fields(req, header)
                 cookies = _cookie_dict(header)
         req.cookies = cookies
         return cookies
