@@ -831,8 +831,17 @@ def _take_buffer(ws):
 
 
 def _new_buffer(ws):
-    # (a memoryview: slicing it makes no copy)
-    return memoryview(bytearray(max(ws.stream_buffer_size, 256)))
+    # (a memoryview: slicing it makes no copy) On a small heap that has no
+    # block that big left, a smaller buffer still works (bigger frames go
+    # to their payload buffer a piece at a time).
+    size = max(ws.stream_buffer_size, 256)
+    while True:
+        try:
+            return memoryview(bytearray(size))
+        except MemoryError:
+            if size <= 256:
+                raise
+            size = max(size >> 1, 256)
 
 
 def _give_buffer(buf):
