@@ -128,6 +128,13 @@ _parse_header = backend.ws_parse_header
 _mask = backend.ws_mask
 if _MICROPYTHON:
     from asyncio import core as _core
+    # builtins used once per message, as module names: MicroPython looks a
+    # builtin up only after missing the module's names (about 400
+    # instructions a use)
+    _bytes = bytes
+    _len = len
+    _isinstance = isinstance
+    _str = str
 
 
 def build_frame_header(opcode, length, fin=True, mask=None):
@@ -392,6 +399,7 @@ class WebSocket:
     _rpos = _rend = 0  # the unparsed bytes of _rbuf
     _yielded = False  # a read yielded since the last send
     _nodelay = False  # Nagle's algorithm is off
+    _drained = False  # MicroPython: the server's buffer has no more for us
 
     def __init__(self, request, reader=None, writer=None):
         self.closed = None  # the ConnectionClosed once closed
@@ -447,11 +455,12 @@ class WebSocket:
             # socket itself and takes a whole one-frame message from the
             # buffer inline: one generator and few lookups per message
             global _free_buf
-            if self._stream is None or self.reader.pending():
-                return (yield from self._receive())
+            if not self._drained:
+                if self._stream is None or self.reader.pending():
+                    return (yield from self._receive())
+                self._drained = True  # (the server reads no more for us)
             frames = self.frames
-            limit = frames.max_message_size = \
-                self.max_message_size or _NO_LIMIT
+            limit = self.max_message_size or _NO_LIMIT
             while True:
                 if self.closed is not None:
                     raise self.closed
@@ -476,8 +485,9 @@ class WebSocket:
                                 else:
                                     self._rpos = stop
                                 data = buf[start:stop]
-                                return bytes(data) if opcode == OP_BINARY \
+                                return _bytes(data) if opcode == OP_BINARY \
                                     else _utf8(data)
+                    frames.max_message_size = limit
                     event = self._parse_stream(frames)
                     if event is None:
                         sock = self._stream.s
@@ -549,20 +559,20 @@ class WebSocket:
                 if buf is None:
                     return await self._send(data, opcode)
                 start = 0
-                room = len(buf)
+                room = _len(buf)
             else:
                 start = self._rend
-                room = len(buf) - start
+                room = _len(buf) - start
                 if room < self._rpos:
                     start = 0
                     room = self._rpos
-            if isinstance(data, str):
+            if _isinstance(data, _str):
                 data = memoryview(data)
                 if opcode is None:
                     opcode = OP_TEXT
             elif opcode is None:
                 opcode = OP_BINARY
-            n = len(data)
+            n = _len(data)
             if n < 126 and n + 2 <= room:
                 buf[start + 1] = n
                 h = start + 2
