@@ -11,7 +11,7 @@ from asyncio import Task as _Task
 
 from microdot._backend import backend
 from microdot._server import Connection, serve_connection, _now, _log, \
-    _write_plain, _UNAVAILABLE, F_CHUNKED, F_KEEP_ALIVE, _CancelledError
+    _plain_bytes, _UNAVAILABLE, F_CHUNKED, F_KEEP_ALIVE, _CancelledError
 from microdot.microdot import Request, Response
 
 try:  # CPython 3.11+ (tasks created with a context): see _serve_now
@@ -127,6 +127,13 @@ class ProtocolConnection(asyncio.Protocol, Connection):
     def data_received(self, data):
         if self.refused:
             return
+        if self.task is None and _enter_task is not None and not self.buf:
+            self.waiting_since = None
+            self._start(data)  # (the first bytes: see _start)
+        else:
+            self._received(data)
+
+    def _received(self, data):
         buf = self.buf
         buf += data
         waiter = self._waiter
@@ -148,12 +155,12 @@ class ProtocolConnection(asyncio.Protocol, Connection):
                 self.task = self.loop.create_task(
                     serve_connection(self.app, self))
             else:
-                self._start()
+                self._start(None)
         if len(buf) - self.pos > self.high_water:
             self._read_paused = True
             self.transport.pause_reading()
 
-    def _start(self):
+    def _start(self, data):
         # CPython 3.11+: the first bytes of the connection. The requests
         # already whole are served here (_serve_now), handlers running in
         # the server's spare task (the current_task() they see) and its
@@ -171,7 +178,7 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         task = spare.task
         ctx = spare.context
         refs = _refs(task)
-        more = ctx.run(_serve_now, self.app, self, task)
+        more = ctx.run(_serve_now, self.app, self, task, data)
         if _refs(task) != refs or task.cancelling() or \
                 task._callbacks is not None or ctx != spare.snapshot or \
                 (more and self.handoff is not None and
@@ -196,6 +203,9 @@ class ProtocolConnection(asyncio.Protocol, Connection):
             self.idle = False
             self.resume_pos = self.pos
             self.pos = len(self.buf)
+        if len(self.buf) - self.pos > self.high_water:
+            self._read_paused = True
+            self.transport.pause_reading()
 
     def eof_received(self):
         self.eof = True
@@ -366,7 +376,7 @@ class _Resume:
                 return exc.value
 
 
-def _serve_now(app, conn, task):
+def _serve_now(app, conn, task, data=None):
     """CPython: serves, from data_received, the requests already whole in
     the buffer of a connection whose request loop waits idle for the next
     one, or has not started yet (a GET-like request without a body and
@@ -374,30 +384,46 @@ def _serve_now(app, conn, task):
     of the loop's task (its context, current_task()); one that waits is
     handed to the loop, as is anything but that simple case. Returns None
     when all was served and the loop can wait on, True to wake it (or let
-    it start), False to end the connection."""
+    it start), False to end the connection. ``data``: the first bytes of a
+    fresh connection, parsed where they are (the buffer is empty): only
+    what follows the first head is copied to the buffer."""
     parse = backend.parse_request
     while True:
-        buf = conn.buf
-        pos = conn.pos
+        if data is None:
+            buf = conn.buf
+            pos = conn.pos
+        else:
+            buf = data
+            pos = 0
         end = len(buf)
         if pos == end:
             conn.buf = bytearray()
             conn.pos = 0
             return None
         if buf[pos] == 10 or buf[pos] == 13:
-            return True
-        try:
-            head = parse(buf, pos, end, pos, Request.max_readline,
-                         Request.max_head_length, Request.max_headers)
-        except ValueError:
-            return True  # (the loop answers the error)
+            head = None
+        else:
+            try:
+                head = parse(buf, pos, end, pos, Request.max_readline,
+                             Request.max_head_length, Request.max_headers)
+            except ValueError:
+                head = None  # (the loop answers the error)
         if head is None:
+            if data is not None:
+                conn.buf += data
             return True
         method, path, query, minor, headers, head_len, length, flags = head
         if head_len > Request.max_readline or length > 0 or \
                 flags & F_CHUNKED or method == 'HEAD':
+            if data is not None:
+                conn.buf += data
             return True
-        conn.pos = pos + head_len
+        if data is None:
+            conn.pos = pos + head_len
+        else:
+            if end > head_len:  # (pipelined)
+                conn.buf += memoryview(data)[head_len:]
+            data = None
         req = Request(app, conn.client_addr, method,
                       path if query is None else path + '?' + query,
                       '1.1' if minor else '1.0', headers, None, None,
@@ -424,17 +450,15 @@ def _serve_now(app, conn, task):
             return False
         if app._shutdown_requested:
             keep_alive = False
-        if req._stream is not None:
+        out = _plain_bytes(res, minor, keep_alive)
+        if out is None:
             conn.handoff = (req, res, None, None, minor, keep_alive)
             return True
-        kept = _write_plain(conn, res, minor, keep_alive)
-        if kept is None:
-            conn.handoff = (req, res, None, None, minor, keep_alive)
-            return True
+        conn.transport.write(out)  # (conn.write: not closed while here)
         if app.debug:
             _log(app, req, res)
         if conn._write_paused:  # (not flushed: the loop drains)
-            conn.handoff = (req, None, None, None, minor, kept)
+            conn.handoff = (req, None, None, None, minor, keep_alive)
             return True
-        if not kept:
+        if not keep_alive:
             return False
