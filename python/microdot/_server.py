@@ -42,20 +42,6 @@ _CancelledError = asyncio.CancelledError
 _MICROPYTHON = sys.implementation.name == 'micropython'
 
 
-def _recv(sock, n):
-    """MicroPython: waits until ``sock`` is readable, then receives up to n
-    bytes (b'' at the end) with one recv(); asyncio's Stream.read() does the
-    same wait, then reads until the socket has no more (a second system
-    call, failing, on every read)."""
-    while True:
-        yield asyncio.core._io_queue.queue_read(sock)
-        try:
-            return sock.recv(n)
-        except OSError as exc:
-            if exc.errno != 11:  # EAGAIN: readable was a false alarm
-                raise
-
-
 class Connection:
     """The reading half shared by every connection kind: ``buf``/``pos`` and
     the stream interface (read, readexactly, readline) that extensions use
@@ -74,8 +60,8 @@ class Connection:
     idle = True  # no byte of the next request received yet
     request_since = None  # first byte of the request being read
     task = None
-    # (MicroPython, plain TCP) the stream's socket, which the request loop
-    # reads (_recv) and writes directly
+    # (MicroPython, plain TCP) the stream's socket, which _serve_socket
+    # waits for, reads and writes directly
     socket = None
 
     def __init__(self):
@@ -448,8 +434,193 @@ async def _read_body(conn, req, length, flags):
     return await read_streamed(conn, req, length, flags)
 
 
+def _serve_socket(app, conn):
+    """serve_connection on MicroPython over a plain TCP socket: the same
+    request loop, as a generator (which MicroPython's coroutines are) that
+    waits for the socket with asyncio's I/O queue itself and writes to it
+    directly. Its state lives in local variables, since every attribute
+    read there is a hash lookup and each attribute a new object gets costs
+    more; what is not the common case (a body, a response with headers or a
+    streamed body, an error) goes through the helpers serve_connection
+    uses, and a connection sending empty lines before a request line is
+    handed over to serve_connection's loop."""
+    if conn.registry is not None:
+        conn.task = asyncio.current_task()
+    handed_over = False
+    try:
+        sock = conn.socket
+        queue_read = asyncio.core._io_queue.queue_read
+        parse = backend.parse_request
+        Req = Request
+        new = object.__new__
+        now = _now
+        handled = Response.already_handled
+        client_addr = conn.client_addr
+        pair = (conn, conn)
+        writer = conn.writer
+        buf = conn.buf
+        c_length = c_status = c_type = c_minor = c_keep = c_head = None
+        while True:
+            # 1. the request head, parsed in place (see serve_connection)
+            pos = conn.pos
+            scanned = pos
+            timed = False  # whether request_since was set
+            while True:
+                end = len(buf)
+                if end > pos:
+                    if buf[pos] == 10 or buf[pos] == 13:
+                        handed_over = True
+                        conn.socket = None
+                        yield from serve_connection(app, conn)
+                        return
+                    try:
+                        head = parse(buf, pos, end, scanned, Req.max_readline,
+                                     Req.max_head_length, Req.max_headers)
+                    except ValueError as exc:
+                        status = exc.args[0] if exc.args else 400
+                        yield from _send_error(conn, status if isinstance(
+                            status, int) else 400)
+                        return
+                    if head is not None:
+                        break
+                if pos:
+                    buf[:pos] = b''
+                    conn.pos = pos = 0
+                    end = len(buf)
+                if end:  # part of a head: request_timeout counts from now
+                    conn.idle = False
+                    if not timed:
+                        conn.request_since = now()
+                        timed = True
+                else:
+                    conn.idle = True
+                conn.waiting_since = now()
+                while True:
+                    yield queue_read(sock)
+                    try:
+                        data = sock.recv(1024)
+                        break
+                    except OSError as exc:
+                        if exc.errno != 11:  # EAGAIN: a false alarm
+                            raise
+                conn.waiting_since = None
+                if not data:
+                    return
+                buf += data
+                scanned = end
+            conn.idle = False
+            method, path, query, minor, headers, head_len, length, flags = head
+            conn.pos = pos + head_len
+            if head_len > Req.max_readline and \
+                    _header_line_too_long(headers, Req.max_readline):
+                yield from _send_error(conn, 431)
+                return
+            # (Request.__init__'s work for these arguments, without its call
+            # and its tests of the arguments the server never passes)
+            req = new(Req)
+            req.app = app
+            if method != 'GET':
+                req.method = method
+            if query is None:
+                req.path = path
+            else:
+                req.url = path + '?' + query
+                req.path = path
+                req.query_string = query
+            if not minor:
+                req.http_version = '1.0'
+            req._raw_headers = headers
+            if client_addr is not None:
+                req.client_addr = client_addr
+            req.sock = pair
+            head_only = method == 'HEAD'
+
+            # 2. the body, and the app
+            keep_alive = flags & F_KEEP_ALIVE != 0
+            stream = None
+            if length > 0 or flags & F_CHUNKED:
+                if not timed:
+                    conn.request_since = now()
+                    timed = True
+                status = yield from _read_body(conn, req, length, flags)
+                if status:
+                    res = yield from app.error_response(req, status)
+                    yield from write_response(conn, res, minor, False,
+                                              head_only)
+                    _log(app, req, res)
+                    return
+                stream = req._stream
+            res = yield from app.dispatch_request(req)
+            if res is handled:
+                return
+
+            # 3. the response
+            if app._shutdown_requested:
+                keep_alive = False
+            if stream is None:
+                if timed:
+                    conn.request_since = None
+                data = None
+                if not head_only:
+                    # (the head of the last plain response, kept in local
+                    # variables: most connections get the same kind again)
+                    body = res.body
+                    if type(body) is bytes and len(body) == c_length and \
+                            res.status_code == c_status and \
+                            res.reason is None and not res.headers and \
+                            res.default_content_type is c_type and \
+                            minor == c_minor and keep_alive == c_keep:
+                        data = c_head + body
+                    else:
+                        data = _plain_bytes(res, minor, keep_alive)
+                        if data is not None and not res.headers:
+                            c_length = len(body)
+                            c_status = res.status_code
+                            c_type = res.default_content_type
+                            c_minor = minor
+                            c_keep = keep_alive
+                            c_head = data[:len(data) - c_length]
+                if data is not None:
+                    if app.debug:
+                        _log(app, req, res)
+                    if writer.out_buf:
+                        writer.write(data)
+                    else:
+                        sent = sock.write(data)
+                        if sent == len(data):
+                            if keep_alive:
+                                continue
+                            return
+                        writer.write(data[sent or 0:])
+                    conn.waiting_since = now()
+                    yield from writer.drain()
+                    conn.waiting_since = None
+                    if keep_alive:
+                        continue
+                    return
+            elif not getattr(stream, 'from_server', False):
+                stream = None
+            if not (yield from _respond(app, conn, req, res, minor,
+                                        keep_alive, head_only, stream)):
+                return
+    except _CancelledError:
+        pass  # idle timeout or shutdown
+    except (OSError, EOFError):
+        pass  # the client went away
+    except MemoryError:
+        yield from _out_of_memory(conn)
+    except Exception as exc:  # pragma: no cover - a bug in the server
+        print_exception(exc)
+    finally:
+        if not handed_over:
+            yield from _close(conn)
+
+
 async def serve_connection(app, conn):
     """Serves the requests of one connection until it closes."""
+    if conn.socket is not None:  # (MicroPython, plain TCP)
+        await _serve_socket(app, conn)
+        return
     if conn.registry is not None:
         conn.task = asyncio.current_task()
     try:
@@ -461,7 +632,6 @@ async def serve_connection(app, conn):
         client_addr = conn.client_addr
         scheme = conn.scheme
         reader = conn.reader
-        direct = conn.socket  # (MicroPython, plain TCP)
         while True:
             # 1. the request head, parsed in place in the connection buffer
             # (request_timeout counts from its first byte: trickling bytes
@@ -513,10 +683,7 @@ async def serve_connection(app, conn):
                         buf[:pos] = b''  # (compact(); the same bytearray)
                         conn.pos = 0
                     conn.waiting_since = now()
-                    if direct is None:
-                        data = await reader.read(conn.read_size)
-                    else:
-                        data = await _recv(direct, 1024)
+                    data = await reader.read(conn.read_size)
                     conn.waiting_since = None
                     if not data:
                         return
@@ -575,8 +742,10 @@ async def serve_connection(app, conn):
             # 3. the response
             if app._shutdown_requested:
                 keep_alive = False
-            ours = stream is not None and getattr(stream, 'from_server', False)
-            if not ours:
+            if stream is not None and \
+                    not getattr(stream, 'from_server', False):
+                stream = None  # (only a body stream of microdot._reqbody)
+            if stream is None:
                 # (a stalled write gets request_timeout)
                 conn.request_since = None
                 data = None if head_only else \
@@ -584,16 +753,8 @@ async def serve_connection(app, conn):
                 if data is not None:  # (drained only when stuck)
                     if app.debug:
                         _log(app, req, res)
-                    sent = -1
-                    if direct is not None and not conn.writer.out_buf:
-                        # (StreamConnection.write, inlined: the socket
-                        # takes it all, or the stream keeps the rest)
-                        sent = direct.write(data)
-                        if sent != len(data):
-                            conn.writer.write(data[sent or 0:])
-                    else:
-                        conn.write(data)
-                    if sent == len(data) or conn.flushed():
+                    conn.write(data)
+                    if conn.flushed():
                         pass
                     elif reader is None:
                         await conn.drain()
@@ -604,60 +765,77 @@ async def serve_connection(app, conn):
                     if keep_alive:
                         continue
                     return
-            else:
-                from microdot._reqbody import before_response
-                status, keep_alive = await before_response(stream, keep_alive)
-                conn.request_since = None
-                if status:
-                    await _drop_body(res)
-                    res = await app.error_response(req, status)
-                    await write_response(conn, res, minor, False, head_only)
-                    _log(app, req, res)
-                    return
-            if not isinstance(res.body, bytes) and not _sendable(res.body):
-                print_exception(TypeError(
-                    'cannot send a response body of type ' +
-                    type(res.body).__name__))
-                res = await app.error_response(req, 500)
-            try:
-                keep_alive = await write_response(conn, res, minor, keep_alive,
-                                                  head_only)
-            except (OSError, EOFError, _CancelledError):
-                raise
-            except Exception as exc:
-                # raised by a streamed body after the head went out: the only
-                # way to tell the client is to cut the response short
-                print_exception(exc)
-                _log(app, req, res)
+            if not await _respond(app, conn, req, res, minor, keep_alive,
+                                  head_only, stream):
                 return
-            if app.debug:
-                _log(app, req, res)
-            if not keep_alive:
-                return
-            if ours:
-                await stream.discard()
     except _CancelledError:
         pass  # idle timeout or shutdown
     except (OSError, EOFError):
         pass  # the client went away
     except MemoryError:
-        # out of RAM (MicroPython): drop this connection, keep serving
-        try:
-            conn.write(_UNAVAILABLE)
-            await conn.drain()
-        except Exception:
-            pass
+        await _out_of_memory(conn)
     except Exception as exc:  # pragma: no cover - a bug in the server
         print_exception(exc)
     finally:
-        conn.close()
-        if conn.registry is not None:
-            conn.registry.discard(conn)
-        try:
-            # (MicroPython's asyncio closes the socket in wait_closed() only)
-            await conn.wait_closed()
-        except Exception:  # pragma: no cover
-            pass
+        await _close(conn)
+
+
+async def _out_of_memory(conn):
+    """Out of RAM (MicroPython): drops this connection, keeps serving."""
+    try:
+        conn.write(_UNAVAILABLE)
+        await conn.drain()
+    except Exception:
+        pass
+
+
+async def _close(conn):
+    conn.close()
+    if conn.registry is not None:
+        conn.registry.discard(conn)
+    try:
+        # (MicroPython's asyncio closes the socket in wait_closed() only)
+        await conn.wait_closed()
+    except Exception:  # pragma: no cover
+        pass
+
+
+async def _respond(app, conn, req, res, minor, keep_alive, head_only, stream):
+    """Writes the response of a request the plain path of the request loops
+    does not take: a response with headers, a streamed body, or a request
+    whose body ``stream`` (microdot._reqbody's, or None) the server reads.
+    Returns whether the connection can serve a next request."""
+    if stream is not None:
+        from microdot._reqbody import before_response
+        status, keep_alive = await before_response(stream, keep_alive)
+        conn.request_since = None
+        if status:
+            await _drop_body(res)
+            res = await app.error_response(req, status)
+            await write_response(conn, res, minor, False, head_only)
+            _log(app, req, res)
+            return False
+    if not isinstance(res.body, bytes) and not _sendable(res.body):
+        print_exception(TypeError(
+            'cannot send a response body of type ' +
+            type(res.body).__name__))
+        res = await app.error_response(req, 500)
+    try:
+        keep_alive = await write_response(conn, res, minor, keep_alive,
+                                          head_only)
+    except (OSError, EOFError, _CancelledError):
+        raise
+    except Exception as exc:
+        # raised by a streamed body after the head went out: the only
+        # way to tell the client is to cut the response short
+        print_exception(exc)
+        _log(app, req, res)
+        return False
+    if app.debug:
+        _log(app, req, res)
+    if keep_alive and stream is not None:
+        await stream.discard()
+    return keep_alive
 
 
 def _sendable(body):
@@ -735,6 +913,8 @@ async def serve_forever(app, host, port, ssl):
             conn = StreamConnection(reader, writer, scheme)
             conn.registry = connections
             connections.add(conn)
+            if conn.socket is not None:
+                return _serve_socket(app, conn)
             return serve_connection(app, conn)
 
         # (MicroPython's default backlog of 5 refuses bursts of clients)
