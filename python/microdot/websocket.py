@@ -398,7 +398,8 @@ class WebSocket:
     _rbuf = None  # MicroPython: the receive buffer, while it has bytes
     _rpos = _rend = 0  # the unparsed bytes of _rbuf
     _yielded = False  # a read yielded since the last send
-    _nodelay = False  # Nagle's algorithm is off
+    _nodelay = True  # (MicroPython) Nagle's algorithm is off
+    frames = None  # the FrameReader, made when a frame needs it (_frames)
     _drained = False  # MicroPython: the server's buffer has no more for us
 
     def __init__(self, request, reader=None, writer=None):
@@ -408,7 +409,6 @@ class WebSocket:
             reader, writer = request.sock[0], request.sock[1]
         self.reader = reader
         self.writer = writer
-        self.frames = FrameReader(self.max_message_size)
         # the built-in server's connection: frames are parsed in its buffer
         # and, on MicroPython, its socket stream is read directly (see
         # _read_stream)
@@ -429,7 +429,8 @@ class WebSocket:
         except AttributeError:
             pass
         if self._stream is not None:
-            self._nodelay = _no_delay(getattr(self.reader.writer, 's', None))
+            if not _no_delay(getattr(self.reader.writer, 's', None)):
+                self._nodelay = False
         self.writer.write(handshake_response(self.request))
         await self.writer.drain()
 
@@ -459,14 +460,15 @@ class WebSocket:
                 if self._stream is None or self.reader.pending():
                     return (yield from self._receive())
                 self._drained = True  # (the server reads no more for us)
-            frames = self.frames
+            frames = self.frames  # (None: no frame or message under way)
             limit = self.max_message_size or _NO_LIMIT
             while True:
                 if self.closed is not None:
                     raise self.closed
                 buf = self._rbuf
                 try:
-                    if buf is not None and frames._frame is None:
+                    if buf is not None and (frames is None or
+                                            frames._frame is None):
                         pos = self._rpos
                         end = self._rend
                         header = _parse_header(buf, pos, end, 1, limit)
@@ -476,23 +478,29 @@ class WebSocket:
                             stop = start + length
                             if stop <= end and fin and (
                                     opcode == OP_BINARY or opcode == OP_TEXT
-                                    and length <= _WHOLE_TEXT) and \
-                                    frames._msg_opcode is None:
+                                    and length <= _WHOLE_TEXT) and (
+                                    frames is None or
+                                    frames._msg_opcode is None):
                                 _mask(buf, start, stop, mask, 0)
                                 if stop == end:
                                     self._rbuf = None
                                     _free_buf = buf
                                 else:
                                     self._rpos = stop
-                                data = buf[start:stop]
-                                return _bytes(data) if opcode == OP_BINARY \
-                                    else _utf8(data)
-                    frames.max_message_size = limit
-                    event = self._parse_stream(frames)
+                                buf = buf[start:stop]
+                                return _bytes(buf) if opcode == OP_BINARY \
+                                    else _utf8(buf)
+                    event = None
+                    if buf is not None or frames is not None:
+                        if frames is None:
+                            frames = self._frames()
+                        frames.max_message_size = limit
+                        event = self._parse_stream(frames)
                     if event is None:
                         sock = self._stream.s
                         yield _core._io_queue.queue_read(sock)
-                        if self._rbuf is None and frames._frame is None:
+                        if self._rbuf is None and (frames is None or
+                                                   frames._frame is None):
                             buf = _free_buf
                             if buf is None:
                                 buf = _new_buffer(self)
@@ -618,8 +626,14 @@ class WebSocket:
             if event[0] == OP_CLOSE:
                 return
 
-    async def _next_event(self):
+    def _frames(self):
         frames = self.frames
+        if frames is None:
+            frames = self.frames = FrameReader(self.max_message_size)
+        return frames
+
+    async def _next_event(self):
+        frames = self._frames()
         frames.max_message_size = self.max_message_size or _NO_LIMIT
         conn = self.reader
         while True:
