@@ -396,11 +396,11 @@ class WebSocket:
     _direct = False  # the built-in server's connection
     _stream = None  # MicroPython: its asyncio stream (see _read_stream)
     _rbuf = None  # MicroPython: the receive buffer, while it has bytes
-    _rpos = _rend = 0  # the unparsed bytes of _rbuf
+    _rpos = 0  # the unparsed bytes of _rbuf: _rbuf[_rpos:_rend]
+    _rend = -1  # (-1 until the server's buffer has none of ours left)
     _yielded = False  # a read yielded since the last send
     _nodelay = True  # (MicroPython) Nagle's algorithm is off
     frames = None  # the FrameReader, made when a frame needs it (_frames)
-    _drained = False  # MicroPython: the server's buffer has no more for us
 
     def __init__(self, request, reader=None, writer=None):
         self.closed = None  # the ConnectionClosed once closed
@@ -456,10 +456,10 @@ class WebSocket:
             # socket itself and takes a whole one-frame message from the
             # buffer inline: one generator and few lookups per message
             global _free_buf
-            if not self._drained:
+            if self._rend < 0:  # (see _rend)
                 if self._stream is None or self.reader.pending():
                     return (yield from self._receive())
-                self._drained = True  # (the server reads no more for us)
+                self._rend = 0
             frames = self.frames  # (None: no frame or message under way)
             limit = self.max_message_size or _NO_LIMIT
             while True:
