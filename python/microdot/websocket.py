@@ -633,7 +633,7 @@ class WebSocket:
         return frames
 
     async def _next_event(self):
-        frames = self._frames()
+        frames = self.frames or self._frames()
         frames.max_message_size = self.max_message_size or _NO_LIMIT
         conn = self.reader
         while True:
