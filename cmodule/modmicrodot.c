@@ -38,6 +38,7 @@ static inline const uint16_t *md_qstr_table(void) {
 #include "py/objstr.h"
 #endif
 #include "py/objlist.h"
+#include "py/objtype.h"
 
 // Header fields parsed into a stack array; heads with more fields than this
 // (and a max_headers allowing them) are parsed again into a heap array.
@@ -65,6 +66,16 @@ static inline const uint16_t *md_qstr_table(void) {
 #ifndef MD_MP_WORDS
 #define MD_MP_WORDS (1)
 #endif
+
+// new_object (below): the server's Request made in one call instead of one
+// attribute store at a time, each of which looks the name up in the class
+// (for a property or __setattr__) before storing it. About 300 bytes of
+// text, left out with the words (microcontroller .mpy files, for size).
+#ifndef MD_MP_NEW_OBJECT
+#define MD_MP_NEW_OBJECT (MD_ENABLE_HTTP && MD_MP_WORDS)
+#endif
+// Room left in a new_object's attributes for this many more.
+#define MD_NEW_OBJECT_SPARE (2)
 
 /******************************************************************************/
 // Argument and result helpers
@@ -821,6 +832,50 @@ static MP_DEFINE_CONST_FUN_OBJ_1(md_parse_cookies_obj, md_mp_parse_cookies);
 #endif // MD_ENABLE_UTIL
 
 /******************************************************************************/
+// Objects
+
+#if MD_MP_NEW_OBJECT
+// new_object(cls, name0, value0, name1, value1, ...) -> object.__new__(cls)
+// with those attributes (distinct names, none of them a property or other
+// descriptor of cls: they are written straight into the instance's dict).
+// The dict keeps insertion order and is searched from its start, which for
+// the few attributes of a request beats hashing the name on every lookup.
+static mp_obj_t md_mp_new_object(size_t n_args, const mp_obj_t *args) {
+    if (!(n_args & 1)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("names and values must pair up"));
+    }
+    mp_obj_t make = mp_load_attr(mp_load_global(MP_QSTR_object), MP_QSTR___new__);
+    mp_obj_t obj = mp_call_function_n_kw(make, 1, 0, args);
+    mp_map_t *members = &((mp_obj_instance_t *)MP_OBJ_TO_PTR(obj))->members;
+    size_t n = n_args / 2;
+    for (size_t i = 0; i < n; i++) {
+        if (!mp_obj_is_str(args[1 + 2 * i])) {
+            mp_raise_TypeError(MP_ERROR_TEXT("attribute names must be str"));
+        }
+    }
+    if (members->alloc != 0) {
+        mp_raise_TypeError(MP_ERROR_TEXT("not a plain class"));
+    }
+    size_t alloc = n + MD_NEW_OBJECT_SPARE;
+    mp_map_elem_t *table = md_new(mp_map_elem_t, alloc);
+    memset(table, 0, sizeof(mp_map_elem_t) * alloc);
+    size_t qstrs = 1;
+    for (size_t i = 0; i < n; i++) {
+        table[i].key = args[1 + 2 * i];
+        table[i].value = args[2 + 2 * i];
+        qstrs &= mp_obj_is_qstr(table[i].key);
+    }
+    members->table = table;
+    members->alloc = alloc;
+    members->used = n;
+    members->is_ordered = 1;
+    members->all_keys_are_qstrs = qstrs;
+    return obj;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR(md_new_object_obj, 1, md_mp_new_object);
+#endif
+
+/******************************************************************************/
 // Module registration
 //
 // Each list names the functions of one part of the core, so that both
@@ -862,8 +917,16 @@ static MP_DEFINE_CONST_FUN_OBJ_1(md_parse_cookies_obj, md_mp_parse_cookies);
 #define MD_UTIL_FUNCTIONS(X)
 #endif
 
+#if MD_MP_NEW_OBJECT
+#define MD_OBJECT_FUNCTIONS(X) \
+    X(MP_QSTR_new_object, md_new_object_obj)
+#else
+#define MD_OBJECT_FUNCTIONS(X)
+#endif
+
 #define MD_FUNCTIONS(X) \
-    MD_HTTP_FUNCTIONS(X) MD_ROUTER_FUNCTIONS(X) MD_WS_FUNCTIONS(X) MD_UTIL_FUNCTIONS(X)
+    MD_HTTP_FUNCTIONS(X) MD_ROUTER_FUNCTIONS(X) MD_WS_FUNCTIONS(X) MD_UTIL_FUNCTIONS(X) \
+    MD_OBJECT_FUNCTIONS(X)
 
 #define MD_INT_CONSTANTS(X) \
     X(MP_QSTR_F_CHUNKED, MD_F_CHUNKED) \

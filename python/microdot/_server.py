@@ -456,6 +456,8 @@ def _serve_socket(app, conn):
         now = _now
         handled = Response.already_handled
         client_addr = conn.client_addr
+        make = None if client_addr is None else \
+            getattr(backend, 'new_object', None)
         pair = (conn, conn)
         writer = conn.writer
         buf = conn.buf
@@ -515,24 +517,27 @@ def _serve_socket(app, conn):
                     _header_line_too_long(headers, Req.max_readline):
                 yield from _send_error(conn, 431)
                 return
-            # (Request.__init__'s work for these arguments, without its call
-            # and its tests of the arguments the server never passes)
-            req = new(Req)
-            req.app = app
+            # (the attributes Request.__init__ stores for these arguments,
+            # without its call and its tests of those the server never
+            # passes; with the C module, the usual ones in one call)
+            if make is not None:
+                req = make(Req, 'app', app, 'path', path, '_raw_headers',
+                           headers, 'client_addr', client_addr, 'sock', pair)
+            else:
+                req = new(Req)
+                req.app = app
+                req.path = path
+                req._raw_headers = headers
+                if client_addr is not None:
+                    req.client_addr = client_addr
+                req.sock = pair
             if method != 'GET':
                 req.method = method
-            if query is None:
-                req.path = path
-            else:
+            if query is not None:
                 req.url = path + '?' + query
-                req.path = path
                 req.query_string = query
             if not minor:
                 req.http_version = '1.0'
-            req._raw_headers = headers
-            if client_addr is not None:
-                req.client_addr = client_addr
-            req.sock = pair
             head_only = method == 'HEAD'
 
             # 2. the body, and the app
