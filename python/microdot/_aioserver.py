@@ -424,10 +424,12 @@ def _serve_now(app, conn, task, data=None):
             if end > head_len:  # (pipelined)
                 conn.buf += memoryview(data)[head_len:]
             data = None
+        # (all arguments positional: a keyword costs the call a thousand
+        # instructions more)
         req = Request(app, conn.client_addr, method,
                       path if query is None else path + '?' + query,
                       '1.1' if minor else '1.0', headers, None, None,
-                      (conn, conn), scheme=conn.scheme)
+                      (conn, conn), '', None, conn.scheme)
         keep_alive = flags & F_KEEP_ALIVE != 0
         coro = app.dispatch_request(req)
         _enter_task(conn.loop, task)
