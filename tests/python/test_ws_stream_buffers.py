@@ -10,15 +10,41 @@ import socket
 
 import pytest
 
-from ext_servers import serve
+from ext_servers import HERE, NATMOD, Proc, package_path, serve, tool
 
 MASK = b'\x37\xfa\x21\x3d'
 
 
+class BufferApp(Proc):
+    """ws_buffers_app.py on MicroPython with a given receive buffer size."""
+
+    def __init__(self, backend, size):
+        super().__init__('micropython-%s-%d' % (backend, size),
+                         WS_BUFFER_SIZE=size)
+        self.backend = backend
+
+    def command(self):
+        path = package_path()
+        if self.backend == 'c':
+            if not (NATMOD / '_microdot.mpy').exists():
+                pytest.skip('build/natmod/x64/_microdot.mpy is not built')
+            path += ':' + str(NATMOD)
+        self.env['MICROPYPATH'] = path + ':.frozen'
+        self.env['MICRODOT_BACKEND'] = self.backend
+        return [tool('micropython'), str(HERE / 'ws_buffers_app.py'),
+                str(self.port)]
+
+
 @pytest.fixture(scope='module',
-                params=['builtin', 'micropython', 'micropython-c'])
+                params=['builtin', 'micropython', 'micropython-c',
+                        'micropython-c-256', 'micropython-pure-300',
+                        'micropython-c-1100'])
 def server(request):
-    proc = serve(request.param)
+    if request.param.count('-') == 2:  # a buffer size of the app's
+        backend, size = request.param.split('-')[1:]
+        proc = BufferApp(backend, int(size)).start()
+    else:
+        proc = serve(request.param)
     yield proc
     proc.stop()
 
