@@ -40,6 +40,107 @@ static int distinct_names(const uint8_t *head, const md_header *h, size_t n) {
     return 1;
 }
 
+// The slot holding the names of the n fields, or -1. A slot holds each
+// name followed by '\n'.
+static int find_slot(const md_pack *p, const uint8_t *head, const md_header *h,
+    size_t n, size_t key_len) {
+    for (int s = 0; s < MD_PACK_SLOTS; s++) {
+        if (p->names_len[s] != key_len) {
+            continue;
+        }
+        const char *k = p->names[s];
+        size_t i = 0;
+        while (i < n && memcmp(k, head + h[i].name.off, h[i].name.len) == 0
+            && k[h[i].name.len] == '\n') {
+            k += h[i].name.len + 1;
+            i++;
+        }
+        if (i == n) {
+            return s;
+        }
+    }
+    return -1;
+}
+
+// Copies the names of the n fields (key_len bytes with their '\n') into the
+// next slot, and returns it.
+static int keep_names(md_pack *p, const uint8_t *head, const md_header *h,
+    size_t n, size_t key_len, int distinct) {
+    int s = (int)(p->names_next % MD_PACK_SLOTS);
+    p->names_next = (unsigned)(s + 1);
+    char *k = p->names[s];
+    for (size_t i = 0; i < n; i++) {
+        k = put(k, head + h[i].name.off, h[i].name.len, '\n');
+    }
+    p->names_len[s] = (uint16_t)key_len;
+    p->names_distinct[s] = (uint8_t)distinct;
+    return s;
+}
+
+// Whether the Cookie value v[0:len) is a plain browser list (md_pack.h).
+static int plain_cookies(const uint8_t *v, size_t len) {
+    md_slice names[MD_PACK_COOKIE_PARTS];
+    size_t parts = 0;
+    size_t start = 0;
+    size_t eq = 0;  // '=' seen in the current part
+    for (size_t i = 0; i <= len; i++) {
+        uint8_t c = i < len ? v[i] : ';';
+        if (c == ';') {
+            if (eq != 1) {
+                return 0;
+            }
+            parts++;
+            if (i < len) {
+                if (i + 1 >= len || v[i + 1] != ' ') {
+                    return 0;
+                }
+                i++;
+            }
+            start = i + 1;
+            eq = 0;
+        } else if (c == ' ' || c == '\t') {
+            return 0;
+        } else if (c == '=') {
+            if (parts == MD_PACK_COOKIE_PARTS) {
+                return 0;
+            }
+            if (eq++ == 0) {
+                names[parts].off = start;
+                names[parts].len = i - start;
+            }
+        }
+    }
+    for (size_t a = 1; a < parts; a++) {
+        for (size_t b = 0; b < a; b++) {
+            if (names[a].len == names[b].len && memcmp(v + names[a].off,
+                v + names[b].off, names[a].len) == 0) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+// 1 + the index of the only Cookie field when its value is plain, else 0
+// (the names are distinct ignoring case: there is at most one).
+static int64_t cookie_hint(const uint8_t *head, const md_header *h, size_t n) {
+    for (size_t i = 0; i < n && i < MD_PACK_COOKIE_MAX; i++) {
+        const uint8_t *name = head + h[i].name.off;
+        if (h[i].name.len == 6 && (name[0] | 32) == 'c'
+            && (name[1] | 32) == 'o' && (name[2] | 32) == 'o'
+            && (name[3] | 32) == 'k' && (name[4] | 32) == 'i'
+            && (name[5] | 32) == 'e') {
+            return plain_cookies(head + h[i].value.off, h[i].value.len)
+                ? (int64_t)(i + 1) : 0;
+        }
+    }
+    return 0;
+}
+
+void md_pack_forget(md_pack *p) {
+    memset(p->names_len, 0, sizeof(p->names_len));
+}
+
 static int bad_range(int64_t buf_len, int64_t start, int64_t end) {
     return start < 0 || start > end || end > buf_len;
 }
@@ -89,11 +190,43 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
         p->need_text = size;
         return MD_PACK_GROW;
     }
+    // the names of a slot, or kept in one
+    size_t nh = req.num_headers;
+    size_t key_len = 0;
+    for (size_t i = 0; i < nh; i++) {
+        key_len += req.headers[i].name.len + 1;
+    }
+    int64_t bits = 0;
+    int distinct;
+    int slot = -1;
+    if (nh > 0 && key_len <= MD_PACK_SLOT_BYTES) {
+        slot = find_slot(p, head, req.headers, nh, key_len);
+    }
+    if (slot >= 0) {
+        distinct = p->names_distinct[slot];
+        bits |= MD_PACK_SEEN;
+    } else {
+        distinct = distinct_names(head, req.headers, nh);
+        if (nh > 0 && key_len <= MD_PACK_SLOT_BYTES) {
+            slot = keep_names(p, head, req.headers, nh, key_len, distinct);
+            bits |= MD_PACK_KEPT;
+        }
+    }
+    if (slot >= 0) {
+        bits |= (int64_t)slot << MD_PACK_SLOT_SHIFT;
+    }
+    if (distinct) {
+        bits |= MD_PACK_DISTINCT
+            | cookie_hint(head, req.headers, nh) << MD_PACK_COOKIE_SHIFT;
+    }
+
     // the fields first, so Python pops method, path and query off the end
     char *out = p->text;
-    for (size_t i = 0; i < req.num_headers; i++) {
+    for (size_t i = 0; i < nh; i++) {
         const md_header *h = &req.headers[i];
-        out = put(out, head + h->name.off, h->name.len, '\n');
+        if (!(bits & MD_PACK_SEEN)) {
+            out = put(out, head + h->name.off, h->name.len, '\n');
+        }
         out = put(out, head + h->value.off, h->value.len, '\n');
     }
     out = put(out, head + req.method.off, req.method.len, '\n');
@@ -106,11 +239,9 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
         '\0');
 
     p->content_length = req.content_length;
-    return (int64_t)n << MD_PACK_SHIFT | (int64_t)(req.flags & 31)
+    return (int64_t)n << MD_PACK_SHIFT | bits | (int64_t)(req.flags & 31)
         | (req.minor_version ? MD_PACK_MINOR : 0)
-        | (req.content_length >= 0 ? MD_PACK_LENGTH : 0)
-        | (distinct_names(head, req.headers, req.num_headers)
-            ? MD_PACK_DISTINCT : 0);
+        | (req.content_length >= 0 ? MD_PACK_LENGTH : 0);
 }
 
 #if MD_MAX_CAPTURES > MD_PACK_COUNT

@@ -7,7 +7,9 @@
 // The strings go into one text, separated by '\n', a byte a valid head cannot
 // have inside any of them:
 //     name0 \n value0 \n ... nameN-1 \n valueN-1 \n method \n path \n query \0
-// (path "/" when the target has none; query empty when there is no '?').
+// (path "/" when the target has none; query empty when there is no '?'),
+// or, when the names are those of a slot (MD_PACK_SEEN below), without them:
+//     value0 \n ... valueN-1 \n method \n path \n query \0
 // The text is valid UTF-8, since the parser checked every byte of it, so one
 // decode and one split make all the strings. The numbers come back in the
 // return value (MD_PACK_* bits below), content_length in the context.
@@ -20,6 +22,14 @@
 #include "md_util.h"
 #include "md_ws.h"
 
+// Field-name lists seen before. A client sends the same field names in the
+// same order on every request, so the caller keeps one Python list of name
+// strings per slot, made once: a head whose names are a slot's, byte for
+// byte, leaves them out of the text (MD_PACK_SEEN), and a new list of
+// names goes into a slot (MD_PACK_KEPT), the oldest one giving way.
+#define MD_PACK_SLOTS   (8)    // (3 bits of the result)
+#define MD_PACK_SLOT_BYTES (512)  // names + one '\n' each; longer: no slot
+
 typedef struct {
     md_header *headers;      // caller's scratch: parsed slices
     size_t headers_cap;
@@ -29,14 +39,32 @@ typedef struct {
     size_t need_text;
     int64_t content_length;  // out: valid when MD_PACK_LENGTH is set
     const char *error;       // out: static message when the head is rejected
+    // the slots (zeroed by the caller: all empty)
+    char names[MD_PACK_SLOTS][MD_PACK_SLOT_BYTES];
+    uint16_t names_len[MD_PACK_SLOTS];   // 0: empty
+    uint8_t names_distinct[MD_PACK_SLOTS];
+    unsigned names_next;                 // the slot the next new list takes
 } md_pack;
 
 // Bits of a successful result; the head length is result >> MD_PACK_SHIFT.
-// The low bits are md_http.h's MD_F_* flags (MD_F_QUERY included).
+// The low bits are md_http.h's MD_F_* flags (MD_F_QUERY included). (Python
+// handles results below 2 ** 30, heads up to 2 KB here, fastest.)
 #define MD_PACK_MINOR   (32)    // HTTP/1.1
 #define MD_PACK_LENGTH  (64)    // a Content-Length was given
 #define MD_PACK_DISTINCT (128)  // no two field names are equal ignoring case
-#define MD_PACK_SHIFT   (8)
+#define MD_PACK_SEEN    (256)   // the names are the slot's: not in the text
+#define MD_PACK_KEPT    (512)   // the names (in the text) went into the slot
+#define MD_PACK_SLOT_SHIFT (10) // (result >> 10) & 7: the slot of the names
+// (result >> MD_PACK_COOKIE_SHIFT) & 63 is 1 + the index of the field that
+// is the head's only Cookie field when its value is a plain browser list
+// ("a=1; b=2": parts separated by "; ", each with exactly one '=', no other
+// ';', space or tab, no name twice; at most MD_PACK_COOKIE_PARTS parts), else
+// 0. Such a value splits at "; " and then '=' into the cookies, as the
+// general rules would. Only given with MD_PACK_DISTINCT, for fields 0..61.
+#define MD_PACK_COOKIE_SHIFT (13)
+#define MD_PACK_COOKIE_MAX (62)
+#define MD_PACK_COOKIE_PARTS (32)
+#define MD_PACK_SHIFT   (19)
 
 // MD_PACK_DISTINCT is only looked for in heads of at most this many fields
 // (the check compares every pair of names); larger heads never have it set.
@@ -52,6 +80,9 @@ typedef struct {
 int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
     int64_t start, int64_t end, int64_t scanned, size_t max_line,
     size_t max_head, size_t max_headers);
+
+// Empties the slots (the caller lost track of what they hold).
+void md_pack_forget(md_pack *p);
 
 // md_router_match on path[0:len), packed: -1 when no route matches from
 // `start` on, else index << 8 | what. `what` is MD_PACK_VERIFY for a route

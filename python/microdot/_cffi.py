@@ -65,24 +65,43 @@ def _error(code, message):
 # decode and one split make all of them (header fields first, then method,
 # path and query, popped off the end). The numbers come back packed in the
 # return value.
+#
+# A client sends the same field names in the same order on every request:
+# md_pack keeps the name lists it saw in a few slots, and this module one
+# list per slot, [name0, None, name1, None, ...], made once. A head whose
+# names are a slot's comes without them in the text, and its header list is
+# a copy of the slot's with the values put in: fewer strings to make, and
+# names whose hash is already known when headers is built.
 
-_pack = ffi.new('md_pack *')
+_pack = ffi.new('md_pack *')  # (zeroed: its slots are empty)
 _pack_request = lib.md_pack_request
 _PACK_MINOR = lib.MD_PACK_MINOR
 _PACK_LENGTH = lib.MD_PACK_LENGTH
 _PACK_DISTINCT = lib.MD_PACK_DISTINCT
+_PACK_SEEN = lib.MD_PACK_SEEN
+_PACK_KEPT = lib.MD_PACK_KEPT
+_SLOT_SHIFT = lib.MD_PACK_SLOT_SHIFT
+_SLOT_MASK = 7
+assert lib.MD_PACK_SLOTS <= _SLOT_MASK + 1
 _PACK_SHIFT = lib.MD_PACK_SHIFT
 _PACK_RANGE = lib.MD_PACK_RANGE
 _PACK_GROW = lib.MD_PACK_GROW
 _headers = _text = None  # the scratch arrays _pack points to
+_names = [None] * lib.MD_PACK_SLOTS  # each slot's names, as said above
 _lock = _scratch_lock.acquire  # (cheaper than a with statement)
 _unlock = _scratch_lock.release
 
 # The header list of the latest parse_request result whose field names are
 # all different ignoring case (C checked): microdot._cpython's headers
 # builder then skips that check when it gets this very list. (Identity can
-# only match that list: this reference keeps it alive.)
+# only match that list: this reference keeps it alive.) plain_cookie is the
+# latest Cookie value that C found to be a plain browser list (md_pack.h:
+# MD_PACK_COOKIE_SHIFT), which the cookies builder then splits without
+# checking it: that is a property of the text, so identity is enough.
 distinct_headers = None
+plain_cookie = False  # (never a header value, nor None)
+_COOKIE_BITS = 63 << lib.MD_PACK_COOKIE_SHIFT
+_COOKIE_VALUE_SHIFT = lib.MD_PACK_COOKIE_SHIFT - 1
 
 
 def _grow(headers, text):
@@ -98,8 +117,15 @@ def _grow(headers, text):
 _grow(128, 16384)
 
 
+def _slot_names(fields):
+    # fields: names and values, then method, path and query
+    names = fields[:-3]
+    names[1::2] = [None] * (len(names) // 2)
+    return names
+
+
 def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
-    global distinct_headers
+    global distinct_headers, plain_cookie
     _lock()
     try:
         r = _pack_request(
@@ -110,16 +136,34 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
                        max_headers)
             if r is None:
                 return None
-        text = _string(_text)
+        try:
+            fields = _string(_text).decode().split('\n')
+            if r & _PACK_SEEN:
+                names = _names[r >> _SLOT_SHIFT & _SLOT_MASK]
+            else:
+                names = None
+                if r & _PACK_KEPT:
+                    _names[r >> _SLOT_SHIFT & _SLOT_MASK] = \
+                        _slot_names(fields)
+        except BaseException:  # (MemoryError): the slots may be wrong now
+            lib.md_pack_forget(_pack)
+            raise
         length = _pack.content_length if r & _PACK_LENGTH else -1
     finally:
         _unlock()
-    headers = text.decode().split('\n')
-    query = headers.pop()
-    path = headers.pop()
+    query = fields.pop()
+    path = fields.pop()
+    method = fields.pop()
+    if names is None:
+        headers = fields
+    else:
+        headers = names[:]
+        headers[1::2] = fields
     if r & _PACK_DISTINCT:
-        distinct_headers = headers  # (once the method is popped too)
-    return (headers.pop(), path, query if r & _F_QUERY else None,
+        distinct_headers = headers
+        if r & _COOKIE_BITS:  # (1 + field index) * 2 - 1: the field's value
+            plain_cookie = headers[(r >> _COOKIE_VALUE_SHIFT & 126) - 1]
+    return (method, path, query if r & _F_QUERY else None,
             1 if r & _PACK_MINOR else 0, headers, r >> _PACK_SHIFT, length,
             r & _F_PUBLIC)
 

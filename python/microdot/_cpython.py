@@ -36,10 +36,12 @@ _ONE = repeat(1)
 
 class _NoHint:
     distinct_headers = None
+    plain_cookie = False  # (never a header value, nor None)
 
 
 # The cffi backend names the header list of its latest parse whose field
-# names are all different ignoring case; the pure backend names none.
+# names are all different ignoring case, and the latest Cookie value it
+# found plain; the pure backend names none.
 _hint = backend if 'distinct_headers' in vars(backend) else _NoHint
 
 
@@ -283,6 +285,10 @@ class _Cookies:
                     header = raw[i + 1]
             if header is None:
                 header = req._header('cookie', '; ')
+        if header is _hint.plain_cookie and header:  # (C checked: _cffi)
+            it = iter(header.replace('; ', '=').split('='))
+            req.cookies = cookies = dict(zip(it, it))
+            return cookies
         cookies = {}
         if header:
             # "a=1; b=2" (what browsers send) splits at '; ' and then at each

@@ -36,8 +36,8 @@ def make(backend, lines):
 
 @pytest.mark.parametrize('backend', BACKENDS)
 @pytest.mark.parametrize('lines, cookies', HEADS)
-def test_cookies_do_not_depend_on_what_was_read_first(backend, lines,
-                                                        cookies):
+def test_cookies_do_not_depend_on_what_was_read_first(
+        backend, lines, cookies):
     first = make(backend, lines)
     assert first.cookies == cookies
     second = make(backend, lines)
