@@ -462,22 +462,37 @@ def _serve_socket(app, conn):
         writer = conn.writer
         buf = conn.buf
         c_length = c_status = c_type = c_minor = c_keep = c_head = None
+        # (per connection: the limits, and builtins and module globals as
+        # local variables, which MicroPython reads without a lookup)
+        max_line = Req.max_readline
+        max_head = Req.max_head_length
+        max_headers = Req.max_headers
+        Len = len
+        Type = type
+        Bytes = bytes
+        keep_alive_flag = F_KEEP_ALIVE
+        chunked_flag = F_CHUNKED
         while True:
-            # 1. the request head, parsed in place (see serve_connection)
+            # 1. the request head (see serve_connection): parsed straight
+            # from the bytes received when nothing else was buffered, else
+            # in place in the connection's buffer
             pos = conn.pos
+            src = buf
+            end = Len(buf)
             scanned = pos
             timed = False  # whether request_since was set
             while True:
-                end = len(buf)
                 if end > pos:
-                    if buf[pos] == 10 or buf[pos] == 13:
+                    if src[pos] == 10 or src[pos] == 13:
+                        if src is not buf:
+                            buf += src
                         handed_over = True
                         conn.socket = None
                         yield from serve_connection(app, conn)
                         return
                     try:
-                        head = parse(buf, pos, end, scanned, Req.max_readline,
-                                     Req.max_head_length, Req.max_headers)
+                        head = parse(src, pos, end, scanned, max_line,
+                                     max_head, max_headers)
                     except ValueError as exc:
                         status = exc.args[0] if exc.args else 400
                         yield from _send_error(conn, status if isinstance(
@@ -485,10 +500,13 @@ def _serve_socket(app, conn):
                         return
                     if head is not None:
                         break
+                    if src is not buf:
+                        buf += src
+                        src = buf
                 if pos:
                     buf[:pos] = b''
                     conn.pos = pos = 0
-                    end = len(buf)
+                    end = Len(buf)
                 if end:  # part of a head: request_timeout counts from now
                     conn.idle = False
                     if not timed:
@@ -508,13 +526,23 @@ def _serve_socket(app, conn):
                 conn.waiting_since = None
                 if not data:
                     return
-                buf += data
                 scanned = end
+                if end:
+                    buf += data
+                    end = Len(buf)
+                else:
+                    src = data
+                    end = Len(data)
             conn.idle = False
             method, path, query, minor, headers, head_len, length, flags = head
-            conn.pos = pos + head_len
-            if head_len > Req.max_readline and \
-                    _header_line_too_long(headers, Req.max_readline):
+            pos += head_len
+            if src is buf:
+                conn.pos = pos
+            elif pos < end:  # (a body or a next request came with it)
+                buf += src
+                conn.pos = pos
+            if head_len > max_line and \
+                    _header_line_too_long(headers, max_line):
                 yield from _send_error(conn, 431)
                 return
             # (the attributes Request.__init__ stores for these arguments,
@@ -541,9 +569,9 @@ def _serve_socket(app, conn):
             head_only = method == 'HEAD'
 
             # 2. the body, and the app
-            keep_alive = flags & F_KEEP_ALIVE != 0
+            keep_alive = flags & keep_alive_flag != 0
             stream = None
-            if length > 0 or flags & F_CHUNKED:
+            if length > 0 or flags & chunked_flag:
                 if not timed:
                     conn.request_since = now()
                     timed = True
@@ -570,7 +598,7 @@ def _serve_socket(app, conn):
                     # (the head of the last plain response, kept in local
                     # variables: most connections get the same kind again)
                     body = res.body
-                    if type(body) is bytes and len(body) == c_length and \
+                    if Type(body) is Bytes and Len(body) == c_length and \
                             res.status_code == c_status and \
                             res.reason is None and not res.headers and \
                             res.default_content_type is c_type and \
@@ -592,7 +620,7 @@ def _serve_socket(app, conn):
                         writer.write(data)
                     else:
                         sent = sock.write(data)
-                        if sent == len(data):
+                        if sent == Len(data):
                             if keep_alive:
                                 continue
                             return
