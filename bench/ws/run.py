@@ -30,7 +30,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from benchlib import LOAD_CPU as CLIENT_CPU, SERVER_CPU, log, machine, median  # noqa: E402
+from benchlib import (  # noqa: E402
+    LOAD_CPU as CLIENT_CPU, SERVER_CPU, log, machine, median)
 import benchlib  # noqa: E402
 OUT = os.path.join(ROOT, 'build', 'bench', 'ws')
 NATMOD = os.path.join(ROOT, 'build', 'natmod', 'x64')
