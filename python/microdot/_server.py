@@ -514,6 +514,9 @@ def _serve_socket(app, conn):
                         timed = True
                 else:
                     conn.idle = True
+                    # (an idle connection keeps nothing of its last request)
+                    src = head = headers = path = query = req = res = \
+                        data = body = stream = None
                 conn.waiting_since = now()
                 while True:
                     yield queue_read(sock)
