@@ -14,36 +14,54 @@ except ImportError:  # MicroPython without functools
             return wrapper
         return decorator
 
-if sys.implementation.name == 'micropython':
-    # (defined in the core, which does not import this module)
-    from microdot.microdot import iscoroutinefunction  # noqa: F401
+# one implementation, in the core
+from microdot.microdot import iscoroutinefunction  # noqa: E402, F401
 
+if sys.implementation.name == 'micropython':
     #: Prints a traceback of an exception to stderr.
     print_exception = sys.print_exception
-else:
-    from inspect import iscoroutinefunction as _iscoroutinefunction
 
-    _async_cache = {}
-    _plain_types = (type(wraps), type(print))
+    def wraps_async(f, kind):
+        # Whether the closure or bound method ``f`` calls an async def
+        # function (microdot.iscoroutinefunction asks): its repr names that
+        # function, at its start for a closure, at its end for a bound
+        # method.
+        if kind == 'closure':
+            return _repr_ends(f, 20)[0] == '<closure <generator>'
+        return _repr_ends(f, 0)[1].endswith('.<generator>>')
 
-    def iscoroutinefunction(f):
-        """True when calling ``f`` gives a coroutine (cached per function)."""
+    def _repr_ends(f, size):
+        # (head, tail) of repr(f): the first ``size`` characters (printing
+        # stops there: a closure's repr goes on with what it holds, which
+        # may be big or hold the closure itself) and the last 16
         try:
-            return _async_cache[f]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable callable
-            return _iscoroutinefunction(f)
-        result = _iscoroutinefunction(f)
-        if not result and type(f) not in _plain_types:
-            # a callable object: ask about its __call__ method
+            from io import IOBase
+        except ImportError:  # (a port without it: the whole repr)
             try:
-                result = _iscoroutinefunction(f.__call__)
-            except AttributeError:
-                pass
-        _async_cache[f] = result
-        return result
+                text = repr(f)
+            except RuntimeError:  # (a repr loop)
+                text = ''
+            return text[:size], text[-16:]
 
+        class Ends(IOBase):
+            head = tail = ''
+
+            def write(self, data):
+                text = bytes(data).decode()
+                if len(self.head) < size:
+                    self.head += text[:size - len(self.head)]
+                    if len(self.head) == size:
+                        raise StopIteration
+                self.tail = (self.tail + text)[-16:]
+                return len(data)
+
+        ends = Ends()
+        try:
+            print(f, file=ends, end='')
+        except (StopIteration, RuntimeError):  # (enough, or a repr loop)
+            pass
+        return ends.head, ends.tail
+else:
     def print_exception(exc):
         """Prints a traceback of ``exc`` to stderr."""
         import traceback

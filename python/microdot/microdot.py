@@ -22,6 +22,44 @@ from microdot._backend import backend
 _MICROPYTHON = sys.implementation.name == 'micropython'
 
 
+# iscoroutinefunction (also microdot.helpers.iscoroutinefunction): defined
+# before microdot._cpython is imported, which imports it through helpers
+if _MICROPYTHON:
+    def _is_async(f):
+        # async def functions are generator functions; closures and bound
+        # methods do not tell their kind by type (microdot.helpers looks)
+        kind = type(f).__name__
+        if kind == 'closure' or kind == 'bound_method':
+            from microdot.helpers import wraps_async
+            return wraps_async(f, kind)
+        return kind == 'generator'
+
+else:
+    from inspect import iscoroutinefunction as _is_async
+
+_async_cache = {}
+
+
+def iscoroutinefunction(f):
+    """True when calling ``f`` gives a coroutine (cached per function)."""
+    try:
+        return _async_cache[f]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable callable
+        return _is_async(f)
+    result = _is_async(f)
+    if not result and type(f) is not type(iscoroutinefunction) and \
+            type(f) is not type(print):
+        # a callable object: ask about its __call__ method
+        try:
+            result = _is_async(f.__call__)
+        except AttributeError:
+            pass
+    _async_cache[f] = result
+    return result
+
+
 def __getattr__(name):
     # AsyncBytesIO and (on MicroPython) MultiDict, imported on first use (by
     # `from microdot import ...` too)
@@ -70,13 +108,18 @@ class NoCaseDict(dict):
     # never case variants of each other.
     _k = None
 
-    def __init__(self, initial=None):
-        if _MICROPYTHON:  # makes the native dict (CPython's __new__ did)
-            super().__init__()
-        if initial:
-            items = initial.items() if hasattr(initial, 'items') else initial
-            for key, value in items:
-                self[key] = value
+    def __init__(self, initial=_MISSING):
+        # NoCaseDict() calls no method: MicroPython then makes the native
+        # dict itself, as CPython's __new__ did (the empty headers of every
+        # response are made this way)
+        if initial is not _MISSING:
+            if _MICROPYTHON:
+                super().__init__()
+            if initial:
+                items = initial.items() if hasattr(initial, 'items') \
+                    else initial
+                for key, value in items:
+                    self[key] = value
 
     def _fill(self, flat):
         """Adds the headers of a flat [name, value, ...] list of str to this
@@ -243,6 +286,17 @@ class Request:
       handler stores the current user and the route handler reads it).
     - ``url_args``: the values of the route's URL components by name (an
       empty dict, private to this request, for a route without any).
+
+    And these, read from the request each time:
+
+    - ``stream``: the body as a stream with async ``read(n)``,
+      ``readexactly(n)`` and ``readline()``; the only way to reach bodies
+      over ``max_body_length`` (settable).
+    - ``content_type``: the value of the ``Content-Type`` header as sent,
+      parameters included (such as ``'application/json; charset=utf-8'``),
+      or None when the request has none.
+    - ``content_length``: the value of the ``Content-Length`` header as an
+      int; 0 when the request has none (a chunked body, or no body at all).
     """
 
     #: Largest request body accepted, in bytes (larger gives 413).
@@ -273,36 +327,38 @@ class Request:
     route = None
     #: File uploads, set by the multipart extension.
     files = None
-    _raw_headers = _stream = None
+    _raw_headers = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None, url_prefix='',
                  subapp=None, scheme=None, route=None):
+        # (the built-in server's request: only app, path, client_addr, sock
+        # and the raw headers are stored)
         self.app = app
         if method != 'GET':
             self.method = method
-        i = url.find('?')
-        if i < 0:
-            self.path = url  # and url (see __getattr__): one attribute less
-        else:
+        if '?' in url:
+            i = url.find('?')
             self.url = url
             self.path = url[:i]
             self.query_string = url[i + 1:]
+        else:
+            self.path = url  # and url (see _lazy): one attribute less
         if http_version != '1.1':
             self.http_version = http_version
-        if isinstance(headers, list):
-            self._raw_headers = headers  # flat [name, value, ...], parsed lazily
+        if type(headers) is list:
+            self._raw_headers = headers  # [name, value, ...], parsed lazily
         else:
             self.headers = headers if isinstance(headers, NoCaseDict) \
                 else NoCaseDict(headers)
         if client_addr is not None:
             self.client_addr = client_addr
+        if sock is not None:
+            self.sock = sock
         if body is not None:
             self.body = body
         if stream is not None:
-            self._stream = stream
-        if sock is not None:
-            self.sock = sock
+            self.stream = stream
         if url_prefix:
             self.url_prefix = url_prefix
         if subapp is not None:
@@ -354,6 +410,25 @@ class Request:
             value = {}
         elif name == 'url':
             return self.path  # a URL without a query string
+        elif name == 'stream':
+            value = self._stream
+            if value is _MISSING:  # (asked by the '_stream' branch below)
+                return None
+            if value is None:
+                from microdot._bytesio import AsyncBytesIO
+                value = AsyncBytesIO(self.body)
+        elif name == 'content_type':
+            return self._header('content-type')
+        elif name == 'content_length':
+            value = self._header('content-length')
+            return int(value) if value and value.isdigit() else 0
+        elif name == '_stream':
+            # (MicroPython) the stream set on this request (by the server,
+            # or by `req.stream = ...`), or None; never one made of the body
+            self._stream = _MISSING
+            value = self.stream
+            del self._stream
+            return value
         else:
             raise AttributeError(name)
         setattr(self, name, value)
@@ -383,19 +458,6 @@ class Request:
                     value + separator + raw[i + 1]
         return value
 
-    @property
-    def stream(self):
-        """The body as a stream with async read(n), readexactly(n) and
-        readline(); the only way to reach bodies over max_body_length."""
-        if self._stream is None:
-            from microdot._bytesio import AsyncBytesIO
-            self._stream = AsyncBytesIO(self.body)
-        return self._stream
-
-    @stream.setter
-    def stream(self, value):
-        self._stream = value
-
     def after_request(self, f):
         """Registers a handler called after this request only (decorator)."""
         if not isinstance(self.after_request_handlers, list):
@@ -403,25 +465,21 @@ class Request:
         self.after_request_handlers.append(f)
         return f
 
-    @property
-    def content_type(self):
-        """The value of the ``Content-Type`` header as sent, parameters
-        included (such as ``'application/json; charset=utf-8'``), or
-        None when the request has none."""
-        return self._header('content-type')
-
-    @property
-    def content_length(self):
-        """The value of the ``Content-Length`` header as an int; 0 when
-        the request has none (a chunked body, or no body at all)."""
-        length = self._header('content-length')
-        return int(length) if length and length.isdigit() else 0
-
 
 if not _MICROPYTHON:
     from microdot._cpython import install_lazy
     install_lazy(Request, ('headers', 'args', 'cookies', 'json', 'form', 'g',
                            'url', 'url_args'))
+    # (MicroPython asks _lazy for these: there, a class with a property makes
+    # every attribute store on its instances slower)
+    Request._stream = None
+    Request.stream = property(lambda req: req._lazy('stream'),
+                              lambda req, value: setattr(req, '_stream',
+                                                         value))
+    Request.content_type = property(
+        lambda req: req._header('content-type'))
+    Request.content_length = property(
+        lambda req: Request._lazy(req, 'content_length'))
 
 
 def _check_header_text(text):
@@ -777,8 +835,11 @@ class Microdot:
         (None, None) when nothing does."""
         router = self._router
         if router is None:
-            router = self._router = backend.compile_router(
-                [route.pattern.url_pattern for route in self.url_map])
+            router = self._router = self._compile_router()
+        found = router[1].get(path)  # (a route without components)
+        if found is not None and method in found[0].methods:
+            return found
+        router = router[0]
         url_map = self.url_map
         allowed = None
         start = 0
@@ -806,6 +867,23 @@ class Microdot:
                 if m not in allowed:
                     allowed.append(m)
 
+    def _compile_router(self):
+        # The backend's router, and the answers for the paths of the routes
+        # without components that are the first to match their own path
+        # (what the backend would answer for that path every time)
+        url_map = self.url_map
+        router = backend.compile_router(
+            [route.pattern.url_pattern for route in url_map])
+        static = {}
+        for i in range(len(url_map)):
+            pattern = url_map[i].pattern
+            path = pattern.url_pattern
+            if not pattern.names and path not in static:
+                found = backend.match_route(router, path, 0)
+                if found is not None and found[0] == i:
+                    static[path] = (url_map[i], _NO_ARGS)
+        return router, static
+
     # -- dispatching -------------------------------------------------------
 
     async def dispatch_request(self, req):
@@ -816,18 +894,19 @@ class Microdot:
             if route is None:
                 from microdot._errors import no_route
                 return await no_route(self, req, args)
-            req.route = route.handler
+            req.route = handler = route.handler
             if args:
                 req.url_args = args
-            if route.url_prefix:
-                req.url_prefix = route.url_prefix
-            if route.subapp is not None:
+            local_apps = ()
+            if route.subapp is not None:  # (a mounted route)
+                local_apps = route.local_apps
+                if route.url_prefix:
+                    req.url_prefix = route.url_prefix
                 req.subapp = route.subapp
             res = None
-            if self.before_request_handlers or route.local_apps:
-                res = await self._before(req, route.local_apps)
+            if self.before_request_handlers or local_apps:
+                res = await self._before(req, local_apps)
             if res is None:
-                handler = route.handler
                 if not iscoroutinefunction(handler):
                     res = await _call(handler, req, **args)
                 elif args:
@@ -835,8 +914,10 @@ class Microdot:
                 else:
                     res = await handler(req)  # no kwargs dict to build
             res = _make_response(res)
-            for app in route.local_apps:
-                res = await self._after(req, res, app.after_request_handlers)
+            if local_apps:
+                for app in local_apps:
+                    res = await self._after(req, res,
+                                            app.after_request_handlers)
             if self.after_request_handlers:
                 res = await self._after(req, res, self.after_request_handlers)
             if req.after_request_handlers:
@@ -920,41 +1001,8 @@ if _MICROPYTHON:
         if iscoroutinefunction(f):
             ret = await ret
         return ret
-
-    # microdot.helpers.iscoroutinefunction on MicroPython, here so that the
-    # core does not import helpers
-    _async_cache = {}
-    _plain_types = (type(abort), type(print))
-
-    def _is_async(f):
-        # async def functions are generator functions; closures and bound
-        # methods do not tell their kind by type, but their repr names the
-        # function inside: "<generator>" for async def
-        return type(f) is type(_call) or (
-            type(f).__name__ in ('closure', 'bound_method') and
-            '<generator>' in repr(f))
-
-    def iscoroutinefunction(f):
-        """True when calling ``f`` gives a coroutine (cached per
-        function)."""
-        try:
-            return _async_cache[f]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable callable
-            return _is_async(f)
-        result = _is_async(f)
-        if not result and type(f) not in _plain_types:
-            # a callable object: ask about its __call__ method
-            try:
-                result = _is_async(f.__call__)
-            except AttributeError:
-                pass
-        _async_cache[f] = result
-        return result
 else:
     from microdot._cpython import call as _call, install_late
-    from microdot.helpers import iscoroutinefunction
     install_late(Microdot, Response)
 
 
