@@ -36,8 +36,11 @@ _F_PUBLIC = 15
 _from_buffer = ffi.from_buffer
 
 # The C scratch structs below are shared, and cffi releases the GIL during
-# C calls: threads (WSGI workers, sync handlers) take turns through this lock.
+# C calls: threads (WSGI workers, sync handlers) take turns through this lock
+# (parse_request has a pool of scratches instead).
 _scratch_lock = threading.Lock()
+_lock = _scratch_lock.acquire  # (cheaper than a with statement)
+_unlock = _scratch_lock.release
 _string = ffi.string
 
 
@@ -73,7 +76,6 @@ def _error(code, message):
 # a copy of the slot's with the values put in: fewer strings to make, and
 # names whose hash is already known when headers is built.
 
-_pack = ffi.new('md_pack *')  # (zeroed: its slots are empty)
 _pack_request = lib.md_pack_request
 _PACK_MINOR = lib.MD_PACK_MINOR
 _PACK_LENGTH = lib.MD_PACK_LENGTH
@@ -86,10 +88,6 @@ assert lib.MD_PACK_SLOTS <= _SLOT_MASK + 1
 _PACK_SHIFT = lib.MD_PACK_SHIFT
 _PACK_RANGE = lib.MD_PACK_RANGE
 _PACK_GROW = lib.MD_PACK_GROW
-_headers = _text = None  # the scratch arrays _pack points to
-_names = [None] * lib.MD_PACK_SLOTS  # each slot's names, as said above
-_lock = _scratch_lock.acquire  # (cheaper than a with statement)
-_unlock = _scratch_lock.release
 
 # The header list of the latest parse_request result whose field names are
 # all different ignoring case (C checked): microdot._cpython's headers
@@ -103,18 +101,32 @@ plain_cookie = False  # (never a header value, nor None)
 _COOKIE_BITS = 63 << lib.MD_PACK_COOKIE_SHIFT
 _COOKIE_VALUE_SHIFT = lib.MD_PACK_COOKIE_SHIFT - 1
 
-
-def _grow(headers, text):
-    global _headers, _text
-    headers = max(headers, _pack.headers_cap)
-    text = max(text, _pack.text_cap)
-    _headers = ffi.new('md_header[]', headers)
-    _text = ffi.new('char[]', text)
-    _pack.headers, _pack.headers_cap = _headers, headers
-    _pack.text, _pack.text_cap = _text, text
+# A head scratch is [md_pack *, its text, its slots' names, its header
+# slices]. parse_request takes one from this pool and gives it back: with
+# threads, each one in a parse at the same time has its own (cheaper than a
+# lock, which costs about 1,000 instructions per call).
+_scratches = []
+_take_scratch = _scratches.pop
+_give_scratch = _scratches.append
 
 
-_grow(128, 16384)
+def _new_scratch():
+    scratch = [ffi.new('md_pack *'), None, [None] * lib.MD_PACK_SLOTS, None]
+    _grow(scratch, 128, 16384)  # (ffi.new zeroes: the slots are empty)
+    return scratch
+
+
+def _grow(scratch, headers, text):
+    pack = scratch[0]
+    headers = max(headers, pack.headers_cap)
+    text = max(text, pack.text_cap)
+    scratch[3] = pack.headers = ffi.new('md_header[]', headers)
+    scratch[1] = pack.text = ffi.new('char[]', text)
+    pack.headers_cap = headers
+    pack.text_cap = text
+
+
+_give_scratch(_new_scratch())
 
 
 def _slot_names(fields):
@@ -124,63 +136,77 @@ def _slot_names(fields):
     return names
 
 
+# The bits of md_pack_request's result, as literal numbers in
+# parse_request (a global read costs more, at every request):
+#   15: F_* flags          16: MD_F_QUERY          32: MD_PACK_MINOR
+#   64: MD_PACK_LENGTH    128: MD_PACK_DISTINCT   256: MD_PACK_SEEN
+#  512: MD_PACK_KEPT      r >> 10 & 7: the slot   r >> 19: head length
+#  r >> 13 & 63: the plain Cookie field + 1 (r & 516096: there is one)
+assert (_F_PUBLIC, _F_QUERY, _PACK_MINOR, _PACK_LENGTH, _PACK_DISTINCT,
+        _PACK_SEEN, _PACK_KEPT, _SLOT_SHIFT, _PACK_SHIFT, _COOKIE_BITS,
+        _COOKIE_VALUE_SHIFT) == (
+    15, 16, 32, 64, 128, 256, 512, 10, 19, 63 << 13, 12)
+
+
 def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
     global distinct_headers, plain_cookie
-    _lock()
     try:
+        scratch = _take_scratch()
+    except IndexError:  # all in use by other threads
+        scratch = _new_scratch()
+    try:
+        pack, text, kept, _ = scratch
         r = _pack_request(
-            _pack, buf if type(buf) is bytes else _from_buffer(buf),
+            pack, buf if type(buf) is bytes else _from_buffer(buf),
             len(buf), start, end, scanned, max_line, max_head, max_headers)
         if r < 0:
-            r = _retry(r, buf, start, end, scanned, max_line, max_head,
-                       max_headers)
+            r = _retry(scratch, r, buf, start, end, scanned, max_line,
+                       max_head, max_headers)
             if r is None:
                 return None
+            text = scratch[1]
         try:
-            fields = _string(_text).decode().split('\n')
-            if r & _PACK_SEEN:
-                names = _names[r >> _SLOT_SHIFT & _SLOT_MASK]
+            headers = _string(text).decode().split('\n')
+            if r & 256:  # seen: the names are those kept in slot r >> 10 & 7
+                names = kept[r >> 10 & 7]
             else:
                 names = None
-                if r & _PACK_KEPT:
-                    _names[r >> _SLOT_SHIFT & _SLOT_MASK] = \
-                        _slot_names(fields)
+                if r & 512:  # kept: the names went into that slot
+                    kept[r >> 10 & 7] = _slot_names(headers)
         except BaseException:  # (MemoryError): the slots may be wrong now
-            lib.md_pack_forget(_pack)
+            lib.md_pack_forget(pack)
             raise
-        length = _pack.content_length if r & _PACK_LENGTH else -1
+        length = pack.content_length if r & 64 else -1
     finally:
-        _unlock()
-    query = fields.pop()
-    path = fields.pop()
-    method = fields.pop()
-    if names is None:
-        headers = fields
-    else:
+        _give_scratch(scratch)
+    query = headers.pop()
+    path = headers.pop()
+    method = headers.pop()
+    if names is not None:  # headers holds the values: put them in a copy
+        values = headers
         headers = names[:]
-        headers[1::2] = fields
-    if r & _PACK_DISTINCT:
+        headers[1::2] = values
+    if r & 128:
         distinct_headers = headers
-        if r & _COOKIE_BITS:  # (1 + field index) * 2 - 1: the field's value
-            plain_cookie = headers[(r >> _COOKIE_VALUE_SHIFT & 126) - 1]
-    return (method, path, query if r & _F_QUERY else None,
-            1 if r & _PACK_MINOR else 0, headers, r >> _PACK_SHIFT, length,
-            r & _F_PUBLIC)
+        if r & 516096:  # (1 + field index) * 2 - 1: the field's value
+            plain_cookie = headers[(r >> 12 & 126) - 1]
+    return (method, path, query if r & 16 else None, 1 if r & 32 else 0,
+            headers, r >> 19, length, r & 15)
 
 
-def _retry(r, buf, *args):
-    # The slow paths of parse_request, under its lock: returns the packed
-    # result, None for an incomplete head, or raises.
+def _retry(scratch, r, buf, *args):
+    # The slow paths of parse_request: returns the packed result, None for
+    # an incomplete head, or raises.
+    pack = scratch[0]
     while r == _PACK_GROW:
-        _grow(_pack.need_headers, _pack.need_text)
-        r = _pack_request(_pack, _from_buffer(buf), len(buf),
-                          *args)
+        _grow(scratch, pack.need_headers, pack.need_text)
+        r = _pack_request(pack, _from_buffer(buf), len(buf), *args)
     if r == -1:
         return None
     if r == _PACK_RANGE:
         raise ValueError('need 0 <= start <= end <= len(buf)')
     if r < 0:
-        raise _error(r, _pack.error)
+        raise _error(r, pack.error)
     return r
 
 
