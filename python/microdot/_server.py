@@ -930,13 +930,29 @@ async def _refuse(writer):
         pass
 
 
+class _Stop:
+    """What shutdown() sets on MicroPython (``app._stop``): it closes the
+    listening server, whose end is what serve_forever waits for. (An
+    asyncio.Event would import asyncio's event module, about 1 KB of a
+    board's RAM.)"""
+
+    def __init__(self, server):
+        self.server = server
+
+    def set(self):
+        self.server.close()
+
+    def wait(self):
+        return self.server.wait_closed()
+
+
 async def serve_forever(app, host, port, ssl):
     """Listens on host:port until app.shutdown(), then lets the requests in
     progress finish (for a few seconds at most) and returns."""
     connections = set()
     scheme = 'https' if ssl else 'http'
-    app._stop = asyncio.Event()
     if hasattr(asyncio, 'Protocol'):  # CPython
+        app._stop = asyncio.Event()
         from microdot._aioserver import start_server
         server = await start_server(app, connections, scheme, host, port, ssl)
     else:
@@ -956,13 +972,14 @@ async def serve_forever(app, host, port, ssl):
         # (MicroPython's default backlog of 5 refuses bursts of clients)
         server = await asyncio.start_server(on_connection, host, port,
                                             backlog=64, ssl=ssl)
+        app._stop = _Stop(server)
     app.server = server
     sweeper = asyncio.create_task(_sweep(app, connections))
     if app.debug:
         print('Starting async server on {}:{}...'.format(host, port))
     try:
         if not app._shutdown_requested:
-            await app._stop.wait()
+            await app._stop.wait()  # (until shutdown() sets it)
     finally:
         server.close()
         await server.wait_closed()
