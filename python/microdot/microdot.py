@@ -610,6 +610,8 @@ send_file = Response.send_file
 
 def _make_response(value):
     """Turns what a handler returned into a Response."""
+    if isinstance(value, str):  # (the usual answer first)
+        return Response(value)
     if isinstance(value, Response):
         return value
     if isinstance(value, tuple):
@@ -679,7 +681,7 @@ class URLPattern:
 
 class _Route:
     """A route of an app: its methods, pattern and handler, and where it was
-    mounted from."""
+    mounted from. (``is_async``: set when the app's router is made.)"""
 
     url_prefix = ''
     subapp = None
@@ -870,18 +872,21 @@ class Microdot:
     def _compile_router(self):
         # The backend's router, and the answers for the paths of the routes
         # without components that are the first to match their own path
-        # (what the backend would answer for that path every time)
+        # (what the backend would answer for that path every time); and
+        # each route learns whether its handler is async
         url_map = self.url_map
         router = backend.compile_router(
             [route.pattern.url_pattern for route in url_map])
         static = {}
         for i in range(len(url_map)):
-            pattern = url_map[i].pattern
+            route = url_map[i]
+            route.is_async = iscoroutinefunction(route.handler)
+            pattern = route.pattern
             path = pattern.url_pattern
             if not pattern.names and path not in static:
                 found = backend.match_route(router, path, 0)
                 if found is not None and found[0] == i:
-                    static[path] = (url_map[i], _NO_ARGS)
+                    static[path] = (route, _NO_ARGS)
         return router, static
 
     # -- dispatching -------------------------------------------------------
@@ -907,7 +912,7 @@ class Microdot:
             if self.before_request_handlers or local_apps:
                 res = await self._before(req, local_apps)
             if res is None:
-                if not iscoroutinefunction(handler):
+                if not route.is_async:
                     res = await _call(handler, req, **args)
                 elif args:
                     res = await handler(req, **args)
