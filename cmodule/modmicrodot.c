@@ -267,7 +267,7 @@ static mp_obj_t md_decode_str(const uint8_t *text, size_t len, int plus) {
     X("keep-alive") X("close") X("websocket") X("0") X("1") X("13") X("?0") X("?1") \
     X("*/*") X("gzip, deflate") X("gzip, deflate, br") X("max-age=0") X("no-cache") \
     X("document") X("navigate") X("same-origin") X("none") X("cors") X("u=0, i") \
-    X("application/json") X("text/plain") X("chunked") X("100-continue")
+    X("application/json") X("text/plain") X("chunked") X("100-continue") X("/")
 
 #define MD_WORD_COUNT(s) + 1
 #define MD_NUM_WORDS (0 MD_WORDS(MD_WORD_COUNT))
@@ -491,7 +491,8 @@ static mp_obj_t md_mp_parse_request(size_t n_args, const mp_obj_t *args) {
 
     mp_obj_t result[8] = {
         md_new_field(head, req.method),
-        req.path.len ? md_new_str(head, req.path) : md_new_text((const uint8_t *)"/", 1),
+        // (a path that is a word is "/", the most requested one)
+        req.path.len ? md_new_field(head, req.path) : md_new_text((const uint8_t *)"/", 1),
         (req.flags & MD_F_QUERY) ? md_new_str(head, req.query) : mp_const_none,
         MP_OBJ_NEW_SMALL_INT(req.minor_version),
         headers,
