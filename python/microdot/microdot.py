@@ -589,10 +589,6 @@ class Response:
         from microdot._cookies import delete_cookie
         delete_cookie(self, cookie, **kwargs)
 
-    def _add_header(self, name, value):
-        from microdot._cookies import _add_header
-        _add_header(self, name, value)
-
     def body_iter(self):
         """An async iterator over the body as bytes chunks."""
         from microdot._bodyiter import body_iter
@@ -664,7 +660,7 @@ class URLPattern:
                         raise ValueError('unknown URL component type ' + type_)
                     self.verify = True
                 names.append(name)
-        self.names = names
+        self.names = names or ()  # (a route without components shares it)
 
     @classmethod
     def register_type(cls, type_name, pattern='[^/]+', parser=None):
@@ -677,6 +673,9 @@ class URLPattern:
         when it does not match."""
         from microdot._urlre import match
         return match(self, path)
+
+
+_GET = ('GET',)  # the methods of every GET-only route (never changed)
 
 
 class _Route:
@@ -725,7 +724,7 @@ class Microdot:
         ``url_pattern`` for ``methods`` (default: GET)."""
         def decorated(f):
             self._add_route(_Route(
-                [m.upper() for m in methods] if methods else ['GET'],
+                [m.upper() for m in methods] if methods else _GET,
                 URLPattern(url_pattern), f))
             return f
         return decorated
