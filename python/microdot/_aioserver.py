@@ -125,15 +125,14 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         self.waiting_since = _now()
 
     def data_received(self, data):
-        if self.refused:
-            return
-        if self.task is None and _enter_task is not None and not self.buf:
+        if self.task is None and not self.buf and _enter_task is not None:
+            if self.refused:
+                return
             self.waiting_since = None
             self._start(data)  # (the first bytes: see _start)
-        else:
-            self._received(data)
-
-    def _received(self, data):
+            return
+        if self.refused:
+            return
         buf = self.buf
         buf += data
         waiter = self._waiter

@@ -219,3 +219,35 @@ def test_spare_ends_with_the_server():
 
     asyncio.run(main())
     assert left == []
+
+
+def test_no_spare_left_after_the_listener_closes():
+    # a connection accepted before app.server.close() and served after it
+    # must not leave a spare task behind
+    app = make_app()
+    left = []
+    answers = []
+
+    async def main():
+        serving = asyncio.ensure_future(app.start_server(host='127.0.0.1',
+                                                         port=0))
+        while app.server is None:
+            await asyncio.sleep(0.01)
+        port = app.server.sockets[0].getsockname()[1]
+        loop = asyncio.get_running_loop()
+        sock = socket.create_connection(('127.0.0.1', port),
+                                        timeout=IO_TIMEOUT)
+        await asyncio.sleep(0.1)  # (accepted)
+        app.server.close()
+        sock.sendall(get('/name'))
+        answers.append(await loop.run_in_executor(None, sock.recv, 65536))
+        sock.close()
+        app.shutdown()
+        await serving
+        await asyncio.sleep(0)
+        left.extend(task for task in asyncio.all_tasks()
+                    if task is not asyncio.current_task())
+
+    asyncio.run(main())
+    assert answers[0].startswith(b'HTTP/1.1 200 OK\r\n')
+    assert left == []
