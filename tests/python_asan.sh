@@ -48,7 +48,8 @@ env PYTHONPATH="$OUT" LD_PRELOAD="$LIBASAN $LIBUBSAN" \
     MICRODOT_REQUIRE_CFFI=1 \
     "$PY" -m pytest -q -p no:cacheprovider \
     tests/python/test_cffi_pack.py tests/python/test_cffi_route.py \
-    tests/python/test_cffi_checks.py tests/python/test_cffi_pairs.py
+    tests/python/test_cffi_checks.py tests/python/test_cffi_pairs.py \
+    tests/python/test_cffi_name_slots.py
 "$PY" - "$OUT" <<'EOF'
 # the ASan build really was the one loaded
 import os, subprocess, sys
