@@ -443,7 +443,8 @@ def _serve_socket(app, conn):
     more; what is not the common case (a body, a response with headers or a
     streamed body, an error) goes through the helpers serve_connection
     uses, and a connection sending empty lines before a request line is
-    handed over to serve_connection's loop."""
+    handed over to serve_connection's loop. (Unlike there, Request's limits
+    are read once, when the connection opens.)"""
     if conn.registry is not None:
         conn.task = asyncio.current_task()
     handed_over = False
@@ -456,7 +457,7 @@ def _serve_socket(app, conn):
         now = _now
         handled = Response.already_handled
         client_addr = conn.client_addr
-        make = None if client_addr is None else \
+        new_object = None if client_addr is None else \
             getattr(backend, 'new_object', None)
         pair = (conn, conn)
         writer = conn.writer
@@ -551,9 +552,10 @@ def _serve_socket(app, conn):
             # (the attributes Request.__init__ stores for these arguments,
             # without its call and its tests of those the server never
             # passes; with the C module, the usual ones in one call)
-            if make is not None:
-                req = make(Req, 'app', app, 'path', path, '_raw_headers',
-                           headers, 'client_addr', client_addr, 'sock', pair)
+            if new_object is not None:
+                req = new_object(Req, 'app', app, 'path', path,
+                                 '_raw_headers', headers, 'client_addr',
+                                 client_addr, 'sock', pair)
             else:
                 req = new(Req)
                 req.app = app
