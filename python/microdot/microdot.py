@@ -894,7 +894,12 @@ class Microdot:
         """Runs the request through the app and returns its Response."""
         route = None
         try:
-            route, args = self._find_route(req.method, req.path)
+            method = req.method
+            router = self._router
+            found = None if router is None else router[1].get(req.path)
+            if found is None or method not in found[0].methods:
+                found = self._find_route(method, req.path)
+            route, args = found
             if route is None:
                 from microdot._errors import no_route
                 return await no_route(self, req, args)
