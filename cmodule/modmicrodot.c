@@ -69,8 +69,8 @@ static inline const uint16_t *md_qstr_table(void) {
 
 // new_object (below): the server's Request made in one call instead of one
 // attribute store at a time, each of which looks the name up in the class
-// (for a property or __setattr__) before storing it. About 300 bytes of
-// text, left out with the words (microcontroller .mpy files, for size).
+// (for a property or __setattr__) before storing it. About 700 bytes of
+// x64 text, left out with the words (microcontroller .mpy files, for size).
 #ifndef MD_MP_NEW_OBJECT
 #define MD_MP_NEW_OBJECT (MD_ENABLE_HTTP && MD_MP_WORDS)
 #endif
@@ -837,39 +837,47 @@ static MP_DEFINE_CONST_FUN_OBJ_1(md_parse_cookies_obj, md_mp_parse_cookies);
 
 #if MD_MP_NEW_OBJECT
 // new_object(cls, name0, value0, name1, value1, ...) -> object.__new__(cls)
-// with those attributes (distinct names, none of them a property or other
-// descriptor of cls: they are written straight into the instance's dict).
-// The dict keeps insertion order and is searched from its start, which for
-// the few attributes of a request beats hashing the name on every lookup.
+// with those attributes (none of them a property or other descriptor of
+// cls: they are written straight into the instance's dict, a later name
+// replacing an earlier equal one). The dict is the hash table an attribute
+// store would have grown, placed as mp_map_lookup places entries.
 static mp_obj_t md_mp_new_object(size_t n_args, const mp_obj_t *args) {
     if (!(n_args & 1)) {
         mp_raise_TypeError(MP_ERROR_TEXT("names and values must pair up"));
     }
-    mp_obj_t make = mp_load_attr(mp_load_global(MP_QSTR_object), MP_QSTR___new__);
-    mp_obj_t obj = mp_call_function_n_kw(make, 1, 0, args);
-    mp_map_t *members = &((mp_obj_instance_t *)MP_OBJ_TO_PTR(obj))->members;
     size_t n = n_args / 2;
     for (size_t i = 0; i < n; i++) {
         if (!mp_obj_is_str(args[1 + 2 * i])) {
             mp_raise_TypeError(MP_ERROR_TEXT("attribute names must be str"));
         }
     }
+    mp_obj_t make = mp_load_attr(mp_load_global(MP_QSTR_object), MP_QSTR___new__);
+    mp_obj_t obj = mp_call_function_n_kw(make, 1, 0, args);
+    mp_map_t *members = &((mp_obj_instance_t *)MP_OBJ_TO_PTR(obj))->members;
     if (members->alloc != 0) {
         mp_raise_TypeError(MP_ERROR_TEXT("not a plain class"));
     }
     size_t alloc = n + MD_NEW_OBJECT_SPARE;
     mp_map_elem_t *table = md_new(mp_map_elem_t, alloc);
     memset(table, 0, sizeof(mp_map_elem_t) * alloc);
-    size_t qstrs = 1;
+    size_t used = 0, qstrs = 1;
     for (size_t i = 0; i < n; i++) {
-        table[i].key = args[1 + 2 * i];
-        table[i].value = args[2 + 2 * i];
-        qstrs &= mp_obj_is_qstr(table[i].key);
+        mp_obj_t name = args[1 + 2 * i];
+        size_t pos = MP_OBJ_SMALL_INT_VALUE(mp_unary_op(MP_UNARY_OP_HASH, name)) % alloc;
+        while (table[pos].key != MP_OBJ_NULL && table[pos].key != name
+               && mp_binary_op(MP_BINARY_OP_EQUAL, table[pos].key, name) != mp_const_true) {
+            pos = pos + 1 < alloc ? pos + 1 : 0;
+        }
+        if (table[pos].key == MP_OBJ_NULL) {
+            table[pos].key = name;
+            used++;
+        }
+        table[pos].value = args[2 + 2 * i];
+        qstrs &= mp_obj_is_qstr(name);
     }
     members->table = table;
     members->alloc = alloc;
-    members->used = n;
-    members->is_ordered = 1;
+    members->used = used;
     members->all_keys_are_qstrs = qstrs;
     return obj;
 }

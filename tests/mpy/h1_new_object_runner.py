@@ -67,6 +67,24 @@ for cls in (Plain, Sub):
               history(by_stores(cls, pairs)))
 
 check('no attributes', _microdot.new_object(Plain).__dict__, {})
+check('a repeated name: the last value',
+      sorted(_microdot.new_object(Plain, 'a', 1, 'b', 2, 'a', 3)
+             .__dict__.items()), [('a', 3), ('b', 2)])
+# a name made at run time (a str object, maybe not interned)
+name = ''.join(['made_', 'at_run_time'])
+made = _microdot.new_object(Plain, name, 'v', 'a', 1)
+check('a name made at run time', (made.made_at_run_time, getattr(made, name),
+                                  made.a), ('v', 'v', 1))
+made.made_at_run_time = 'w'
+check('... then stored again', sorted(made.__dict__.items()),
+      [('a', 1), ('made_at_run_time', 'w')])
+many = []
+for i in range(12):  # more than fit without growing, with collisions
+    many += ['n%d' % i, i]
+made = _microdot.new_object(Plain, *many)
+made.extra = 'x'
+check('many names', [getattr(made, 'n%d' % i) for i in range(12)] +
+      [made.extra, len(made.__dict__)], list(range(12)) + ['x', 13])
 for args in ((Plain, 'a'), (1, 'a', 1), (Plain, 1, 1), (int, 'a', 1),
              (Plain, b'a', 1)):
     try:
