@@ -834,12 +834,11 @@ class Microdot:
         """The (route, kwargs) serving ``method`` on ``path``; or
         (None, allowed methods) when only other methods match; or
         (None, None) when nothing does."""
+        # (dispatch_request first looks up routes without components in
+        # the table _compile_router makes)
         router = self._router
         if router is None:
             router = self._router = self._compile_router()
-        found = router[1].get(path)  # (a route without components)
-        if found is not None and method in found[0].methods:
-            return found
         router = router[0]
         url_map = self.url_map
         allowed = None
