@@ -456,6 +456,7 @@ def _serve_socket(app, conn):
         new = object.__new__
         now = _now
         handled = Response.already_handled
+        dispatch = app.dispatch_request
         client_addr = conn.client_addr
         new_object = None if client_addr is None else \
             getattr(backend, 'new_object', None)
@@ -588,7 +589,7 @@ def _serve_socket(app, conn):
                     _log(app, req, res)
                     return
                 stream = req._stream
-            res = yield from app.dispatch_request(req)
+            res = yield from dispatch(req)
             if res is handled:
                 return
 
