@@ -7,6 +7,9 @@ reads bodies from the same buffer, and writes each response with as few
 writes as it can. Three kinds of connection feed it: an asyncio Protocol
 (CPython, in ``microdot._aioserver``), asyncio streams (MicroPython, and
 ``Microdot.handle_request``) and an in-memory one (the test client).
+On MicroPython a plain TCP connection gets the same loop written for it
+(``_serve_socket``: the socket read and written directly, the state in
+local variables, a head that arrives whole parsed from the received bytes).
 Bodies over ``Request.max_body_length`` and chunked bodies are read by
 ``microdot._reqbody``, imported on first use.
 """
