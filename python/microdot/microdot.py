@@ -409,7 +409,12 @@ class Request:
         elif name == 'url_args':  # (a route without components)
             value = {}
         elif name == 'url':
-            return self.path  # a URL without a query string
+            # (made without a query string; the server may set query_string
+            # itself rather than joining and splitting it)
+            query = self.query_string
+            if query is None:
+                return self.path
+            value = self.path + '?' + query
         elif name == 'stream':
             value = self._stream
             if value is _MISSING:  # (asked by the '_stream' branch below)

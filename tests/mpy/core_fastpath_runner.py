@@ -268,6 +268,19 @@ async def request_stream_content_type_and_length():
 
 
 @test
+async def url_made_from_path_and_query_string():
+    # a request made with the path alone and its query string set after
+    # (a server that has them apart) has the same url, path and args
+    req = Request(None, None, 'GET', '/p', '1.1', [])
+    req.query_string = 'a=1&b=%20'
+    equal((req.url, req.path, req.args['b']), ('/p?a=1&b=%20', '/p', ' '))
+    req = Request(None, None, 'GET', '/p?', '1.1', [])
+    equal((req.url, req.path, req.query_string), ('/p?', '/p', ''))
+    req = Request(None, None, 'GET', '/p', '1.1', [])
+    equal((req.url, req.query_string), ('/p', None))
+
+
+@test
 async def nocasedict_constructors():
     # (items(): MicroPython's dict() iterates a dict subclass as a sequence)
     equal((list(NoCaseDict().items()), list(NoCaseDict(None).items()),
