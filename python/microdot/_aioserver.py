@@ -1,7 +1,10 @@
 """The built-in server's CPython half: connections driven by asyncio
 callbacks (``asyncio.Protocol``) and, on CPython 3.11+, requests served
 straight from ``data_received`` (the first ones of a connection, and the
-next ones of a kept-alive connection whose request loop waits idle).
+next ones of a kept-alive connection whose request loop waits idle). A
+connection gets a task of its own only when it has to wait: until then its
+handlers run in the server's spare task (``_Spare``), so a connection that
+closes after answering costs no task.
 MicroPython has no Protocol: its bundles and frozen builds leave this module
 out, and ``microdot._server`` imports it only where ``asyncio.Protocol``
 exists."""
@@ -380,7 +383,8 @@ def _serve_now(app, conn, task, data=None):
     the buffer of a connection whose request loop waits idle for the next
     one, or has not started yet (a GET-like request without a body and
     with a plain response costs no task wake-up). The handler runs as part
-    of the loop's task (its context, current_task()); one that waits is
+    of ``task`` (the loop's, or the server's spare: see
+    ProtocolConnection._start), in the current context; one that waits is
     handed to the loop, as is anything but that simple case. Returns None
     when all was served and the loop can wait on, True to wake it (or let
     it start), False to end the connection. ``data``: the first bytes of a
