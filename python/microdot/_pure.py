@@ -111,6 +111,15 @@ Utilities
 ``parse_cookies(s)``
     Splits a Cookie header into a flat ``[name0, value0, ...]`` list of
     ``str``, trimmed, values not decoded.
+
+Optional
+--------
+Only ``_microdot`` built with ``MD_MP_NEW_OBJECT`` has these; callers probe
+with ``getattr`` and fall back to plain attribute stores.
+
+``new_object(cls, name0, value0, name1, value1, ...)``
+    ``object.__new__(cls)`` with the given attributes written straight into
+    its instance dict (a repeated name keeps its last value).
 """
 import sys
 
