@@ -346,7 +346,7 @@ class Request:
             self.path = url  # and url (see _lazy): one attribute less
         if http_version != '1.1':
             self.http_version = http_version
-        if type(headers) is list:
+        if headers.__class__ is list:
             self._raw_headers = headers  # [name, value, ...], parsed lazily
         else:
             self.headers = headers if isinstance(headers, NoCaseDict) \
