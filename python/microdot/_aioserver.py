@@ -11,6 +11,7 @@ exists."""
 import asyncio
 import sys
 from asyncio import Task as _Task
+from weakref import getweakrefcount as _weakrefs
 
 from microdot._backend import backend
 from microdot._server import Connection, serve_connection, _now, _log, \
@@ -169,10 +170,10 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         # context. A connection that ends with them is closed at once and
         # leaves the spare as it was: a Connection: close request costs no
         # task and no wake-up. If its handlers left a trace on the spare (a
-        # reference kept, a cancellation, a done callback, a context
-        # variable set), or one waits, the connection takes the spare, and
-        # goes on in it; one that goes on otherwise (keep-alive, bodies,
-        # streamed responses) gets a task of its own.
+        # reference or a weak reference kept, a cancellation, a done
+        # callback, a context variable set), or one waits, the connection
+        # takes the spare, and goes on in it; one that goes on otherwise
+        # (keep-alive, bodies, streamed responses) gets a task of its own.
         listener = self.listener
         spare = listener.spare
         if spare is None:
@@ -180,8 +181,10 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         task = spare.task
         ctx = spare.context
         refs = _refs(task)
+        weak = _weakrefs(task)
         more = ctx.run(_serve_now, self.app, self, task, data)
-        if _refs(task) != refs or task.cancelling() or \
+        if _refs(task) != refs or _weakrefs(task) != weak or \
+                task.cancelling() or \
                 task._callbacks is not None or ctx != spare.snapshot or \
                 (more and self.handoff is not None and
                  self.handoff[2] is not None):

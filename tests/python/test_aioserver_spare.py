@@ -10,6 +10,7 @@ import contextvars
 import socket
 import sys
 import threading
+import weakref
 
 import pytest
 
@@ -38,6 +39,18 @@ def make_app():
     async def keep(req):
         app.kept.append(asyncio.current_task())
         return 'kept'
+
+    @app.get('/keep-weak')
+    async def keep_weak(req):
+        app.kept.append(weakref.ref(asyncio.current_task()))
+        return 'kept'
+
+    @app.get('/kept-weak')
+    async def kept_weak(req):
+        tasks = [ref() for ref in app.kept]
+        alive = [task for task in tasks if task is not None]
+        return '{} {}'.format(len(set(map(id, alive))),
+                              sum(1 for task in alive if task.done()))
 
     @app.get('/kept')
     async def kept(req):
@@ -143,6 +156,16 @@ def test_kept_task_is_the_connections_own(server):
     # five tasks, each ended with its connection
     assert body(server, '/kept') == '5 5'
     assert body(server, '/name').split()[1] == 'False'
+
+
+def test_weakly_kept_task_is_the_connections_own(server):
+    for _ in range(4):
+        assert body(server, '/keep-weak') == 'kept'
+        assert body(server, '/name').split()[1] == 'False'
+    # (tasks that ended may be gone; none alive is the spare still
+    # pending, and none is shared)
+    distinct, done = body(server, '/kept-weak').split()
+    assert distinct == done
 
 
 def test_context_variables_stay_in_their_connection(server):
