@@ -6,6 +6,7 @@ throughputs of run.py (families 1, 2 and 5) on a shared machine.
     python3 bench/instructions.py            # every row (~3 min)
     python3 bench/instructions.py --quick    # fewer requests (~2 min)
     python3 bench/instructions.py --only mpy --keep
+    python3 bench/instructions.py --only 'py ours built-in$' --top 15
 
 Each server runs under callgrind twice, answering N and then 3N requests from
 one sequential loopback client (one request in flight, like `wrk -c1`); the
@@ -62,6 +63,29 @@ def total_instructions(path):
             if line.startswith(('summary:', 'totals:')):
                 return int(line.split()[1])
     raise ValueError('no totals in ' + path)
+
+
+def self_costs(path):
+    """{function: self instructions} from callgrind_annotate."""
+    out = subprocess.run(['callgrind_annotate', '--inclusive=no', '--auto=no',
+                          '--threshold=100', path], capture_output=True,
+                         text=True, timeout=120).stdout
+    costs = {}
+    for line in out.splitlines():
+        m = re.match(r'\s*([\d,]+) \([^)]*\)\s+(\S+)', line)
+        if m and m.group(2) != 'PROGRAM':
+            name = m.group(2).rsplit('/', 1)[-1]
+            costs[name] = costs.get(name, 0) + int(m.group(1).replace(',',
+                                                                       ''))
+    return costs
+
+
+def top_functions(files, n, k):
+    """The k functions that cost most per request (self cost, file:name)."""
+    low, high = self_costs(files[0]), self_costs(files[1])
+    per = sorted(((high.get(f, 0) - low.get(f, 0)) / (2 * n), f)
+                 for f in set(low) | set(high))
+    return per[::-1][:k]
 
 
 def read_answer(sock):
@@ -194,6 +218,9 @@ def main():
     parser.add_argument('-n', type=int, help='N (requests of the short run)')
     parser.add_argument('--only', metavar='REGEX',
                         help='only the rows whose label matches')
+    parser.add_argument('--top', type=int, default=0, metavar='K',
+                        help='after each row, the K functions that cost '
+                        'most per request (stderr)')
     parser.add_argument('--keep', action='store_true',
                         help='keep the callgrind files (build/bench/)')
     args = parser.parse_args()
@@ -232,6 +259,9 @@ def main():
             base = results.get(row['baseline'])
             if base:
                 ratio = '{:.2f}'.format(per / base)
+            if args.top:
+                for cost, name in top_functions(files, n, args.top):
+                    log('    {:>9,.0f}  {}'.format(cost, name))
         except Exception as exc:  # report and go on with the others
             cell = 'failed: {}'.format(exc)
         if not args.keep:
