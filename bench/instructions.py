@@ -3,8 +3,8 @@
 measure that the machine's load does not move, to complement the
 throughputs of run.py (families 1, 2 and 5) on a shared machine.
 
-    python3 bench/instructions.py            # every row (~3 min)
-    python3 bench/instructions.py --quick    # fewer requests (~2 min)
+    python3 bench/instructions.py            # every row, N=200 (~2.5 min)
+    python3 bench/instructions.py --quick    # N=100 (~1.5 min)
     python3 bench/instructions.py --only mpy --keep
     python3 bench/instructions.py --only 'py ours built-in$' --top 15
 
@@ -75,8 +75,8 @@ def self_costs(path):
         m = re.match(r'\s*([\d,]+) \([^)]*\)\s+(\S+)', line)
         if m and m.group(2) != 'PROGRAM':
             name = m.group(2).rsplit('/', 1)[-1]
-            costs[name] = costs.get(name, 0) + int(m.group(1).replace(',',
-                                                                       ''))
+            cost = int(m.group(1).replace(',', ''))
+            costs[name] = costs.get(name, 0) + cost
     return costs
 
 
@@ -213,8 +213,8 @@ def rows():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--quick', action='store_true',
-                        help='N=100 instead of 200 (the counts are as exact;'
-                        ' start-up is most of the time)')
+                        help='N=100 instead of 200 (start-up is most of '
+                        'the time; MicroPython rows move by up to ~3 %%)')
     parser.add_argument('-n', type=int, help='N (requests of the short run)')
     parser.add_argument('--only', metavar='REGEX',
                         help='only the rows whose label matches')
