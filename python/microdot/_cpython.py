@@ -338,6 +338,36 @@ def install_lazy(cls, names):
         setattr(cls, name, descriptor() if descriptor else _Lazy(name))
 
 
+def install_properties(cls):
+    """Gives Request its read-each-time attributes as properties. (On
+    MicroPython _lazy answers them: there, a class with a property makes
+    every attribute store on its instances slower.)"""
+    cls._stream = None
+
+    def stream(req):
+        """The body as a stream with async ``read(n)``, ``readexactly(n)``
+        and ``readline()``; the only way to reach bodies over
+        ``max_body_length`` (settable)."""
+        return req._lazy('stream')
+
+    def set_stream(req, value):
+        req._stream = value
+
+    def content_type(req):
+        """The ``Content-Type`` header as sent, parameters included, or
+        None when the request has none."""
+        return req._header('content-type')
+
+    def content_length(req):
+        """The ``Content-Length`` header as an int; 0 when the request has
+        none."""
+        return cls._lazy(req, 'content_length')
+
+    cls.stream = property(stream, set_stream)
+    cls.content_type = property(content_type)
+    cls.content_length = property(content_length)
+
+
 def _install_builders(module):
     # (module may still be being imported: it calls install_lazy once its
     # dict classes and Request are defined)

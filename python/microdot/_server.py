@@ -570,8 +570,7 @@ def _serve_socket(app, conn):
                 req.sock = pair
             if method != 'GET':
                 req.method = method
-            if query is not None:
-                req.url = path + '?' + query
+            if query is not None:  # (url is joined when read)
                 req.query_string = query
             if not minor:
                 req.http_version = '1.0'
@@ -759,10 +758,11 @@ async def serve_connection(app, conn):
                         _header_line_too_long(headers, Req.max_readline):
                     await _send_error(conn, 431)
                     return
-                req = Req(app, client_addr, method,
-                          path if query is None else path + '?' + query,
+                req = Req(app, client_addr, method, path,
                           '1.1' if minor else '1.0', headers, None, None,
                           sock, '', None, scheme)
+                if query is not None:  # (url is joined when read)
+                    req.query_string = query
                 head_only = method == 'HEAD'
 
                 # 2. the body, and the app

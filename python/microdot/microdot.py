@@ -472,19 +472,10 @@ class Request:
 
 
 if not _MICROPYTHON:
-    from microdot._cpython import install_lazy
+    from microdot._cpython import install_lazy, install_properties
     install_lazy(Request, ('headers', 'args', 'cookies', 'json', 'form', 'g',
                            'url', 'url_args'))
-    # (MicroPython asks _lazy for these: there, a class with a property makes
-    # every attribute store on its instances slower)
-    Request._stream = None
-    Request.stream = property(lambda req: req._lazy('stream'),
-                              lambda req, value: setattr(req, '_stream',
-                                                         value))
-    Request.content_type = property(
-        lambda req: req._header('content-type'))
-    Request.content_length = property(
-        lambda req: Request._lazy(req, 'content_length'))
+    install_properties(Request)
 
 
 def _check_header_text(text):

@@ -25,8 +25,9 @@ def fields(req):
 
 @app.route('/fields', methods=['GET', 'POST', 'PUT', 'HEAD'])
 async def request_fields(req):
+    url = req.url  # (the server may leave it to be joined on first read)
     made = fields(req)
-    twin = Request(req.app, req.client_addr, req.method, req.url,
+    twin = Request(req.app, req.client_addr, req.method, url,
                    req.http_version, [], req.body if req.body else None,
                    None, req.sock, '', None, req.scheme)
     return {'server': made, 'init': fields(twin)}
