@@ -328,6 +328,7 @@ class Request:
     #: File uploads, set by the multipart extension.
     files = None
     _raw_headers = None
+    _cookie_fields = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None, url_prefix='',
@@ -375,8 +376,11 @@ class Request:
         # descriptors (a class with __getattr__ makes every attribute read
         # of its instances slower there).
         if name == 'headers':
+            raw = self._raw_headers
             value = NoCaseDict()
-            value._fill(self._raw_headers)
+            value._fill(raw)
+            if len(value) * 2 != len(raw):  # (repeated names)
+                self._keep_cookie_fields(value)
             self._raw_headers = None  # from now on, read from headers
         elif name == 'args':
             try:
@@ -394,6 +398,9 @@ class Request:
         elif name == 'cookies':
             value = {}
             header = self._header('cookie', '; ')
+            kept = self._cookie_fields
+            if kept is not None and kept[0] is header:
+                header = kept[1]
             if header:
                 flat = backend.parse_cookies(header)
                 for i in range(0, len(flat), 2):  # the first value wins
@@ -462,6 +469,15 @@ class Request:
                 value = raw[i + 1] if value is None else \
                     value + separator + raw[i + 1]
         return value
+
+    def _keep_cookie_fields(self, headers):
+        # headers joins repeated Cookie fields with ', ', cookies reads them
+        # as one '; ' list: the '; ' form is kept with the joined value it
+        # stands for (a Cookie value set in headers since is read as it is)
+        joined = self._header('cookie', '; ')
+        value = headers.get('cookie')
+        if value is not joined and value is not None:
+            self._cookie_fields = (value, joined)
 
     def after_request(self, f):
         """Registers a handler called after this request only (decorator)."""

@@ -350,6 +350,41 @@ async def handler_kinds_of_closures_and_methods():
     equal((await c.get('/async')).text, 'async 20002')
 
 
+@test
+async def repeated_cookie_fields_whichever_is_read_first():
+    app = Microdot()
+
+    @app.get('/c')
+    async def c(req):
+        if req.args.get('first') == 'headers':
+            joined = req.headers.get('Cookie')
+            return {'cookies': req.cookies, 'header': joined}
+        cookies = req.cookies
+        return {'cookies': cookies, 'header': req.headers.get('Cookie')}
+
+    @app.get('/set')
+    async def set_(req):
+        req.headers['Cookie'] = 'c=3, d=4'
+        return req.cookies
+
+    # (requests made as the server makes them: a raw head with two Cookie
+    # fields, which the test client cannot send)
+    for first in ('headers', 'cookies'):
+        req = Request(app, None, 'GET', '/c?first=' + first, '1.1',
+                      ['Cookie', 'a=1', 'Host', 'h', 'cookie', 'b=2; a=5'])
+        res = await app.dispatch_request(req)
+        body = res.body if isinstance(res.body, bytes) else \
+            res.body.encode()
+        equal(body.count(b'"a": "1"'), 1)
+        equal(b'"b": "2"' in body, True)
+        equal(b'"header": "a=1, b=2; a=5"' in body, True)
+    req = Request(app, None, 'GET', '/set', '1.1',
+                  ['Cookie', 'a=1', 'Cookie', 'b=2'])
+    res = await app.dispatch_request(req)
+    body = res.body if isinstance(res.body, bytes) else res.body.encode()
+    equal(body.replace(b' ', b''), b'{"c":"3,d=4"}')
+
+
 async def main():
     passed = failed = 0
     for f in TESTS:
