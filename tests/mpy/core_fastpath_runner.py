@@ -17,23 +17,10 @@ import sys
 if len(sys.argv) > 1:
     sys.path.insert(0, sys.argv[1])
 
-import asyncio  # noqa: E402
-
 from microdot import Microdot, Request, Response, NoCaseDict  # noqa: E402
 from microdot._backend import backend  # noqa: E402
 from microdot.test_client import TestClient  # noqa: E402
-
-TESTS = []
-
-
-def test(f):
-    TESTS.append(f)
-    return f
-
-
-def equal(got, expected):
-    if got != expected:
-        raise AssertionError('{!r} != {!r}'.format(got, expected))
+from async_tests import test, equal, run  # noqa: E402
 
 
 @test
@@ -385,19 +372,4 @@ async def repeated_cookie_fields_whichever_is_read_first():
     equal(body.replace(b' ', b''), b'{"c":"3,d=4"}')
 
 
-async def main():
-    passed = failed = 0
-    for f in TESTS:
-        try:
-            await f()
-            passed += 1
-        except Exception as exc:
-            failed += 1
-            print('FAIL', f.__name__, type(exc).__name__, exc)
-    print('backend:', backend.NAME)
-    print('{} passed, {} failed'.format(passed, failed))
-    return failed
-
-
-if asyncio.run(main()):
-    sys.exit(1)
+run(backend.NAME)

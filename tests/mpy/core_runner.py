@@ -12,29 +12,11 @@ import sys
 if len(sys.argv) > 1:
     sys.path.insert(0, sys.argv[1])
 
-import asyncio  # noqa: E402
-
 from microdot import Microdot, Request, Response, URLPattern, MultiDict, \
     NoCaseDict, abort, redirect, send_file  # noqa: E402
 from microdot._backend import backend  # noqa: E402
 from microdot.test_client import TestClient  # noqa: E402
-
-TESTS = []
-
-
-def test(f):
-    TESTS.append(f)
-    return f
-
-
-def check(condition, what):
-    if not condition:
-        raise AssertionError(what)
-
-
-def equal(got, expected):
-    if got != expected:
-        raise AssertionError('{!r} != {!r}'.format(got, expected))
+from async_tests import test, check, equal, run  # noqa: E402
 
 
 @test
@@ -357,7 +339,8 @@ async def cookies():
     c = TestClient(app)
     res = await c.get('/set')
     equal(res.headers['Set-Cookie'],
-          ['a=1; Max-Age=10; Secure', 'b=2; Path=/; HttpOnly; SameSite=Strict'])
+          ['a=1; Max-Age=10; Secure',
+           'b=2; Path=/; HttpOnly; SameSite=Strict'])
     equal((await c.get('/del')).text, 'a,b')
     equal(c.cookies, {'b': '2'})
     for bad in ('x;y', 'x\r\ny'):
@@ -488,19 +471,4 @@ async def containers():
           (['Content-Type'], 'y', True))
 
 
-async def main():
-    passed = failed = 0
-    for f in TESTS:
-        try:
-            await f()
-            passed += 1
-        except Exception as exc:
-            failed += 1
-            print('FAIL', f.__name__, type(exc).__name__, exc)
-    print('backend:', backend.NAME)
-    print('{} passed, {} failed'.format(passed, failed))
-    return failed
-
-
-if asyncio.run(main()):
-    sys.exit(1)
+run(backend.NAME)
