@@ -4,6 +4,7 @@ machine line."""
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -107,3 +108,32 @@ def machine():
     return '{} ({} cores), load average {}, {} {}'.format(
         cpu, os.cpu_count(), ' '.join('{:.2f}'.format(x) for x in load),
         platform.python_implementation(), platform.python_version())
+
+
+# callgrind (bench/instructions.py, bench/ws/instructions.py) ---------------
+
+def interpreter_argv(argv):
+    """valgrind must start the real program: resolve pyenv shims and
+    scripts (the PyPI `micropython` is a Python script that runs the port as
+    an extension module) to interpreter + script."""
+    path = shutil.which(argv[0]) or argv[0]
+    with open(path, 'rb') as f:
+        head = f.read(4096)
+    if b'pyenv' in head and head.startswith(b'#!'):
+        path = subprocess.run(['pyenv', 'which', os.path.basename(path)],
+                              capture_output=True, text=True, check=True,
+                              timeout=30).stdout.strip()
+        with open(path, 'rb') as f:
+            head = f.read(4096)
+    if head.startswith(b'#!'):
+        interp = head[2:].split(b'\n', 1)[0].decode().split()
+        return interp + [path] + argv[1:]
+    return [path] + argv[1:]
+
+
+def total_instructions(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith(('summary:', 'totals:')):
+                return int(line.split()[1])
+    raise ValueError('no totals in ' + path)

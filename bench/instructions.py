@@ -29,40 +29,14 @@ import sys
 import time
 
 import run  # bench/run.py: the server definitions of families 1, 2 and 5
-from benchlib import free_port, log, machine
+from benchlib import (free_port, interpreter_argv, log, machine,
+                      total_instructions)
 from browser_request import BROWSER_GET
 
 HELLO = b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
 HELLO_CLOSE = (b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n'
                b'Connection: close\r\n\r\n')
 KEEP, PER_CONN = 'keep-alive', 'per connection'
-
-
-def interpreter_argv(argv):
-    """valgrind must start the real program: resolve pyenv shims and
-    scripts (the PyPI `micropython` is a Python script that runs the port as
-    an extension module) to interpreter + script."""
-    path = shutil.which(argv[0]) or argv[0]
-    with open(path, 'rb') as f:
-        head = f.read(4096)
-    if b'pyenv' in head and head.startswith(b'#!'):
-        path = subprocess.run(['pyenv', 'which', os.path.basename(path)],
-                              capture_output=True, text=True, check=True,
-                              timeout=30).stdout.strip()
-        with open(path, 'rb') as f:
-            head = f.read(4096)
-    if head.startswith(b'#!'):
-        interp = head[2:].split(b'\n', 1)[0].decode().split()
-        return interp + [path] + argv[1:]
-    return [path] + argv[1:]
-
-
-def total_instructions(path):
-    with open(path) as f:
-        for line in f:
-            if line.startswith(('summary:', 'totals:')):
-                return int(line.split()[1])
-    raise ValueError('no totals in ' + path)
 
 
 def self_costs(path):

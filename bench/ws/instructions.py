@@ -28,36 +28,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import client  # noqa: E402
-import run  # noqa: E402
+import run  # noqa: E402  (it puts bench/ on sys.path)
+from benchlib import interpreter_argv, total_instructions  # noqa: E402
 
 COUNTS = {1024: 200, 65536: 8}  # N per message size
-
-
-def interpreter_argv(argv):
-    """valgrind must start the real program: resolve pyenv shims and
-    scripts (the PyPI `micropython` is a Python script) to interpreter +
-    script."""
-    path = shutil.which(argv[0]) or argv[0]
-    with open(path, 'rb') as f:
-        head = f.read(4096)
-    if b'pyenv' in head and head.startswith(b'#!'):
-        path = subprocess.run(['pyenv', 'which', os.path.basename(path)],
-                              capture_output=True, text=True,
-                              check=True).stdout.strip()
-        with open(path, 'rb') as f:
-            head = f.read(4096)
-    if head.startswith(b'#!'):
-        interp = head[2:].split(b'\n', 1)[0].decode().split()
-        return interp + [path] + argv[1:]
-    return [path] + argv[1:]
-
-
-def total_instructions(path):
-    with open(path) as f:
-        for line in f:
-            if line.startswith(('summary:', 'totals:')):
-                return int(line.split()[1])
-    raise ValueError('no totals in ' + path)
 
 
 def count_once(server, cell, n, out):
