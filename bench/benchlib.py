@@ -137,3 +137,35 @@ def total_instructions(path):
             if line.startswith(('summary:', 'totals:')):
                 return int(line.split()[1])
     raise ValueError('no totals in ' + path)
+
+
+def callgrind_count(name, argv, env, cwd, port, out, drive):
+    """Starts the server argv under callgrind, waits for it to listen on
+    port, calls drive(), stops the server with SIGINT (so its finally
+    clauses run and the counts are written) and returns its total
+    instructions."""
+    proc = subprocess.Popen(
+        ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out] +
+        interpreter_argv(argv), env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError(name + ' did not start')
+                time.sleep(0.3)
+        drive()
+        time.sleep(0.5)  # the last close handled before the count stops
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(120)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    return total_instructions(out)

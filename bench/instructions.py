@@ -29,8 +29,7 @@ import sys
 import time
 
 import run  # bench/run.py: the server definitions of families 1, 2 and 5
-from benchlib import (free_port, interpreter_argv, log, machine,
-                      total_instructions)
+from benchlib import callgrind_count, free_port, log, machine
 from browser_request import BROWSER_GET
 
 HELLO = b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
@@ -108,32 +107,11 @@ def send_requests(port, request, n, per_connection):
 def count_once(row, n, out):
     name, argv, env = row['server']
     port = free_port()
-    argv = interpreter_argv([a.replace('{port}', str(port)) for a in argv])
-    proc = subprocess.Popen(
-        ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out] +
-        argv, env=env, cwd=run.APPS, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                socket.create_connection(('127.0.0.1', port), 1).close()
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError(name + ' did not start')
-                time.sleep(0.3)
-        send_requests(port, row['request'], n, row['mode'] == PER_CONN)
-        time.sleep(0.5)  # the last close handled before the count stops
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(120)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-    return total_instructions(out)
+    argv = [a.replace('{port}', str(port)) for a in argv]
+    return callgrind_count(
+        name, argv, env, run.APPS, port, out,
+        lambda: send_requests(port, row['request'], n,
+                              row['mode'] == PER_CONN))
 
 
 def rows():

@@ -20,48 +20,21 @@ import os
 import re
 import shutil
 import signal
-import socket
-import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import client  # noqa: E402
 import run  # noqa: E402  (it puts bench/ on sys.path)
-from benchlib import interpreter_argv, total_instructions  # noqa: E402
+from benchlib import callgrind_count  # noqa: E402
 
 COUNTS = {1024: 200, 65536: 8}  # N per message size
 
 
 def count_once(server, cell, n, out):
-    argv = interpreter_argv(server.argv)
-    port = server.port
-    proc = subprocess.Popen(
-        ['valgrind', '--tool=callgrind', '--callgrind-out-file=' + out] +
-        argv, env=server.env, cwd=HERE, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                socket.create_connection(('127.0.0.1', port), 1).close()
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError(server.name + ' did not start')
-                time.sleep(0.3)
-        client.run_count(port, cell[1], cell[2], n)
-        time.sleep(0.5)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(120)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-    return total_instructions(out)
+    return callgrind_count(
+        server.name, server.argv, server.env, HERE, server.port, out,
+        lambda: client.run_count(server.port, cell[1], cell[2], n))
 
 
 def main():
