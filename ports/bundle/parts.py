@@ -36,7 +36,9 @@ CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
 
 # Private modules another part imports on first use, shipped with the part
 # whose feature they serve: the test client's WebSocket side needs websocket.
-CARRIED = {'websocket': ['microdot/_ws_client.py']}
+_WS_LAZY = ['microdot/_ws_frames.py', 'microdot/_ws_close.py']  # (imported by websocket.py)
+CARRIED = {'websocket': ['microdot/_ws_client.py'] + _WS_LAZY,
+           'microdot_websocket': _WS_LAZY, 'microdot_asyncio_websocket': _WS_LAZY}
 
 # Packages from micropython-lib's index an extension needs (mip deps).
 INDEX_DEPS = {'utemplate': [['utemplate', 'latest']]}

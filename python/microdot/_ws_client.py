@@ -7,7 +7,9 @@ import asyncio
 
 from microdot._backend import backend
 from microdot.test_client import TestClient, MemoryConnection, TestResponse
-from microdot.websocket import FrameReader, ConnectionClosed, close_payload, \
+from microdot._ws_frames import FrameReader
+from microdot._ws_close import close_payload
+from microdot.websocket import ConnectionClosed, \
     OP_TEXT, OP_BINARY, OP_CLOSE, CLOSE_NORMAL, CLOSE_ABNORMAL
 
 
