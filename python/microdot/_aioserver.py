@@ -183,31 +183,35 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         refs = _refs(task)
         weak = _weakrefs(task)
         more = ctx.run(_serve_now, self.app, self, task, data)
-        if _refs(task) != refs or _weakrefs(task) != weak or \
-                task.cancelling() or \
-                task._callbacks is not None or ctx != spare.snapshot or \
-                (more and self.handoff is not None and
-                 self.handoff[2] is not None):
+        taken = _refs(task) != refs or _weakrefs(task) != weak or \
+            task.cancelling() or \
+            task._callbacks is not None or ctx != spare.snapshot or \
+            (more and self.handoff is not None and
+             self.handoff[2] is not None)
+        if more is False:
+            if not taken:
+                self.transport.close()
+                return
+            self.ended = True
+        elif more and self.handoff is not None:
+            # the task's request loop must take this request first: it
+            # finds the buffer empty, and fill() gives the rest back (set
+            # before the task is made: an eager task factory runs its
+            # first step in create_task)
+            self.idle = False
+            self.resume_pos = self.pos
+            self.pos = len(self.buf)
+        if taken:
             listener.spare = None
             spare.take(self)
-        elif more is False:
-            self.transport.close()
-            return
         else:
             ctx = self.context = ctx.copy()
             self.task = _new_task(self.loop, _run(self.app, None, self), ctx)
         if more is None:  # all served: the task starts idle
             return
         if not more:
-            self.ended = True
             self.transport.close()
             return
-        if self.handoff is not None:
-            # the task's request loop must take this request first: it
-            # finds the buffer empty, and fill() gives the rest back
-            self.idle = False
-            self.resume_pos = self.pos
-            self.pos = len(self.buf)
         if len(self.buf) - self.pos > self.high_water:
             self._read_paused = True
             self.transport.pause_reading()
