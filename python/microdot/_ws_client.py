@@ -8,8 +8,7 @@ import asyncio
 from microdot._backend import backend
 from microdot.test_client import TestClient, MemoryConnection, TestResponse
 from microdot._ws_frames import FrameReader
-from microdot._ws_close import close_payload
-from microdot.websocket import ConnectionClosed, \
+from microdot.websocket import ConnectionClosed, close_payload, \
     OP_TEXT, OP_BINARY, OP_CLOSE, CLOSE_NORMAL, CLOSE_ABNORMAL
 
 

@@ -1,12 +1,12 @@
 """The sans-IO WebSocket frame reader (:class:`FrameReader`, bytes in,
-messages and control frames out) and the parsing of close frames. Apart from
-websocket.py so that a server on MicroPython loads it only when a frame needs
-more than its fast path (whole one-frame messages in its receive buffer):
-a control frame, a fragmented message, a frame bigger than the buffer.
+messages and control frames out). Apart from websocket.py so that a server
+on MicroPython loads it only when a frame needs more than its fast path
+(whole one-frame messages and control frames in its receive buffer): a
+fragmented message, a frame bigger than the buffer.
 ``microdot.websocket.FrameReader`` still names it (imported on first use).
 """
 from microdot._backend import backend
-from microdot.websocket import ProtocolError, _utf8, _NO_LIMIT
+from microdot.websocket import ProtocolError, _utf8, _NO_LIMIT, parse_close_payload
 
 try:
     from micropython import const
@@ -18,30 +18,9 @@ _OP_TEXT = const(1)
 _OP_BINARY = const(2)
 _OP_CLOSE = const(8)
 _CLOSE_PROTOCOL_ERROR = const(1002)
-_CLOSE_NO_STATUS = const(1005)
 _CLOSE_INVALID_DATA = const(1007)
 _CLOSE_TOO_BIG = const(1009)
 _WHOLE_TEXT = const(4096)  # text frames up to this size are checked whole
-
-
-def _valid_close_code(code):
-    if code < 1000 or code >= 5000:
-        return False
-    if code < 3000:
-        return code <= 1003 or 1007 <= code <= 1014
-    return True
-
-
-def parse_close_payload(payload):
-    """Returns ``(code, reason)`` for the payload of a close frame."""
-    if len(payload) == 0:
-        return _CLOSE_NO_STATUS, ''
-    if len(payload) == 1:
-        raise ProtocolError(_CLOSE_PROTOCOL_ERROR, 'truncated close code')
-    code = payload[0] << 8 | payload[1]
-    if not _valid_close_code(code):
-        raise ProtocolError(_CLOSE_PROTOCOL_ERROR, 'invalid close code')
-    return code, _utf8(memoryview(payload)[2:])
 
 
 class FrameReader:

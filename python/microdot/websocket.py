@@ -87,13 +87,42 @@ class ProtocolError(Exception):
 
 
 # ---------------------------------------------------------------------------
-# Sans-IO frame reader: bytes in, messages and control frames out.
+# Frames (the frame reader, FrameReader, is in _ws_frames: on MicroPython the
+# server needs it only for what its fast path does not take, see receive).
 # ---------------------------------------------------------------------------
+
+def _valid_close_code(code):
+    if code < 1000 or code >= 5000:
+        return False
+    if code < 3000:
+        return code <= 1003 or 1007 <= code <= 1014
+    return True
+
 
 def _utf8(data):
     if backend.utf8_check(0, data, 0, len(data)) != 0:
         raise ProtocolError(CLOSE_INVALID_DATA, 'invalid UTF-8')
     return str(data, 'utf-8')
+
+
+def parse_close_payload(payload):
+    """Returns ``(code, reason)`` for the payload of a close frame."""
+    if len(payload) == 0:
+        return CLOSE_NO_STATUS, ''
+    if len(payload) == 1:
+        raise ProtocolError(CLOSE_PROTOCOL_ERROR, 'truncated close code')
+    code = payload[0] << 8 | payload[1]
+    if not _valid_close_code(code):
+        raise ProtocolError(CLOSE_PROTOCOL_ERROR, 'invalid close code')
+    return code, _utf8(memoryview(payload)[2:])
+
+
+def close_payload(code, reason=''):
+    """The payload of a close frame: the status ``code`` as two bytes and the
+    UTF-8 ``reason``; empty for no code (or 1005, "no status")."""
+    if code is None or code == CLOSE_NO_STATUS:
+        return b''
+    return bytes((code >> 8, code & 0xff)) + reason.encode()
 
 
 _parse_header = backend.ws_parse_header
@@ -259,6 +288,7 @@ class WebSocket:
                 if self.closed is not None:
                     raise self.closed
                 buf = self._rbuf
+                event = None
                 try:
                     if buf is not None and (frames is None or
                                             frames._frame is None):
@@ -269,11 +299,15 @@ class WebSocket:
                             fin, opcode, mask, length, start = header
                             start += pos
                             stop = start + length
-                            if stop <= end and fin and (
+                            # a whole one-frame message, or a control
+                            # frame (whole: _parse_header checks), taken
+                            # here: the frame reader is left for the rest
+                            if stop <= end and (fin and (
                                     opcode == OP_BINARY or opcode == OP_TEXT
                                     and length <= _WHOLE_TEXT) and (
                                     frames is None or
-                                    frames._msg_opcode is None):
+                                    frames._msg_opcode is None) or
+                                    opcode >= OP_CLOSE):
                                 _mask(buf, start, stop, mask, 0)
                                 if stop == end:
                                     self._rbuf = None
@@ -281,10 +315,15 @@ class WebSocket:
                                 else:
                                     self._rpos = stop
                                 buf = buf[start:stop]
-                                return _bytes(buf) if opcode == OP_BINARY \
-                                    else _utf8(buf)
-                    event = None
-                    if buf is not None or frames is not None:
+                                if opcode == OP_BINARY:
+                                    return _bytes(buf)
+                                if opcode == OP_TEXT:
+                                    return _utf8(buf)
+                                event = (OP_CLOSE,) + parse_close_payload(
+                                    buf) if opcode == OP_CLOSE else \
+                                    (opcode, _bytes(buf))
+                    if event is None and (buf is not None or
+                                          frames is not None):
                         if frames is None:
                             frames = self._frames()
                         frames.max_message_size = limit
@@ -409,12 +448,27 @@ class WebSocket:
     async def _fail(self, code, reason):
         """Answers a close frame (or a broken one) with ``code``, closes the
         transport and raises ConnectionClosed."""
-        from microdot._ws_close import fail
-        await fail(self, code, reason)
+        self.closed = ConnectionClosed(code, reason)
+        try:
+            await self._send_frame(OP_CLOSE, close_payload(code))
+        except ConnectionClosed:
+            pass
+        await self._close_transport()
+        raise self.closed
 
     async def _lost(self):
-        from microdot._ws_close import lost
-        await lost(self)
+        if self.closed is None:
+            self.closed = ConnectionClosed(CLOSE_ABNORMAL, 'connection lost')
+        await self._close_transport()
+        raise self.closed
+
+    async def _close_transport(self):
+        writer, self.writer = self.writer, _ClosedWriter()
+        try:
+            writer.close()
+            await writer.wait_closed()
+        except Exception:
+            pass
 
     def _frames(self):
         frames = self.frames
@@ -651,6 +705,20 @@ def _no_delay(sock):
         return False
 
 
+class _ClosedWriter:
+    def write(self, data):
+        raise OSError('closed')
+
+    async def drain(self):
+        raise OSError('closed')
+
+    def close(self):
+        pass
+
+    async def wait_closed(self):
+        pass
+
+
 # ---------------------------------------------------------------------------
 # The decorator.
 # ---------------------------------------------------------------------------
@@ -716,12 +784,8 @@ def with_websocket(f):
 
 
 def __getattr__(name):
-    # names of the modules split out of this one, imported on first use:
-    # an app that only serves WebSockets rarely needs them
-    if name == 'FrameReader' or name == 'parse_close_payload':
-        from microdot import _ws_frames as module
-    elif name == 'close_payload':
-        from microdot import _ws_close as module
-    else:
-        raise AttributeError(name)
-    return getattr(module, name)
+    # (FrameReader is in _ws_frames, imported on first use)
+    if name == 'FrameReader':
+        from microdot._ws_frames import FrameReader
+        return FrameReader
+    raise AttributeError(name)
