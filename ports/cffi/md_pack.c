@@ -199,7 +199,9 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
     int64_t bits = 0;
     int distinct;
     int slot = -1;
-    if (nh > 0 && key_len <= MD_PACK_SLOT_BYTES) {
+    int slotted = nh >= MD_PACK_SLOT_MIN_FIELDS
+        && key_len <= MD_PACK_SLOT_BYTES;
+    if (slotted) {
         slot = find_slot(p, head, req.headers, nh, key_len);
     }
     if (slot >= 0) {
@@ -207,7 +209,7 @@ int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
         bits |= MD_PACK_SEEN;
     } else {
         distinct = distinct_names(head, req.headers, nh);
-        if (nh > 0 && key_len <= MD_PACK_SLOT_BYTES) {
+        if (slotted) {
             slot = keep_names(p, head, req.headers, nh, key_len, distinct);
             bits |= MD_PACK_KEPT;
         }
