@@ -77,9 +77,10 @@ typedef struct {
 #define MD_PACK_RANGE ...
 #define MD_PACK_GROW ...
 void md_pack_forget(md_pack *p);
+void md_pack_limits(md_pack *p, size_t max_line, size_t max_head,
+    size_t max_headers);
 int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
-    int64_t start, int64_t end, int64_t scanned, size_t max_line,
-    size_t max_head, size_t max_headers);
+    int64_t start, int64_t end, int64_t scanned);
 
 typedef struct { ...; } md_chunked;
 void md_chunked_init(md_chunked *c);

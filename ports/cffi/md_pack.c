@@ -145,35 +145,38 @@ static int bad_range(int64_t buf_len, int64_t start, int64_t end) {
     return start < 0 || start > end || end > buf_len;
 }
 
+void md_pack_limits(md_pack *p, size_t max_line, size_t max_head,
+    size_t max_headers) {
+    memset(&p->limits, 0, sizeof(p->limits));
+    p->limits.max_line = max_line;
+    p->limits.max_head = max_head;
+    p->limits.max_headers = max_headers;
+}
+
 int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
-    int64_t start, int64_t end, int64_t scanned, size_t max_line,
-    size_t max_head, size_t max_headers) {
+    int64_t start, int64_t end, int64_t scanned) {
     if (bad_range(buf_len, start, end)) {
         return MD_PACK_RANGE;
     }
     // A field line takes at least 3 bytes ("a:\n") of the max_head parsed,
     // so this many slots never run out before max_headers does.
-    size_t slots = max_head / 3 + 1;
-    if (slots > max_headers) {
-        slots = max_headers;
+    size_t slots = p->limits.max_head / 3 + 1;
+    if (slots > p->limits.max_headers) {
+        slots = p->limits.max_headers;
     }
     if (slots > p->headers_cap) {
         p->need_headers = slots;
         p->need_text = 0;
         return MD_PACK_GROW;
     }
-    md_limits limits;
-    memset(&limits, 0, sizeof(limits));
-    limits.max_line = max_line;
-    limits.max_head = max_head;
-    limits.max_headers = max_headers;
     md_request req;
     req.headers = p->headers;
     req.num_headers = slots;
     const uint8_t *head = (const uint8_t *)buf + start;
     size_t seen = start <= scanned && scanned <= end
         ? (size_t)(scanned - start) : 0;
-    int n = md_parse_request(head, (size_t)(end - start), seen, &limits, &req);
+    int n = md_parse_request(head, (size_t)(end - start), seen, &p->limits,
+        &req);
     if (n < 0) {
         p->error = req.error;
         return n;

@@ -44,6 +44,7 @@ typedef struct {
     size_t need_text;
     int64_t content_length;  // out: valid when MD_PACK_LENGTH is set
     const char *error;       // out: static message when the head is rejected
+    md_limits limits;        // md_pack_limits: the limits every head gets
     // the slots (zeroed by the caller: all empty)
     char names[MD_PACK_SLOTS][MD_PACK_SLOT_BYTES];
     uint16_t names_len[MD_PACK_SLOTS];   // 0: empty
@@ -79,12 +80,18 @@ typedef struct {
 #define MD_PACK_RANGE   (-2)    // not 0 <= start <= end <= buf_len
 #define MD_PACK_GROW    (-3)    // a scratch is too small: grow it, call again
 
-// Parses buf[start:end) (buf holds buf_len bytes). `scanned` is the end of a
-// previous call's input on the same head (md_http.h); out of [start, end] it
-// counts as start. Fills p->text and returns the packed result.
+// Sets the limits md_pack_request parses with (md_http.h's md_limits; the
+// caller sets them once, and again when they change, rather than pass them
+// in every call: each argument of a cffi call costs Python a conversion).
+void md_pack_limits(md_pack *p, size_t max_line, size_t max_head,
+    size_t max_headers);
+
+// Parses buf[start:end) (buf holds buf_len bytes) with p's limits. `scanned`
+// is the end of a previous call's input on the same head (md_http.h); out of
+// [start, end] it counts as start. Fills p->text and returns the packed
+// result.
 int64_t md_pack_request(md_pack *p, const char *buf, int64_t buf_len,
-    int64_t start, int64_t end, int64_t scanned, size_t max_line,
-    size_t max_head, size_t max_headers);
+    int64_t start, int64_t end, int64_t scanned);
 
 // Empties the slots (the caller lost track of what they hold).
 void md_pack_forget(md_pack *p);

@@ -17,7 +17,7 @@ import threading
 from microdot._cmicrodot import ffi, lib
 from microdot._pure import parse_cookies as _pure_parse_cookies, split_query
 
-if not hasattr(lib, 'md_pack_ws_header'):  # pragma: no cover
+if not hasattr(lib, 'md_pack_limits'):  # pragma: no cover
     raise ImportError('microdot._cmicrodot is older than microdot._cffi: '
                       'rebuild it (python ports/cffi/build_cffi.py)')
 
@@ -77,6 +77,7 @@ def _error(code, message):
 # names whose hash is already known when headers is built.
 
 _pack_request = lib.md_pack_request
+_pack_limits = lib.md_pack_limits
 _PACK_MINOR = lib.MD_PACK_MINOR
 _PACK_LENGTH = lib.MD_PACK_LENGTH
 _PACK_DISTINCT = lib.MD_PACK_DISTINCT
@@ -102,16 +103,20 @@ _COOKIE_BITS = 63 << lib.MD_PACK_COOKIE_SHIFT
 _COOKIE_VALUE_SHIFT = lib.MD_PACK_COOKIE_SHIFT - 1
 
 # A head scratch is [md_pack *, its text, its slots' names, its header
-# slices]. parse_request takes one from this pool and gives it back: with
-# threads, each one in a parse at the same time has its own (cheaper than a
-# lock, which costs about 1,000 instructions per call).
+# slices, and the max_line, max_head and max_headers its md_pack was given].
+# parse_request takes one from this pool and gives it back: with threads,
+# each one in a parse at the same time has its own (cheaper than a lock,
+# which costs about 1,000 instructions per call). The limits go to C only
+# when they change: three int comparisons cost less than three more cffi
+# arguments.
 _scratches = []
 _take_scratch = _scratches.pop
 _give_scratch = _scratches.append
 
 
 def _new_scratch():
-    scratch = [ffi.new('md_pack *'), None, [None] * lib.MD_PACK_SLOTS, None]
+    scratch = [ffi.new('md_pack *'), None, [None] * lib.MD_PACK_SLOTS, None,
+               None, None, None]
     _grow(scratch, 128, 16384)  # (ffi.new zeroes: the slots are empty)
     return scratch
 
@@ -155,13 +160,14 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
     except IndexError:  # all in use by other threads
         scratch = _new_scratch()
     try:
-        pack, text, kept, _ = scratch
+        pack, text, kept, _, line, head, count = scratch
+        if max_line != line or max_head != head or max_headers != count:
+            _set_limits(scratch, max_line, max_head, max_headers)
         r = _pack_request(
             pack, buf if type(buf) is bytes else _from_buffer(buf),
-            len(buf), start, end, scanned, max_line, max_head, max_headers)
+            len(buf), start, end, scanned)
         if r < 0:
-            r = _retry(scratch, r, buf, start, end, scanned, max_line,
-                       max_head, max_headers)
+            r = _retry(scratch, r, buf, start, end, scanned)
             if r is None:
                 return None
             text = scratch[1]
@@ -192,6 +198,12 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
             plain_cookie = headers[(r >> 12 & 126) - 1]
     return (method, path, query if r & 16 else None, 1 if r & 32 else 0,
             headers, r >> 19, length, r & 15)
+
+
+def _set_limits(scratch, max_line, max_head, max_headers):
+    scratch[4] = None  # (unknown if md_pack_limits raises)
+    _pack_limits(scratch[0], max_line, max_head, max_headers)
+    scratch[4:] = max_line, max_head, max_headers
 
 
 def _retry(scratch, r, buf, *args):
