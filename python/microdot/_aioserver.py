@@ -37,9 +37,9 @@ async def start_server(app, connections, scheme, host, port, ssl):
     return listener
 
 
-class _Listener:
-    """The asyncio server (its attributes are this object's), and the
-    spare task its fresh connections are served in (see
+class _Listener(asyncio.AbstractServer):
+    """The asyncio server (an AbstractServer whose attributes are the
+    server's), and the spare task its fresh connections are served in (see
     ProtocolConnection._start), which ends when the server closes."""
 
     server = None
@@ -51,6 +51,21 @@ class _Listener:
         if spare is not None:
             self.spare = None
             spare.task.cancel()
+
+    def get_loop(self):
+        return self.server.get_loop()
+
+    def is_serving(self):
+        return self.server.is_serving()
+
+    async def start_serving(self):
+        await self.server.start_serving()
+
+    async def serve_forever(self):
+        await self.server.serve_forever()
+
+    async def wait_closed(self):
+        await self.server.wait_closed()
 
     def __getattr__(self, name):
         return getattr(self.server, name)
