@@ -62,3 +62,14 @@ def test_small_heads_do_not_push_out_kept_names():
         small = head_of(['Host', 'X-Small-%d' % i])
         assert parse(_cffi, small) == parse(_pure, small)
     assert same_objects(names_of(parse(_cffi, big)), kept)
+
+
+def test_a_kept_list_is_not_changed_by_its_requests():
+    # (test_cffi_name_slots' version has two fields: no slot any more)
+    head = head_of(BIG[:4], 'h')
+    first = parse(_cffi, head)[4]
+    first[0] = 'changed'
+    first.append('more')
+    second = parse(_cffi, head)[4]
+    assert second == parse(_pure, head)[4]
+    assert second[0] == 'Host' and len(second) == 8
