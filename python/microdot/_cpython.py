@@ -56,7 +56,7 @@ async def call(f, *args, **kwargs):
     return ret
 
 
-# Builders ---------------------------------------------------------------------
+# Builders -----------------------------------------------------------
 
 def fill_headers(headers, flat):
     """NoCaseDict._fill: adds the flat [name, value, ...] headers to the
@@ -208,7 +208,7 @@ def _cookie_fields(req, header):
     return header
 
 
-# Descriptors --------------------------------------------------------------------
+# Descriptors -------------------------------------------------------
 #
 # Non-data descriptors: the first read builds the value and stores it on the
 # instance, where later reads find it without calling the descriptor. A
@@ -394,58 +394,10 @@ def _replace(cls, name, function):
     MultiDict._from_flat = classmethod(from_flat)
 
 
-# Routing -----------------------------------------------------------------------
-#
-# Microdot._find_route on CPython: the answers that found a route are kept
-# per app, keyed by (method, path), for as long as the router is the same
-# one (adding a route makes a new one). Not kept: 404 and 405 answers, and
-# nothing at all for an app with re or custom URL components (their Python
-# parsers decide). A route with URL components gets a copy of its kept
-# arguments (the request may change its url_args).
-
-_ROUTES_KEPT = 256  # answers kept per app; the memo starts over when full
-_KEEP_NONE = {}  # the memo of an app with re or custom components: stays empty
-
-
 def install_late(app_class, response_class):
-    """Gives Microdot its CPython _find_route and Response its complete()
-    (microdot.py calls this once both are defined)."""
+    """Gives Response its CPython complete() (microdot.py calls this once
+    Microdot and Response are defined)."""
     _install_complete(response_class)
-    find_route = app_class._find_route
-    no_args = sys.modules['microdot.microdot']._NO_ARGS
-
-    def _find_route(self, method, path):
-        # The answers for routes without URL components are kept: they are
-        # the same for as long as the routes are (adding or mounting one
-        # makes a new router). Routes with components are matched every
-        # time, and nothing is kept for an app with re or custom
-        # components, whose parsers may answer differently later.
-        memo = self._route_memo
-        key = (method, path)
-        if memo is not None and memo[0] is self._router:
-            found = _get(memo[1], key)
-            if found is not None:
-                return found
-        found = find_route(self, method, path)
-        if found[0] is None or found[1] is not no_args:
-            return found
-        if memo is None or memo[0] is not self._router:
-            kept = {}
-            for other in self.url_map:
-                if other.pattern.verify:
-                    kept = _KEEP_NONE
-                    break
-            memo = self._route_memo = (self._router, kept)
-        kept = memo[1]
-        if kept is not _KEEP_NONE:
-            if len(kept) >= _ROUTES_KEPT:
-                kept.clear()
-            kept[key] = found
-        return found
-
-    _find_route.__doc__ = find_route.__doc__
-    app_class._find_route = _find_route
-    app_class._route_memo = None  # (router, {(method, path): found})
 
 
 def _install_complete(response_class):
