@@ -38,6 +38,7 @@ else:
     from inspect import iscoroutinefunction as _is_async
 
 _async_cache = {}
+_ASYNC_CACHE_MAX = 64  # (per-request hooks are new functions every time)
 
 
 def iscoroutinefunction(f):
@@ -56,6 +57,8 @@ def iscoroutinefunction(f):
             result = _is_async(f.__call__)
         except AttributeError:
             pass
+    if len(_async_cache) >= _ASYNC_CACHE_MAX:
+        _async_cache.clear()
     _async_cache[f] = result
     return result
 

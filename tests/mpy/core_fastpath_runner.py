@@ -338,6 +338,32 @@ async def handler_kinds_of_closures_and_methods():
 
 
 @test
+async def per_request_hooks_are_not_kept():
+    # a hook made per request (request.after_request) is a new function
+    # each time: whether it is async must not be remembered for good
+    from microdot import microdot as core
+    app = Microdot()
+
+    @app.get('/')
+    async def index(req):
+        @req.after_request
+        def stamp(req, res):
+            res.headers['X-Stamp'] = 'sync'
+
+        @req.after_request
+        async def stamp_async(req, res):
+            res.headers['X-Async'] = 'async'
+        return 'hi'
+
+    c = TestClient(app)
+    for _ in range(100):
+        res = await c.get('/')
+        equal((res.headers['X-Stamp'], res.headers['X-Async']),
+              ('sync', 'async'))
+    equal(len(core._async_cache) <= core._ASYNC_CACHE_MAX, True)
+
+
+@test
 async def repeated_cookie_fields_whichever_is_read_first():
     app = Microdot()
 
