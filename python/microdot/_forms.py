@@ -17,7 +17,9 @@ def parse_body(req, name):
             return None
         try:
             return json.loads(req.body)
-        except (ValueError, UnicodeError):
+        except (ValueError, UnicodeError, RuntimeError):
+            # (RuntimeError: CPython's RecursionError, for deeply nested
+            # arrays and objects)
             raise HTTPException(400, 'Invalid JSON')
     if media_type != 'application/x-www-form-urlencoded':
         return None

@@ -363,7 +363,10 @@ class Microdot(BaseMicrodot):
             more = message.get('more_body', False)
             if len(data) > limit:
                 return 413
-        if more:
+        # (a body over max_body_length is streamed even when it came in one
+        # message, as on the other servers: where it lands must not depend
+        # on how the ASGI server split it)
+        if more or len(data) > Request.max_body_length:
             req.stream = _BodyStream(receive, data, more, limit)
         else:
             req.body = data

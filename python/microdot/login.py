@@ -54,11 +54,17 @@ def _quote(text):
 
 
 def _is_local_url(url):
-    """True for a path on this site ("/x"), never for "//host" or "/\\host",
-    which browsers treat as another site."""
-    return (isinstance(url, str) and url.startswith('/') and
-            not url.startswith('//') and '\\' not in url and
-            '\r' not in url and '\n' not in url)
+    """True for a path on this site ("/x"), never for "//host", "/\\host" or
+    "/\t/host", which browsers treat as another site."""
+    if not isinstance(url, str) or not url.startswith('/') or \
+            url.startswith('//') or '\\' in url:
+        return False
+    # browsers drop tabs and newlines from URLs ("/\t/host" is "//host"):
+    # no control characters at all
+    for ch in url:
+        if ch < ' ' or ch == '\x7f':
+            return False
+    return True
 
 
 def user_id_of(user):

@@ -222,7 +222,7 @@ class TestClient:
         if self.cookies and 'Cookie' not in headers:
             headers['Cookie'] = '; '.join(
                 k + '=' + v for k, v in self.cookies.items())
-        head = method + ' ' + path + ' HTTP/1.1\r\n'
+        head = method + ' ' + _request_target(path) + ' HTTP/1.1\r\n'
         for name, value in headers.items():
             head += name + ': ' + str(value) + '\r\n'
         return (head + '\r\n').encode() + body
@@ -351,6 +351,27 @@ def _quote(text):
             out += '+'
         else:
             out += '%{:02X}'.format(byte)
+    return out
+
+
+# (bytes a request-target cannot hold as they are: controls, space,
+# non-ASCII and these)
+_UNSAFE_IN_TARGET = b'"<>\\^`{|}'
+
+
+def _request_target(path):
+    """``path`` as a client puts it on the request line: without the
+    fragment, with spaces, non-ASCII and other bytes that cannot appear
+    there percent-encoded (``%`` escapes already in it are kept)."""
+    hash_at = path.find('#')
+    if hash_at >= 0:
+        path = path[:hash_at]
+    out = ''
+    for byte in path.encode():
+        if byte <= 32 or byte >= 127 or byte in _UNSAFE_IN_TARGET:
+            out += '%{:02X}'.format(byte)
+        else:
+            out += chr(byte)
     return out
 
 

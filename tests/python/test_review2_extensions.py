@@ -1,0 +1,170 @@
+"""Review findings in the extensions: each test failed on the code before
+its fix.
+
+- a deeply nested JSON body (RecursionError in CPython's json) was a 500
+  with a traceback instead of 400 Invalid JSON;
+- under ASGI, a body over max_body_length that the server delivered in one
+  http.request message was loaded into request.body, while the built-in
+  server, WSGI and a body split in several messages stream it (body b'');
+- login_user followed a ``next`` of "/<TAB>/host", which browsers read as
+  "//host" (another site);
+- the test client put spaces, non-ASCII and fragments on the request line
+  as they were (400), where real clients percent-encode them.
+"""
+import asyncio
+import json
+
+import pytest
+
+from microdot import Microdot, Request
+from microdot.asgi import Microdot as ASGIMicrodot
+from microdot.login import Login
+from microdot.session import Session
+from microdot.test_client import TestClient
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def asgi_call(app, method, path, body=b'', headers=(), chunks=None):
+    """One request straight through the ASGI interface; the body goes in
+    one http.request message (or in ``chunks``). Returns (status, body)."""
+    messages = [{'type': 'http.request', 'body': c, 'more_body': True}
+                for c in (chunks or [body])]
+    messages[-1]['more_body'] = False
+    total = sum(len(m['body']) for m in messages)
+    sent = []
+
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        return {'type': 'http.disconnect'}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {'type': 'http', 'asgi': {'version': '3.0'},
+             'http_version': '1.1', 'method': method, 'scheme': 'http',
+             'path': path, 'raw_path': path.encode(), 'query_string': b'',
+             'root_path': '', 'client': ('127.0.0.1', 4000),
+             'server': ('127.0.0.1', 8000),
+             'headers': [(b'host', b'x'),
+                         (b'content-length', str(total).encode())] +
+             list(headers)}
+    run(app(scope, receive, send))
+    status = sent[0]['status']
+    return status, b''.join(m.get('body', b'') for m in sent[1:])
+
+
+def json_routes(app):
+    @app.post('/json')
+    async def echo_json(request):
+        return {'json': request.json}
+
+    @app.post('/sizes')
+    async def sizes(request):
+        body = request.body
+        streamed = await request.stream.read()
+        return {'body': len(body), 'stream': len(streamed)}
+    return app
+
+
+NESTED = b'[' * 5000 + b']' * 5000
+
+
+def test_deeply_nested_json_is_400_with_the_test_client():
+    client = TestClient(json_routes(Microdot()))
+    res = run(client.post('/json', body=NESTED,
+                          headers={'Content-Type': 'application/json'}))
+    assert res.status_code == 400
+    res = run(client.post('/json', body=b'[[[1]]]',
+                          headers={'Content-Type': 'application/json'}))
+    assert res.json == {'json': [[[1]]]}
+
+
+def test_deeply_nested_json_is_400_under_asgi():
+    app = json_routes(ASGIMicrodot())
+    status, _ = asgi_call(app, 'POST', '/json', NESTED,
+                          [(b'content-type', b'application/json')])
+    assert status == 400
+
+
+@pytest.mark.parametrize('split', [False, True])
+def test_asgi_body_over_max_body_length_is_streamed_as_elsewhere(
+        split, monkeypatch):
+    monkeypatch.setattr(Request, 'max_content_length', 64 * 1024)
+    size = Request.max_body_length + 1000
+    data = b'x' * size
+    chunks = [data[:100], data[100:]] if split else None
+    status, body = asgi_call(json_routes(ASGIMicrodot()), 'POST', '/sizes',
+                             data, chunks=chunks)
+    assert status == 200
+    assert json.loads(body) == {'body': 0, 'stream': size}
+    # the built-in server's request loop (through the test client) agrees
+    res = run(TestClient(json_routes(Microdot())).post('/sizes', body=data))
+    assert res.json == {'body': 0, 'stream': size}
+
+
+def test_asgi_body_up_to_max_body_length_is_loaded():
+    size = Request.max_body_length
+    status, body = asgi_call(json_routes(ASGIMicrodot()), 'POST', '/sizes',
+                             b'y' * size)
+    assert json.loads(body) == {'body': size, 'stream': size}
+
+
+def login_app():
+    app = Microdot()
+    Session(app, secret_key='review2-secret')
+    login = Login()
+
+    @login.user_loader
+    async def load(user_id):
+        return None
+
+    class User:
+        id = 7
+
+    @app.post('/login')
+    async def do_login(request):
+        return await login.login_user(request, User())
+    return app
+
+
+@pytest.mark.parametrize('next_url', [
+    '/%09/evil.example', '/%0B/evil.example', '/%09%09/evil.example',
+    '/%7F/evil.example'])
+def test_login_next_with_control_characters_is_not_followed(next_url):
+    client = TestClient(login_app())
+    res = run(client.post('/login?next=' + next_url))
+    assert res.status_code == 302
+    assert res.headers['Location'] == '/'
+
+
+def test_login_next_local_url_still_followed():
+    client = TestClient(login_app())
+    res = run(client.post('/login?next=/account%3Ftab%3D2'))
+    assert res.headers['Location'] == '/account?tab=2'
+
+
+def capture_app():
+    app = Microdot()
+
+    @app.route('/p/<name>')
+    async def page(request, name):
+        return {'name': name, 'q': request.args.get('q')}
+    return app
+
+
+@pytest.mark.parametrize('path,name,q', [
+    ('/p/hello world', 'hello world', None),
+    ('/p/caf\u00e9', 'caf\u00e9', None),
+    ('/p/a%20b', 'a b', None),  # escapes already made are kept
+    ('/p/x?q=a b', 'x', 'a b'),
+    ('/p/x#section', 'x', None),
+    ('/p/{x}', '{x}', None),
+])
+def test_test_client_encodes_the_target_as_real_clients_do(path, name, q):
+    res = run(TestClient(capture_app()).get(path))
+    assert res.status_code == 200, res.body
+    assert res.json == {'name': name, 'q': q}
