@@ -129,8 +129,10 @@ class _BodyStream:
     async def _fill(self):
         message = await self.receive()
         if message['type'] == 'http.disconnect':
+            # (as on the built-in server: a body cut short is an error, not
+            # a shorter body)
             self.more = False
-            return
+            raise EOFError('connection closed in the request body')
         chunk = message.get('body', b'')
         self.total += len(chunk)
         if self.limit is not None and self.total > self.limit:

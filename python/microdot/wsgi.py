@@ -69,16 +69,23 @@ class _InputStream:
         self.total = len(data)
 
     def _take(self, n):
-        n = min(n, self.remaining) if self.remaining is not None else n
-        data = self.input.read(n) if n > 0 else b''
         if self.remaining is not None:
-            self.remaining -= len(data)
-            if not data:
+            n = min(n, self.remaining)
+        data = self.input.read(n) if n > 0 else b''
+        self._count(data, n)
+        return data
+
+    def _count(self, data, asked):
+        if self.remaining is not None:
+            if not data and asked > 0:
+                # the client went away before the end of the declared body:
+                # a short body must not pass for the whole one
                 self.remaining = 0
+                raise EOFError('connection closed in the request body')
+            self.remaining -= len(data)
         self.total += len(data)
         if self.total > self.limit:
             raise HTTPException(413)
-        return data
 
     async def read(self, n=-1):
         if n < 0:
@@ -109,12 +116,14 @@ class _InputStream:
 
     async def readuntil(self, separator=b'\n'):
         while separator not in self.buffer:
-            chunk = self.input.readline(65536)
+            size = 65536 if self.remaining is None else \
+                min(65536, self.remaining)
+            if size <= 0:
+                break
+            chunk = self.input.readline(size)
+            self._count(chunk, size)
             if not chunk:
                 break
-            self.total += len(chunk)
-            if self.total > self.limit:
-                raise HTTPException(413)
             self.buffer += chunk
         i = self.buffer.find(separator)
         n = len(self.buffer) if i < 0 else i + len(separator)
@@ -223,10 +232,16 @@ class Microdot(BaseMicrodot):
         small = Request.max_body_length
         stream = _InputStream(wsgi_input, b'',
                               length if length >= 0 else None, limit)
-        if 0 <= length <= small:
-            req.body = stream._take(length)
-            return
-        data = stream._take(small + 1)
+        try:
+            if 0 <= length <= small:
+                body = b''
+                while len(body) < length:
+                    body += stream._take(length - len(body))
+                req.body = body
+                return
+            data = stream._take(small + 1)
+        except EOFError:  # (the handler does not run on part of a body)
+            raise HTTPException(400)
         if len(data) <= small and length < 0:
             req.body = data
             return
