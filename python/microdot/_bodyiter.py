@@ -1,6 +1,20 @@
 """Response.body_iter(): a body that is not in memory (a file, an iterator
 or an async generator) as an async iterator of bytes chunks. Imported on
-the first such response."""
+the first such response. On MicroPython, which has no async generators, an
+``async def`` generator that awaits also works (a generator that yields
+None there waits for a wake-up that never comes: yield text or bytes)."""
+import sys
+
+_MICROPYTHON = sys.implementation.name == 'micropython'
+
+
+class _Suspend:
+    """(MicroPython) awaited: yields once to the scheduler."""
+
+    def __await__(self):
+        yield
+
+    __iter__ = __await__
 
 
 def body_iter(self):
@@ -43,10 +57,20 @@ class BodyIter:
                 if data is not None:
                     return data.encode() if isinstance(data, str) else data
             else:
-                try:
-                    data = next(body)
-                except StopIteration:
-                    data = None
+                while True:
+                    try:
+                        data = next(body)
+                    except StopIteration:
+                        data = None
+                        break
+                    if data is not None or not _MICROPYTHON:
+                        break
+                    # MicroPython has no async generators: an ``async def``
+                    # generator is a plain one, and an await in it yields
+                    # None from next() with this task already registered
+                    # to be woken (by a sleep, a socket, an event): wait
+                    # here as that await would have
+                    await _Suspend()
                 if data is not None:
                     return data.encode() if isinstance(data, str) else data
         except BaseException:

@@ -1,0 +1,137 @@
+"""Review findings on MicroPython's unix port (real `micropython` server
+processes, real sockets); each test failed on the code before its fix.
+
+MicroPython has no async generators: an ``async def`` generator is a plain
+generator there, and an ``await`` in it yields None out of ``next()`` after
+registering the connection's task to be woken. The body iterator took that
+None for the end of the body (the response was cut short) and went on
+running while its task was already queued: asyncio then resumed the task
+twice ("Task exception wasn't retrieved ... StopIteration") and, with
+several connections, the interpreter crashed (segmentation fault).
+"""
+import concurrent.futures
+import os
+import socket
+import subprocess
+import textwrap
+import time
+
+import pytest
+
+from servers import micropython_command, free_port, natmod_dir
+from ext_servers import package_path
+
+APP = textwrap.dedent('''
+    import sys
+    import asyncio
+    from microdot import Microdot
+
+    app = Microdot()
+
+
+    @app.get('/count/<int:n>')
+    async def count(request, n):
+        async def numbers():
+            for i in range(n):
+                yield '{},'.format(i)
+                await asyncio.sleep(0.002)
+            yield 'end'
+        return numbers()
+
+
+    @app.get('/')
+    async def index(request):
+        return 'ok'
+
+    app.run(host='127.0.0.1', port=int(sys.argv[1]))
+''')
+
+
+def read_response(f):
+    status = f.readline()
+    if not status:
+        raise EOFError('closed')
+    headers = {}
+    while True:
+        line = f.readline()
+        if line in (b'\r\n', b''):
+            break
+        name, value = line.decode().split(':', 1)
+        headers[name.strip().lower()] = value.strip()
+    body = b''
+    if headers.get('transfer-encoding') == 'chunked':
+        while True:
+            size = int(f.readline().split(b';')[0], 16)
+            if size == 0:
+                f.readline()
+                break
+            body += f.read(size)
+            f.readline()
+    else:
+        body = f.read(int(headers.get('content-length', 0)))
+    return int(status.split()[1]), body
+
+
+def expected(n):
+    return ''.join('{},'.format(i) for i in range(n)).encode() + b'end'
+
+
+def client(port, seed):
+    """Keep-alive connection, a few requests each; returns the mismatches."""
+    bad = []
+    with socket.create_connection(('127.0.0.1', port), timeout=10) as s:
+        f = s.makefile('rb')
+        for k in range(4):
+            n = (seed * 7 + k * 3) % 9 + 1
+            s.sendall(b'GET /count/%d HTTP/1.1\r\nHost: x\r\n\r\n' % n)
+            status, body = read_response(f)
+            if (status, body) != (200, expected(n)):
+                bad.append((n, status, body))
+    return bad
+
+
+@pytest.mark.parametrize('backend', ['pure', 'c'])
+def test_async_generator_with_awaits_on_micropython(backend, tmp_path):
+    env = dict(os.environ, MICRODOT_BACKEND=backend)
+    path = [package_path(), '.frozen']
+    if backend == 'c':
+        natmod = natmod_dir()
+        if natmod is None:
+            pytest.skip('build/natmod/x64/_microdot.mpy is not built')
+        path.insert(1, str(natmod))
+    env['MICROPYPATH'] = ':'.join(path)
+    (tmp_path / 'app.py').write_text(APP)
+    port = free_port()
+    log = open(str(tmp_path / 'log.txt'), 'wb')
+    proc = subprocess.Popen([micropython_command(), str(tmp_path / 'app.py'),
+                             str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(lambda i: _safe(client, port, i),
+                                    range(12)))
+        assert results == [[]] * 12
+        assert proc.poll() is None, 'the server died'
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(5)
+        log.close()
+    output = (tmp_path / 'log.txt').read_text(errors='replace')
+    assert 'Traceback' not in output, output[-2000:]
+
+
+def _safe(f, *args):
+    try:
+        return f(*args)
+    except Exception as exc:  # a reset or a closed connection: a failure
+        return [repr(exc)]
