@@ -100,13 +100,13 @@ class _ASGIRequest(Request):
         fields = self._fields
         if fields is not None:
             value = fields.get(lower_name)
-            return value if value is None else value.decode('latin-1')
+            return value if value is None else _text(value)
         key = lower_name.encode()
         size = len(key)
         value = None
         for name, text in self._pairs:
             if name == key or (len(name) == size and name.lower() == key):
-                text = text.decode('latin-1')
+                text = _text(text)
                 value = text if value is None else value + separator + text
         return value
 
@@ -508,17 +508,27 @@ def _learn_names(pairs):
     return True
 
 
+def _text(value):
+    """A header value (bytes) as text, decoded as the built-in server does
+    (UTF-8), so that a value reads the same on every server; bytes that are
+    not UTF-8 (which the built-in server refuses with 400, but the ASGI
+    server let through) are read as Latin-1."""
+    try:
+        return value.decode()
+    except UnicodeError:
+        return value.decode('latin-1')
+
+
 def _scope_headers(fields, pairs):
     """The request's headers (a NoCaseDict)."""
     headers = NoCaseDict()
     if fields is None:  # a repeated name (values joined), another case...
-        headers._fill([text.decode('latin-1') for pair in pairs
-                       for text in pair])
+        headers._fill([_text(text) for pair in pairs for text in pair])
         return headers
     texts = {}
     keys = {}  # NoCaseDict's lower case -> key map: here the identity
     for name, value in fields.items():
-        texts[name] = value.decode('latin-1')
+        texts[name] = _text(value)
         keys[name] = name
     dict.update(headers, texts)
     headers._k = keys
@@ -568,7 +578,7 @@ _JSON_HEADER = (b'content-type', _JSON_TYPE.encode())
 def _default_type(res):
     default = res.default_content_type
     if default != _type_cache[0]:
-        _type_cache[1] = res._content_type().encode('latin-1')
+        _type_cache[1] = res._content_type().encode()
         _type_cache[0] = default
     return _type_cache[1]
 
@@ -593,7 +603,8 @@ def _whole_headers(res, body):
 
 
 def _response_headers(res):
-    # ASGI wants the names lower-cased.
+    # ASGI wants the names lower-cased; values are sent in UTF-8, as the
+    # built-in server sends them.
     headers = []
     for name, value in res.headers.items():
         lower = _response_names.get(name)
@@ -603,10 +614,10 @@ def _response_headers(res):
                 _response_names[name] = lower
         if isinstance(value, list):
             for item in value:
-                headers.append((lower, str(item).encode('latin-1')))
+                headers.append((lower, str(item).encode()))
         else:
             headers.append((lower, (value if type(value) is str
-                                    else str(value)).encode('latin-1')))
+                                    else str(value)).encode()))
     return headers
 
 

@@ -42,8 +42,26 @@ def _headers_from_environ(environ):
         else:
             continue
         flat.append(name)
-        flat.append(value)
+        flat.append(_utf8_text(value))
     return flat
+
+
+def _utf8_text(value):
+    # WSGI gives header bytes as Latin-1 text: read them as UTF-8 instead,
+    # as the built-in server does (bytes that are not UTF-8 stay as given)
+    if value.isascii():
+        return value
+    try:
+        return value.encode('latin-1').decode()
+    except UnicodeError:
+        return value
+
+
+def _latin1_text(value):
+    # the other way, for response headers: their UTF-8 bytes as the Latin-1
+    # text WSGI wants
+    value = str(value)
+    return value if value.isascii() else value.encode().decode('latin-1')
 
 
 def _target(environ):
@@ -190,7 +208,7 @@ class Microdot(BaseMicrodot):
         for name, value in res.headers.items():
             values = value if isinstance(value, list) else (value,)
             for item in values:
-                headers.append((name, str(item)))
+                headers.append((name, _latin1_text(item)))
         reason = res.reason or REASONS.get(res.status_code, 'Unknown')
         start_response('{} {}'.format(res.status_code, reason), headers)
         body = res.body_iter()

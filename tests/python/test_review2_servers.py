@@ -8,6 +8,11 @@ request.stream (and never runs the handler for a short body it loads
 itself); microdot.wsgi handed the handler the truncated body (a short body
 in request.body, a long one from request.stream) and microdot.asgi ended
 request.stream early without an error.
+
+Header values with non-ASCII text: the built-in server reads request header
+bytes as UTF-8 and writes response headers in UTF-8. microdot.asgi and
+microdot.wsgi read them as Latin-1 (so a UTF-8 cookie or header read as
+mojibake) and a response header outside Latin-1 ('\u20ac') was a 500.
 """
 import os
 import signal
@@ -50,6 +55,12 @@ APP = textwrap.dedent('''
             raise
         record('saved {}'.format(len(body)))
         return 'saved {}'.format(len(body))
+
+
+    @app.get('/header/<value>')
+    async def header(request, value):
+        return {'x-name': request.headers.get('X-Name'),
+                'cookie': request.cookies.get('c')}, {'X-Echo': value}
 ''')
 
 
@@ -146,3 +157,48 @@ def test_streamed_body_cut_short_is_an_error_in_the_handler(server):
     assert server.events(1) == ['EOFError']
     assert server.send_partial(20000, 20000).startswith(b'HTTP/1.1 200')
     assert server.events(2) == ['EOFError', 'saved 20000']
+
+
+def raw_exchange(port, request):
+    with socket.create_connection(('127.0.0.1', port), 5) as s:
+        s.sendall(request)
+        data = b''
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                return data
+            data += chunk
+
+
+def test_non_ascii_header_values_as_on_the_builtin_server(server):
+    from microdot import Microdot
+    from microdot.test_client import TestClient
+    import asyncio
+    import json
+
+    request = ('GET /header/%E2%82%AC HTTP/1.1\r\nHost: x\r\n'
+               'X-Name: caf\u00e9 \u20ac\r\nCookie: c=\u00e9\r\n'
+               'Connection: close\r\n\r\n').encode()
+    reply = raw_exchange(server.port, request)
+    head, _, body = reply.partition(b'\r\n\r\n')
+    lines = head.split(b'\r\n')
+    assert lines[0] == b'HTTP/1.1 200 OK', reply
+    assert b'x-echo: \xe2\x82\xac' in [line.lower() for line in lines]
+    if b'chunked' in head.lower():
+        body = body.split(b'\r\n')[1]
+    got = json.loads(body)
+    assert got == {'x-name': 'caf\u00e9 \u20ac', 'cookie': '\u00e9'}
+
+    # the built-in server's request loop, through the test client
+    app = Microdot()
+
+    @app.get('/header/<value>')
+    async def header(request, value):
+        return {'x-name': request.headers.get('X-Name'),
+                'cookie': request.cookies.get('c')}, {'X-Echo': value}
+
+    res = asyncio.run(TestClient(app).get(
+        '/header/%E2%82%AC', headers={'X-Name': 'caf\u00e9 \u20ac',
+                                      'Cookie': 'c=\u00e9'}))
+    assert res.json == got
+    assert res.headers['X-Echo'] == '\u20ac'  # (its head read as UTF-8)
