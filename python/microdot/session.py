@@ -117,7 +117,7 @@ class Session:
         session = getattr(request, '_session', None)
         if session is None:
             data = self.decode(request.cookies.get(self.cookie_name))
-            session = SessionDict(request, data or {})
+            session = SessionDict(request, _unescape(data) if data else {})
             request._session = session
         return session
 
@@ -199,11 +199,33 @@ class Session:
             response.delete_cookie(self.cookie_name, **common)
             return
         response.set_cookie(
-            self.cookie_name, self.encode(_plain_dict(session)),
+            self.cookie_name, self.encode(_escape(session)),
             max_age=options.get('max_age'), secure=options.get('secure'),
             http_only=options.get('http_only'),
             samesite=options.get('samesite'),
             partitioned=options.get('partitioned', False), **common)
+
+
+# Claims the JWT decoders check (a number for exp, nbf and iat; aud only with
+# an audience given): an application key of one of these names made the
+# whole session read as empty. Such keys are stored with a '~' before them,
+# and so are keys starting with '~', so that reading takes one off.
+_CHECKED_CLAIMS = ('exp', 'nbf', 'iat', 'aud')
+
+
+def _escape(session):
+    payload = {}
+    for key, value in session.items():
+        if key in _CHECKED_CLAIMS or (type(key) is str and key[:1] == '~'):
+            key = '~' + key
+        payload[key] = value
+    return payload
+
+
+def _unescape(payload):
+    for key in [k for k in payload if type(k) is str and k[:1] == '~']:
+        payload[key[1:]] = payload.pop(key)
+    return payload
 
 
 def _plain_dict(d):

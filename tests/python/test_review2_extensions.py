@@ -168,3 +168,54 @@ def test_test_client_encodes_the_target_as_real_clients_do(path, name, q):
     res = run(TestClient(capture_app()).get(path))
     assert res.status_code == 200, res.body
     assert res.json == {'name': name, 'q': q}
+
+
+# -- sessions: application keys named like the JWT claims the decoders check
+# (exp, nbf, iat, aud) made the whole session read as empty on the next
+# request
+
+def session_app():
+    from microdot.session import with_session
+    app = Microdot()
+    Session(app, secret_key='review2-session-key-0123456789abcdef')
+
+    @app.post('/set')
+    @with_session
+    async def set_values(request, session):
+        session.update(request.json)
+        session.save()
+        return 'ok'
+
+    @app.get('/get')
+    @with_session
+    async def get_values(request, session):
+        return {'session': {k: session[k] for k in session}}
+    return app
+
+
+@pytest.mark.parametrize('codec', ['pyjwt', 'fallback'])
+@pytest.mark.parametrize('values', [
+    {'exp': 150, 'name': 'ana'}, {'exp': 'lots'}, {'nbf': 10 ** 12},
+    {'iat': 'x'}, {'aud': 'speakers'}, {'~exp': 1, '~': 2, 'plain': 3}])
+def test_session_keys_named_like_claims_round_trip(codec, values,
+                                                   monkeypatch):
+    from microdot import session as session_module
+    if codec == 'fallback':
+        from microdot import _jwt
+        monkeypatch.setattr(session_module, 'jwt', _jwt)
+    else:
+        pytest.importorskip('jwt')
+    client = TestClient(session_app())
+    run(client.post('/set', json=values))
+    assert run(client.get('/get')).json == {'session': values}
+
+
+def test_session_cookie_with_max_age_still_expires():
+    client = TestClient(session_app())
+    sessions = client.app._session
+    sessions.cookie_options['max_age'] = 60
+    run(client.post('/set', json={'exp': 'mine', 'a': 1}))
+    assert run(client.get('/get')).json == {'session': {'exp': 'mine',
+                                                        'a': 1}}
+    client.cookies['session'] = sessions.encode({'a': 1}, max_age=-10)
+    assert run(client.get('/get')).json == {'session': {}}
