@@ -158,7 +158,13 @@ class CORS:
             response = Response('', 204)
             response.headers.update(self.preflight_headers(request))
             return response
-        for name, value in self.response_headers(request).items():
+        headers = self.response_headers(request)
+        if not headers and self.allowed_origins is not None and \
+                (self.allowed_origins != '*' or self.allow_credentials):
+            # the answer depends on the Origin even when it allows none: a
+            # cache must not give this response to an allowed origin
+            headers = {'Vary': 'Origin'}
+        for name, value in headers.items():
             if name == 'Vary' and response.headers.get('Vary'):
                 if 'origin' not in response.headers['Vary'].lower():
                     response.headers['Vary'] += ', Origin'

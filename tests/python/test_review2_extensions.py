@@ -219,3 +219,43 @@ def test_session_cookie_with_max_age_still_expires():
                                                         'a': 1}}
     client.cookies['session'] = sessions.encode({'a': 1}, max_age=-10)
     assert run(client.get('/get')).json == {'session': {}}
+
+
+# -- CORS: a response to a request from an origin that is not allowed (or
+# with no Origin) lacked Vary: Origin, so a shared cache could give it to an
+# allowed origin, which the browser then blocks
+
+@pytest.mark.parametrize('origin', [None, 'https://other.example'])
+def test_cors_vary_origin_on_every_origin_dependent_response(origin):
+    from microdot.cors import CORS
+    app = Microdot()
+    CORS(app, allowed_origins=['https://good.example'])
+
+    @app.get('/')
+    async def index(request):
+        return 'hi'
+
+    headers = {'Origin': origin} if origin else {}
+    res = run(TestClient(app).get('/', headers=headers))
+    assert 'Access-Control-Allow-Origin' not in res.headers
+    assert 'Origin' in res.headers.get('Vary', '')
+    res = run(TestClient(app).get(
+        '/', headers={'Origin': 'https://good.example'}))
+    assert res.headers['Access-Control-Allow-Origin'] == \
+        'https://good.example'
+    assert res.headers['Vary'] == 'Origin'
+
+
+def test_cors_any_origin_without_credentials_does_not_vary():
+    from microdot.cors import CORS
+    app = Microdot()
+    CORS(app, allowed_origins='*')
+
+    @app.get('/')
+    async def index(request):
+        return 'hi'
+
+    res = run(TestClient(app).get('/', headers={'Origin': 'https://a.b'}))
+    assert res.headers['Access-Control-Allow-Origin'] == '*'
+    assert 'Vary' not in res.headers
+    assert 'Vary' not in run(TestClient(app).get('/')).headers
