@@ -8,6 +8,18 @@ from microdot.microdot import Response, HTTPException, REASONS, \
     _make_response, _call
 
 
+class BodyIncomplete(EOFError):
+    """Raised by ``request.stream`` when the client closes the connection
+    before the end of the request body. It is an EOFError; one that no
+    error handler of the app takes is answered with 400, not with a 500 and
+    a traceback (the client, not the app, is at fault)."""
+
+
+def body_incomplete():
+    """The exception for a request body cut short (see BodyIncomplete)."""
+    return BodyIncomplete('connection closed in the request body')
+
+
 async def no_route(app, req, allowed):
     """The answer when no route serves ``req``: 404, or 405 (or the 204 of
     OPTIONS) when other methods would."""
@@ -56,6 +68,8 @@ async def _error_response(app, req, exc, apps):
         handler = _find_exception_handler(each.error_handlers, type(exc))
         if handler is not None:
             return _make_response(await _call(handler, req, exc))
+    if isinstance(exc, BodyIncomplete):
+        return await _error_response(app, req, HTTPException(400), apps)
     print_exception(exc)
     for each in apps:
         handler = each.error_handlers.get(500)

@@ -52,7 +52,8 @@ class BodyStream:
             self.conn.write(_CONTINUE)
             await self.conn.drain()
         if not await self.conn.fill():
-            raise EOFError('connection closed in the request body')
+            from microdot._errors import body_incomplete
+            raise body_incomplete()
 
     async def read(self, n=-1):
         if n < 0:
@@ -229,7 +230,8 @@ class ChunkedStream:
                 conn.write(_CONTINUE)
                 await conn.drain()
             if not await conn.fill():
-                raise EOFError('connection closed in the request body')
+                from microdot._errors import body_incomplete
+                raise body_incomplete()
         return False
 
     async def _want(self, n):
@@ -245,6 +247,7 @@ class ChunkedStream:
         return data
 
     async def read(self, n=-1):
+        self.started = True  # (even if reading fails: see before_response)
         if n < 0:
             while await self.more():
                 pass
@@ -255,12 +258,14 @@ class ChunkedStream:
         return self._take(n)
 
     async def readexactly(self, n):
+        self.started = True
         await self._want(n)
         if len(self.data) < n:
             raise EOFError('the body is shorter than that')
         return self._take(n)
 
     async def readline(self):
+        self.started = True
         while b'\n' not in self.data and await self.more():
             pass
         if self.too_long:

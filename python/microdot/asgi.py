@@ -132,7 +132,8 @@ class _BodyStream:
             # (as on the built-in server: a body cut short is an error, not
             # a shorter body)
             self.more = False
-            raise EOFError('connection closed in the request body')
+            from microdot._errors import body_incomplete
+            raise body_incomplete()
         chunk = message.get('body', b'')
         self.total += len(chunk)
         if self.limit is not None and self.total > self.limit:

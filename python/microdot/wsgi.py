@@ -99,7 +99,8 @@ class _InputStream:
                 # the client went away before the end of the declared body:
                 # a short body must not pass for the whole one
                 self.remaining = 0
-                raise EOFError('connection closed in the request body')
+                from microdot._errors import body_incomplete
+                raise body_incomplete()
             self.remaining -= len(data)
         self.total += len(data)
         if self.total > self.limit:

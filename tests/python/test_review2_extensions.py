@@ -259,3 +259,67 @@ def test_cors_any_origin_without_credentials_does_not_vary():
     assert res.headers['Access-Control-Allow-Origin'] == '*'
     assert 'Vary' not in res.headers
     assert 'Vary' not in run(TestClient(app).get('/')).headers
+
+
+# -- a request body cut short (the client closes the connection before the
+# end of it) while the handler reads request.stream: the EOFError it raises
+# was answered with 500 and a traceback, and multipart forms with it too
+
+def cut_short_app(record):
+    from microdot.multipart import with_form_data
+    app = Microdot()
+
+    @app.post('/read')
+    async def read(request):
+        return str(len(await request.stream.read()))
+
+    @app.post('/form')
+    @with_form_data
+    async def form(request):
+        return 'parts: {}'.format(len(request.files))
+
+    @app.post('/caught')
+    async def caught(request):
+        try:
+            await request.stream.read()
+        except EOFError:
+            record.append('EOFError')
+            raise
+    return app
+
+
+@pytest.mark.parametrize('path', ['/read', '/form'])
+@pytest.mark.parametrize('chunked', [False, True])
+def test_body_cut_short_while_streamed_is_400(path, chunked, monkeypatch,
+                                              capsys):
+    monkeypatch.setattr(Request, 'max_content_length', 1024 * 1024)
+    head = ('POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/'
+            'form-data; boundary=b\r\n').format(path)
+    data = b'--b\r\nContent-Disposition: form-data; name="f"; ' \
+        b'filename="a"\r\n\r\n' + b'x' * 30000
+    if chunked:
+        raw = (head + 'Transfer-Encoding: chunked\r\n\r\n').encode() + \
+            b'%x\r\n' % len(data) + data + b'\r\n'
+    else:
+        raw = (head + 'Content-Length: 100000\r\n\r\n').encode() + data
+    record = []
+    out = run(TestClient(cut_short_app(record)).run(raw))
+    assert out.startswith(b'HTTP/1.1 400 '), out[:100]
+    assert 'Traceback' not in capsys.readouterr().err
+
+
+def test_body_cut_short_still_reaches_an_eoferror_handler(monkeypatch):
+    monkeypatch.setattr(Request, 'max_content_length', 1024 * 1024)
+    record = []
+    app = cut_short_app(record)
+
+    @app.errorhandler(EOFError)
+    async def eof(request, exc):
+        record.append('handler')
+        return 'cut', 499
+
+    raw = b'POST /caught HTTP/1.1\r\nHost: x\r\nContent-Length: 100000' \
+        b'\r\n\r\n' + b'x' * 30000
+    out = run(TestClient(app).run(raw))
+    assert out.startswith(b'HTTP/1.1 499 '), out[:100]
+    assert record == ['EOFError', 'handler']
