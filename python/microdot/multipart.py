@@ -222,7 +222,9 @@ class FileUpload:
     #: Files up to this size stay in memory under ``@with_form_data``;
     #: larger ones are spooled to a temporary file.
     max_memory_size = 16 * 1024
-    #: Where spooled files go (``None``: the system's temporary directory).
+    #: Where spooled files go (``None``: the system's temporary directory;
+    #: on MicroPython ``/tmp``, or the current directory on a board without
+    #: one).
     temp_dir = None
     #: Bytes per read when copying and iterating.
     buffer_size = 4096 if _MICROPYTHON else 64 * 1024
@@ -347,8 +349,7 @@ class FileUpload:
                 if not chunk:
                     break
                 if out is None and size + len(chunk) > self.max_memory_size:
-                    self._path = _temp_path(self.temp_dir)
-                    out = open(self._path, 'wb')
+                    out = self._open_spool()
                     for data in chunks:
                         out.write(data)
                     chunks = None
@@ -371,6 +372,21 @@ class FileUpload:
         self._reader = None
         self._finished = False
 
+    def _open_spool(self):
+        # the first temporary directory that takes a new file (a board may
+        # have no /tmp: its files then go to the current directory)
+        error = None
+        for directory in _temp_dirs(self.temp_dir):
+            path = _temp_path(directory)
+            try:
+                out = open(path, 'wb')
+            except OSError as exc:
+                error = exc
+                continue
+            self._path = path
+            return out
+        raise error
+
     def _detach(self):
         self._reader = None
 
@@ -378,22 +394,28 @@ class FileUpload:
 _temp_counter = 0
 
 
+def _temp_dirs(directory):
+    """Where to try spooling files, in order ('' is the current
+    directory)."""
+    if directory is not None:
+        return (directory,)
+    try:
+        import tempfile
+        return (tempfile.gettempdir(),)
+    except ImportError:  # MicroPython
+        return ('/tmp', '')
+
+
 def _temp_path(directory):
     global _temp_counter
-    if directory is None:
-        try:
-            import tempfile
-            directory = tempfile.gettempdir()
-        except ImportError:  # MicroPython
-            directory = '/tmp'
     _temp_counter += 1
     try:
         token = ''.join('{:02x}'.format(b) for b in os.urandom(8))
     except (AttributeError, NotImplementedError):
         import time
         token = '{}-{}'.format(time.ticks_ms(), _temp_counter)
-    return '{}/microdot-upload-{}-{}'.format(directory.rstrip('/'), token,
-                                             _temp_counter)
+    prefix = directory.rstrip('/') + '/' if directory else ''
+    return '{}microdot-upload-{}-{}'.format(prefix, token, _temp_counter)
 
 
 class FormDataIter:

@@ -135,3 +135,66 @@ def _safe(f, *args):
         return f(*args)
     except Exception as exc:  # a reset or a closed connection: a failure
         return [repr(exc)]
+
+
+# -- with_form_data on a board without /tmp: a file over
+# FileUpload.max_memory_size is spooled to a temporary file, which
+# MicroPython always put in /tmp; where that cannot be written (no /tmp on an
+# ESP32's filesystem) the upload was a 500. Simulated on the unix port with
+# /tmp made read-only in a private mount namespace.
+
+UPLOAD = textwrap.dedent('''
+    import asyncio
+    import os
+    from microdot import Microdot, Request
+    from microdot.multipart import with_form_data
+    from microdot.test_client import TestClient
+
+    Request.max_content_length = 256 * 1024
+    app = Microdot()
+
+
+    @app.post('/up')
+    @with_form_data
+    async def upload(request):
+        data = await request.files['f'].read()
+        return '{} {}'.format(len(data), data == bytes(range(256)) * 200)
+
+
+    async def main():
+        body = (b'--b\\r\\nContent-Disposition: form-data; name="f"; '
+                b'filename="x.bin"\\r\\n\\r\\n' + bytes(range(256)) * 200 +
+                b'\\r\\n--b--\\r\\n')
+        res = await TestClient(app).post(
+            '/up', body=body,
+            headers={'Content-Type': 'multipart/form-data; boundary=b'})
+        print('STATUS', res.status_code, res.text)
+        print('LEFT', [n for n in os.listdir('.') if 'upload' in n])
+
+    asyncio.run(main())
+''')
+
+
+def test_upload_spooled_where_tmp_cannot_be_written(tmp_path):
+    probe = subprocess.run(['unshare', '-m', 'true'],
+                           stderr=subprocess.DEVNULL, timeout=10)
+    if probe.returncode != 0:
+        pytest.skip('no private mount namespaces here (needs root)')
+    work = tmp_path / 'work'
+    empty = tmp_path / 'empty'
+    work.mkdir()
+    empty.mkdir()
+    (work / 'app.py').write_text(UPLOAD)
+    env = dict(os.environ, MICROPYPATH=package_path() + ':.frozen',
+               MICRODOT_BACKEND='pure')
+    # (the script goes as -c text: the working directory, under /tmp, is
+    # only reachable as the current directory once /tmp is covered)
+    script = 'code=$(cat app.py) && mount --bind -o ro "$1" /tmp && ' \
+        'exec "$2" -c "$code"'
+    result = subprocess.run(
+        ['unshare', '-m', 'sh', '-c', script, 'sh', str(empty),
+         micropython_command()],
+        cwd=str(work), env=env, capture_output=True, text=True, timeout=60)
+    assert 'STATUS 200 51200 True' in result.stdout, \
+        result.stdout[-2000:] + result.stderr[-2000:]
+    assert "LEFT []" in result.stdout  # the spooled file was removed
