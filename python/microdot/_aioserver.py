@@ -11,12 +11,13 @@ exists."""
 import asyncio
 import sys
 from asyncio import Task as _Task
+from types import CoroutineType as _Coroutine
 from weakref import getweakrefcount as _weakrefs
 
 from microdot._backend import backend
 from microdot._server import Connection, serve_connection, _now, _log, \
     _plain_bytes, _UNAVAILABLE, F_CHUNKED, F_KEEP_ALIVE, _CancelledError
-from microdot.microdot import Request, Response
+from microdot.microdot import Request, Response, _make_response
 
 try:  # CPython 3.11+ (tasks created with a context): see _serve_now
     import contextvars
@@ -411,8 +412,14 @@ def _serve_now(app, conn, task, data=None):
     when all was served and the loop can wait on, True to wake it (or let
     it start), False to end the connection. ``data``: the first bytes of a
     fresh connection, parsed where they are (the buffer is empty): only
-    what follows the first head is copied to the buffer."""
+    what follows the first head is copied to the buffer.
+
+    A route without components whose handler is async, in an app without
+    before-request handlers, has its handler called here rather than
+    through Microdot.dispatch_request (see _static_route); when it returns
+    a str the answer is made without a Response (see _text_answer)."""
     parse = backend.parse_request
+    loop = conn.loop
     while True:
         if data is None:
             buf = conn.buf
@@ -449,38 +456,81 @@ def _serve_now(app, conn, task, data=None):
             if end > head_len:  # (pipelined)
                 conn.buf += memoryview(data)[head_len:]
             data = None
-        # (all arguments positional: a keyword costs the call a thousand
-        # instructions more)
-        req = Request(app, conn.client_addr, method,
-                      path if query is None else path + '?' + query,
-                      '1.1' if minor else '1.0', headers, None, None,
-                      (conn, conn), '', None, conn.scheme)
+        # Request(app, conn.client_addr, method, path, version, headers,
+        # sock=(conn, conn), scheme=conn.scheme) with query_string set (the
+        # url is joined when read), made without calling the class: what
+        # its __init__ would store, stored here (a class call with a Python
+        # __init__ and a dozen arguments costs CPython ~2k instructions)
+        req = _new_object(Request)
+        req.app = app
+        if method != 'GET':
+            req.method = method
+        req.path = path
+        if query is not None:
+            req.query_string = query
+        if not minor:
+            req.http_version = '1.0'
+        req._raw_headers = headers
+        if conn.client_addr is not None:
+            req.client_addr = conn.client_addr
+        req.sock = (conn, conn)
+        if conn.scheme != 'http':
+            req.scheme = conn.scheme
         keep_alive = flags & F_KEEP_ALIVE != 0
-        coro = app.dispatch_request(req)
-        _enter_task(conn.loop, task)
+        route = _static_route(app, method, path)
+        _enter_task(loop, task)
         try:
+            if route is None:
+                coro = app.dispatch_request(req)
+            else:  # (what dispatch_request does for it, up to the call)
+                req.route = handler = route.handler
+                coro = handler(req)
+                if coro.__class__ is not _Coroutine:  # (another awaitable)
+                    coro = _awaited(coro)
             pending = coro.send(None)
         except StopIteration as exc:
             res = exc.value
         except _CancelledError:
             conn.abort()  # (as the request loop ends when cancelled)
             return False
+        except Exception as exc:
+            if route is None:
+                conn.abort()
+                raise
+            res = _Failed(exc)  # (the handler's: answered below)
         except BaseException:
             conn.abort()
             raise
         else:
+            if route is not None:  # the rest of the dispatch waits with it
+                coro = _dispatch_rest(app, req, coro, pending, None)
+                pending = coro.send(None)  # (yields pending again)
             conn.handoff = (req, None, coro, pending, minor, keep_alive)
             return True
         finally:
-            _leave_task(conn.loop, task)
-        if res is Response.already_handled:
-            return False
+            _leave_task(loop, task)
         if app._shutdown_requested:
             keep_alive = False
-        out = _plain_bytes(res, minor, keep_alive)
+        out = None
+        if route is not None:
+            if res.__class__ is str and not app.debug and \
+                    not app.after_request_handlers and \
+                    not req.after_request_handlers:
+                out = _text_answer(res, minor, keep_alive)
+            if out is None:
+                res = _finish_dispatch(app, conn, task, req, res, minor,
+                                       keep_alive)
+                if res is None:  # (handed to the loop)
+                    return True
+                if res is False:
+                    return False
         if out is None:
-            conn.handoff = (req, res, None, None, minor, keep_alive)
-            return True
+            if res is Response.already_handled:
+                return False
+            out = _plain_bytes(res, minor, keep_alive)
+            if out is None:
+                conn.handoff = (req, res, None, None, minor, keep_alive)
+                return True
         conn.transport.write(out)  # (conn.write: not closed while here)
         if app.debug:
             _log(app, req, res)
@@ -489,3 +539,122 @@ def _serve_now(app, conn, task, data=None):
             return True
         if not keep_alive:
             return False
+
+
+_new_object = object.__new__
+
+
+def _static_route(app, method, path):
+    """The route _serve_now calls the handler of itself (for ``method`` on
+    ``path``), or None: a route without components that dispatch_request
+    would find in the router's table, with an async handler, not mounted,
+    in an app without before-request handlers."""
+    router = app._router
+    if router is None or app.before_request_handlers:
+        return None
+    found = router[1].get(path)
+    if found is None:
+        return None
+    route = found[0]
+    if method not in route.methods or not route.is_async or \
+            route.subapp is not None:
+        return None
+    return route
+
+
+async def _awaited(awaitable):
+    # (a handler whose call gives an awaitable that is not a coroutine)
+    return await awaitable
+
+
+class _Failed:
+    """What a handler called by _serve_now raised (an Exception)."""
+
+    __slots__ = ('exc',)
+
+    def __init__(self, exc):
+        self.exc = exc
+
+
+# the last answer made by _text_answer: (default content type, body length,
+# HTTP minor version, keep-alive, head), replaced whole (servers in other
+# threads may read it meanwhile)
+_text_head = (None, -1, -1, False, b'')
+
+
+def _text_answer(text, minor, keep_alive):
+    """The bytes of Response(text) (a handler's str, status 200, no header)
+    as _plain_bytes makes them, without making the Response; None for a
+    text that does not encode or is too long for _plain_bytes."""
+    global _text_head
+    try:
+        body = text.encode()
+    except UnicodeError:
+        return None  # (the Response made of it fails: _finish_dispatch)
+    size = len(body)
+    last = _text_head
+    content_type = Response.default_content_type
+    if last[1] == size and last[0] is content_type and last[2] == minor \
+            and last[3] == keep_alive:
+        return last[4] + body
+    out = _plain_bytes(Response(body), minor, keep_alive)
+    if out is None:
+        return None
+    _text_head = (content_type, size, minor, keep_alive,
+                  out[:len(out) - size])
+    return out
+
+
+def _finish_dispatch(app, conn, task, req, value, minor, keep_alive):
+    """The Response of a request whose handler _serve_now called, from what
+    the handler returned (``value``, or a _Failed), as dispatch_request
+    would give it; None when it waits (handed to the request loop), False
+    when the connection ends."""
+    if value.__class__ is _Failed:
+        coro = _dispatch_rest(app, req, None, None, value.exc)
+    else:
+        coro = _dispatch_rest(app, req, None, None, None, value)
+    _enter_task(conn.loop, task)
+    try:
+        pending = coro.send(None)
+    except StopIteration as exc:
+        return exc.value
+    except _CancelledError:
+        conn.abort()
+        return False
+    except BaseException:
+        conn.abort()
+        raise
+    else:
+        conn.handoff = (req, None, coro, pending, minor, keep_alive)
+        return None
+    finally:
+        _leave_task(conn.loop, task)
+
+
+async def _dispatch_rest(app, req, coro, pending, exc, value=None):
+    """Microdot.dispatch_request after _serve_now called the handler of a
+    static route: awaits the handler when it waits (``coro``, which yielded
+    ``pending``), makes a Response of what it returned (``value``) and runs
+    the after-request handlers; or answers the exception it raised
+    (``exc``), through the error handlers."""
+    try:
+        if exc is not None:
+            # (raised here to be handled as dispatch_request handles it,
+            # sys.exc_info() included; its traceback kept as it was)
+            tb = exc.__traceback__
+            try:
+                raise exc
+            finally:
+                exc.__traceback__ = tb
+        if coro is not None:
+            value = await _Resume(coro, pending)
+        res = _make_response(value)
+        if app.after_request_handlers:
+            res = await app._after(req, res, app.after_request_handlers)
+        if req.after_request_handlers:
+            res = await app._after(req, res, req.after_request_handlers)
+        return res
+    except Exception as exc:
+        from microdot._errors import handle_exception
+        return await handle_exception(app, req, exc, (app,))
