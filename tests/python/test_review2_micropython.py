@@ -182,19 +182,16 @@ def test_upload_spooled_where_tmp_cannot_be_written(tmp_path):
     if probe.returncode != 0:
         pytest.skip('no private mount namespaces here (needs root)')
     work = tmp_path / 'work'
-    empty = tmp_path / 'empty'
     work.mkdir()
-    empty.mkdir()
     (work / 'app.py').write_text(UPLOAD)
     env = dict(os.environ, MICROPYPATH=package_path() + ':.frozen',
                MICRODOT_BACKEND='pure')
-    # (the script goes as -c text: the working directory, under /tmp, is
-    # only reachable as the current directory once /tmp is covered)
-    script = 'code=$(cat app.py) && mount --bind -o ro "$1" /tmp && ' \
-        'exec "$2" -c "$code"'
+    # /tmp bound read-only onto itself: everything stays readable, nothing
+    # can be created under /tmp by its path, while the working directory
+    # (wherever it is) stays writable through the mount it was entered on
+    script = 'mount --bind -o ro /tmp /tmp && exec "$0" app.py'
     result = subprocess.run(
-        ['unshare', '-m', 'sh', '-c', script, 'sh', str(empty),
-         micropython_command()],
+        ['unshare', '-m', 'sh', '-c', script, micropython_command()],
         cwd=str(work), env=env, capture_output=True, text=True, timeout=60)
     assert 'STATUS 200 51200 True' in result.stdout, \
         result.stdout[-2000:] + result.stderr[-2000:]
