@@ -198,12 +198,36 @@ class Session:
         if getattr(request, '_session_deleted', False) and not session:
             response.delete_cookie(self.cookie_name, **common)
             return
+        token = self.encode(_escape(session))
+        _check_cookie_size(request, self.cookie_name, token)
         response.set_cookie(
-            self.cookie_name, self.encode(_escape(session)),
+            self.cookie_name, token,
             max_age=options.get('max_age'), secure=options.get('secure'),
             http_only=options.get('http_only'),
             samesite=options.get('samesite'),
             partitioned=options.get('partitioned', False), **common)
+
+
+# Browsers keep cookies of up to 4096 bytes (name, value and attributes)
+_BROWSER_LIMIT = 4096
+
+
+def _check_cookie_size(request, name, token):
+    """Raises ValueError when the session cookie would not come back: over
+    what browsers store, or, on the built-in server (the only one with a
+    socket pair here), over its longest header line, which would answer
+    every later request of the client with 431 until its cookies are
+    cleared."""
+    from microdot.microdot import Request
+    size = len(name) + 1 + len(token)
+    limit = _BROWSER_LIMIT - 128  # (room for the attributes)
+    if isinstance(request.sock, tuple):
+        limit = min(limit, Request.max_readline - len('Cookie: '))
+    if size > limit:
+        raise ValueError(
+            'The session cookie would be {} bytes, over the {} the client '
+            'can send back (store less in the session, or raise '
+            'Request.max_readline)'.format(size, limit))
 
 
 # Claims the JWT decoders check (a number for exp, nbf and iat; aud only with

@@ -343,3 +343,68 @@ def test_invalid_regex_route_fails_at_registration():
     # (what happens today instead: a 500 for /a/anything)
     res = run(TestClient(app).get('/a/1'))
     assert res.status_code != 500
+
+
+# -- a session grown past what the client can send back: the cookie was
+# written anyway, and on the built-in server every later request of that
+# client was a 431 (Cookie header line over Request.max_readline) until its
+# cookies were cleared. Now saving it raises a clear ValueError (a 500 for
+# that request) and the client keeps its previous, working session.
+
+def growing_session_app():
+    from microdot.session import with_session
+    app = Microdot()
+    Session(app, secret_key='review2-session-key-0123456789abcdef')
+
+    @app.get('/add/<int:n>')
+    @with_session
+    async def add(request, session, n):
+        session['items'] = session.get('items', []) + \
+            ['item-{:04d}'.format(i) for i in range(n)]
+        session.save()
+        return str(len(session['items']))
+
+    @app.get('/count')
+    @with_session
+    async def count(request, session):
+        return str(len(session.get('items', [])))
+    return app
+
+
+def test_session_too_large_for_the_cookie_header_is_refused(capsys):
+    client = TestClient(growing_session_app())
+    assert run(client.get('/add/100')).text == '100'
+    res = run(client.get('/add/100'))
+    assert res.status_code == 500
+    assert 'session cookie would be' in capsys.readouterr().err
+    res = run(client.get('/count'))  # not locked out: the last good session
+    assert (res.status_code, res.text) == (200, '100')
+
+
+def test_session_size_limit_follows_max_readline(monkeypatch):
+    monkeypatch.setattr(Request, 'max_readline', 8 * 1024)
+    client = TestClient(growing_session_app())
+    run(client.get('/add/100'))
+    assert run(client.get('/add/100')).text == '200'
+    assert run(client.get('/count')).text == '200'
+    # browsers keep no cookie over 4 KB, whatever the server accepts
+    assert run(client.get('/add/300')).status_code == 500
+    assert run(client.get('/count')).text == '200'
+
+
+def test_session_under_asgi_limited_by_browsers_only():
+    from microdot.session import with_session
+    app = ASGIMicrodot()
+    Session(app, secret_key='review2-session-key-0123456789abcdef')
+
+    @app.get('/add/<int:n>')
+    @with_session
+    async def add(request, session, n):
+        session['items'] = ['item-{:04d}'.format(i) for i in range(n)]
+        session.save()
+        return str(n)
+
+    status, _ = asgi_call(app, 'GET', '/add/200')  # about 2.5 KB: fine
+    assert status == 200
+    status, _ = asgi_call(app, 'GET', '/add/400')  # about 5 KB: refused
+    assert status == 500
