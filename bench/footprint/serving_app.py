@@ -8,6 +8,10 @@ step (minus base) as `key bytes` lines, then `backend NAME` and
 
     micropython -X heapsize=8M serving_app.py PORT
 
+SERVING_APP=hello serves the hello app alone (no WebSocket import, no
+/echo), SERVING_APP=echo the WebSocket echo alone (no GET /); both keep /mem
+and /shutdown. The default serves both.
+
 GET /mem answers {"alloc": bytes in use, "free": bytes free} and writes to
 the log micropython.mem_info() (the largest free block) and the modules
 loaded.
@@ -25,13 +29,19 @@ def in_use():
     return gc.mem_alloc()
 
 
+try:
+    from os import getenv
+    routes = getenv('SERVING_APP') or 'both'
+except ImportError:  # boards: no os.getenv
+    routes = 'both'
 base = in_use()
 print('base', base)
 import microdot  # noqa: E402
 print('import_microdot', in_use() - base)
 from microdot import Microdot  # noqa: E402
-from microdot.websocket import with_websocket  # noqa: E402
-print('import_websocket', in_use() - base)
+if routes != 'hello':
+    from microdot.websocket import with_websocket  # noqa: E402
+    print('import_websocket', in_use() - base)
 try:
     import microdot._server  # noqa: F401
     print('import_server', in_use() - base)
@@ -41,16 +51,17 @@ except ImportError:  # upstream: the server is in microdot.py
 app = Microdot()
 
 
-@app.route('/')
-async def index(request):
-    return 'Hello, world!'
+if routes != 'echo':
+    @app.route('/')
+    async def index(request):
+        return 'Hello, world!'
 
-
-@app.route('/echo')
-@with_websocket
-async def echo(request, ws):
-    while True:
-        await ws.send(await ws.receive())
+if routes != 'hello':
+    @app.route('/echo')
+    @with_websocket
+    async def echo(request, ws):
+        while True:
+            await ws.send(await ws.receive())
 
 
 @app.route('/mem')

@@ -22,17 +22,19 @@ CPYTHON_ONLY = {
 NOT_MODULES = {'manifest.py'}
 
 # `import microdot` needs these; _server is the built-in server. The
-# modules after helpers.py are parts of the core that microdot.microdot
-# imports on first use (send_file, errors, re/custom URL components,
+# modules after helpers.py are parts of the core imported on first use:
+# by microdot.microdot (send_file, errors, re/custom URL components,
 # Set-Cookie, streamed bodies, mount, reason phrases, JSON/form bodies,
-# AsyncBytesIO, MultiDict, request bodies read as streams).
+# AsyncBytesIO, MultiDict) and by _server (request bodies read as streams,
+# responses beyond the plain ones, the request loop over streams).
 CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
         'microdot/_pure.py', 'microdot/_pure_chunked.py', 'microdot/_pure_ws.py',
         'microdot/_server.py', 'microdot/helpers.py',
         'microdot/_files.py', 'microdot/_errors.py', 'microdot/_urlre.py',
         'microdot/_cookies.py', 'microdot/_bodyiter.py', 'microdot/_mount.py',
         'microdot/_reasons.py', 'microdot/_forms.py', 'microdot/_bytesio.py',
-        'microdot/_multidict.py', 'microdot/_reqbody.py']
+        'microdot/_multidict.py', 'microdot/_reqbody.py', 'microdot/_respond.py',
+        'microdot/_serve_stream.py']
 
 # Private modules another part imports on first use, shipped with the part
 # whose feature they serve: the test client's WebSocket side needs websocket.

@@ -1,5 +1,8 @@
 """The built-in HTTP/1.1 server: connections, the per-connection request
-loop, and response writing.
+loop, and the writing of plain responses (the parts a server that answers
+only those needs; the rest is in ``microdot._respond`` and the loop over
+streams in ``microdot._serve_stream``, which MicroPython imports on first
+use).
 
 A connection keeps ONE receive buffer (``buf``, with ``pos`` the first byte
 not consumed yet). The request loop parses heads in place with the backend,
@@ -277,135 +280,12 @@ def _plain_bytes(res, minor, keep_alive):
     return head + body
 
 
-def _write_plain(conn, res, minor, keep_alive):
-    """Writes the common response (see _plain_bytes) in one write, and
-    returns whether the connection can stay open; None, having written
-    nothing, for any other response."""
-    data = _plain_bytes(res, minor, keep_alive)
-    if data is None:
-        return None
-    conn.write(data)
-    return keep_alive
-
-
-def _response_head(res, minor, keep_alive, length, chunked):
-    """The response head as bytes. ``length`` is the body length to
-    announce (None: unknown), ``chunked`` whether the body is sent chunked."""
-    head = _status_line(minor, res.status_code, res.reason)
-    has_type = has_length = False
-    if res.headers:
-        for name, value in res.headers.items():
-            lower = name.lower()
-            if lower == 'content-type':
-                has_type = True
-            elif lower == 'content-length':
-                has_length = True
-            elif lower == 'connection' or lower == 'transfer-encoding':
-                continue  # framing is the server's business
-            if isinstance(value, list):
-                for item in value:
-                    head += _header_line(name, item)
-            else:
-                head += _header_line(name, value)
-    if not has_type:
-        head += 'Content-Type: ' + res._content_type() + '\r\n'
-    if length is not None and not has_length:
-        head += 'Content-Length: ' + str(length) + '\r\n'
-    if chunked:
-        head += 'Transfer-Encoding: chunked\r\n'
-    if keep_alive:
-        if not minor:
-            head += 'Connection: keep-alive\r\n'
-    else:
-        head += 'Connection: close\r\n'
-    return (head + '\r\n').encode()
-
-
 def _header_line(name, value):
     if not isinstance(value, str):
         value = str(value)
     if '\r' in value or '\n' in value or '\r' in name or '\n' in name:
         raise ValueError('header {} contains CR or LF'.format(name))
     return name + ': ' + value + '\r\n'
-
-
-def _wants_close(res):
-    for name in res.headers:
-        if len(name) == 10 and name.lower() == 'connection':
-            value = res.headers[name]
-            return isinstance(value, str) and value.lower() == 'close'
-    return False
-
-
-async def write_response(conn, res, minor, keep_alive, head_only):
-    """Writes ``res`` and returns whether the connection can stay open."""
-    status = res.status_code
-    body = res.body
-    no_body = status < 200 or status == 204 or status == 304
-    if keep_alive and res.headers and _wants_close(res):
-        keep_alive = False
-    if isinstance(body, bytes):
-        length = None if no_body and not len(body) else len(body)
-        chunked = False
-    else:
-        length = res.headers.get('Content-Length')
-        chunked = length is None and minor == 1 and not no_body
-        if length is None and not chunked:
-            keep_alive = False  # the end of the body ends the connection
-        length = None
-    try:
-        head = None
-        if length is not None:
-            head = _plain_head(res, minor, keep_alive, length)
-        if head is None:
-            head = _response_head(res, minor, keep_alive, length, chunked)
-    except ValueError as exc:
-        # an unsafe header or reason (CR/LF injection): answer 500 instead
-        print_exception(exc)
-        if not isinstance(body, bytes):
-            await res.body_iter().aclose()
-        res = Response(REASONS[500], 500)
-        return await write_response(conn, res, minor, False, head_only)
-    if isinstance(body, bytes):
-        if head_only or no_body:
-            conn.write(head)
-        elif len(body) < _BIG_BODY:
-            conn.write(head + body)
-        else:
-            conn.write(head)
-            conn.write(body)
-        await conn.drain()
-        return keep_alive
-    conn.write(head)
-    body_iter = res.body_iter()
-    if head_only or no_body:
-        await body_iter.aclose()
-        await conn.drain()
-        return keep_alive
-    try:
-        async for chunk in body_iter:
-            if not chunk:
-                continue
-            if chunked:
-                conn.write(('%x\r\n' % len(chunk)).encode() + chunk +
-                           b'\r\n')
-            else:
-                conn.write(chunk)
-            await conn.drain()
-    except BaseException:
-        await body_iter.aclose()
-        raise
-    if chunked:
-        conn.write(b'0\r\n\r\n')
-    await conn.drain()
-    return keep_alive
-
-
-async def _send_error(conn, status_code):
-    """Answers a request that cannot be parsed; the connection then closes."""
-    res = Response(REASONS.get(status_code, 'Error'), status_code)
-    conn.write(_response_head(res, 1, False, len(res.body), False) + res.body)
-    await conn.drain()
 
 
 def _header_line_too_long(headers, limit):
@@ -435,6 +315,18 @@ async def _read_body(conn, req, length, flags):
             return 0
     from microdot._reqbody import read_streamed
     return await read_streamed(conn, req, length, flags)
+
+
+def _recv_less(sock):
+    """sock.recv() when a fragmented heap has no free 1 KiB block: a smaller
+    read (the rest comes with the next ones); None if nothing was readable
+    after all."""
+    try:
+        return sock.recv(128)
+    except OSError as exc:
+        if exc.errno != 11:  # EAGAIN
+            raise
+    return None
 
 
 def _serve_socket(app, conn):
@@ -531,6 +423,10 @@ def _serve_socket(app, conn):
                     except OSError as exc:
                         if exc.errno != 11:  # EAGAIN: a false alarm
                             raise
+                    except MemoryError:
+                        data = _recv_less(sock)
+                        if data is not None:
+                            break
                 conn.waiting_since = None
                 if not data:
                     return
@@ -657,169 +553,49 @@ def _serve_socket(app, conn):
             yield from _close(conn)
 
 
-async def serve_connection(app, conn):
-    """Serves the requests of one connection until it closes."""
-    if conn.socket is not None:  # (MicroPython, plain TCP)
-        await _serve_socket(app, conn)
-        return
-    if conn.registry is not None:
-        conn.task = asyncio.current_task()
-    try:
-        parse = backend.parse_request
-        now = _now
-        Req = Request
-        sock = (conn, conn)
-        handled = Response.already_handled
-        client_addr = conn.client_addr
-        scheme = conn.scheme
-        reader = conn.reader
-        while True:
-            # 1. the request head, parsed in place in the connection buffer
-            # (request_timeout counts from its first byte: trickling bytes
-            # does not keep a request open)
-            pos = conn.pos
-            conn.request_since = now() if len(conn.buf) > pos else None
-            scanned = pos
-            handoff = None
-            blank = 0  # empty lines skipped before the request line
-            while True:
-                buf = conn.buf
-                end = len(buf)
-                while pos < end and (buf[pos] == 10 or (
-                        buf[pos] == 13 and scanned == pos)):
-                    # RFC 9112 2.2: ignore empty lines before a request line
-                    pos += 1
-                    scanned = pos
-                    blank += 1
-                    if blank > Req.max_readline:
-                        await _send_error(conn, 400)
-                        return
-                conn.pos = pos
-                if end > pos:  # (nothing to parse between requests)
-                    try:
-                        head = parse(buf, pos, end, scanned,
-                                     Req.max_readline, Req.max_head_length,
-                                     Req.max_headers)
-                    except ValueError as exc:
-                        status = exc.args[0] if exc.args else 400
-                        await _send_error(conn, status if isinstance(
-                            status, int) else 400)
-                        return
-                    if head is not None:
-                        break
-                received = end - pos
-                conn.idle = not received
-                if reader is None:
-                    conn.idle_wait = not received
-                    more = await conn.fill()
-                    conn.idle_wait = False
-                    if not more:
-                        return
-                    handoff = conn.handoff
-                    if handoff is not None:
-                        break  # (a request _aioserver._serve_now started)
-                else:  # (StreamConnection.fill, inlined: on MicroPython
-                    # each coroutine call allocates its frame)
-                    if pos:
-                        buf[:pos] = b''  # (compact(); the same bytearray)
-                        conn.pos = 0
-                    conn.waiting_since = now()
-                    data = await reader.read(conn.read_size)
-                    conn.waiting_since = None
-                    if not data:
-                        return
-                    buf += data
-                if conn.request_since is None:
-                    conn.request_since = now()
-                pos = conn.pos
-                scanned = pos + received
-            if handoff is not None:
-                conn.handoff = None
-                conn.idle = False
-                req, res, coro, yielded, minor, keep_alive = handoff
-                head_only = False
-                stream = req._stream
-                if coro is not None:
-                    from microdot._aioserver import _Resume
-                    res = await _Resume(coro, yielded)
-                    if res is handled:
-                        return
-                elif res is None:  # (written, not flushed)
-                    await conn.drain()
-                    if keep_alive:
-                        continue
-                    return
-            else:
-                conn.idle = False
-                method, path, query, minor, headers, head_len, length, \
-                    flags = head
-                conn.pos = pos + head_len
-                if head_len > Req.max_readline and \
-                        _header_line_too_long(headers, Req.max_readline):
-                    await _send_error(conn, 431)
-                    return
-                req = Req(app, client_addr, method, path,
-                          '1.1' if minor else '1.0', headers, None, None,
-                          sock, '', None, scheme)
-                if query is not None:  # (url is joined when read)
-                    req.query_string = query
-                head_only = method == 'HEAD'
+_stream_loop = None  # microdot._serve_stream.serve_connection, once imported
 
-                # 2. the body, and the app
-                keep_alive = flags & F_KEEP_ALIVE != 0
-                stream = None  # a body the server streams (microdot._reqbody)
-                if length > 0 or flags & F_CHUNKED:
-                    status = await _read_body(conn, req, length, flags)
-                    if status:
-                        res = await app.error_response(req, status)
-                        await write_response(conn, res, minor, False,
-                                             head_only)
-                        _log(app, req, res)
-                        return
-                    stream = req._stream
-                res = await app.dispatch_request(req)
-                if res is handled:
-                    return
 
-            # 3. the response
-            if app._shutdown_requested:
-                keep_alive = False
-            if stream is not None and \
-                    not getattr(stream, 'from_server', False):
-                stream = None  # (only a body stream of microdot._reqbody)
-            if stream is None:
-                # (a stalled write gets request_timeout)
-                conn.request_since = None
-                data = None if head_only else \
-                    _plain_bytes(res, minor, keep_alive)
-                if data is not None:  # (drained only when stuck)
-                    if app.debug:
-                        _log(app, req, res)
-                    conn.write(data)
-                    if conn.flushed():
-                        pass
-                    elif reader is None:
-                        await conn.drain()
-                    else:  # (StreamConnection.drain, inlined)
-                        conn.waiting_since = now()
-                        await conn.writer.drain()
-                        conn.waiting_since = None
-                    if keep_alive:
-                        continue
-                    return
-            if not await _respond(app, conn, req, res, minor, keep_alive,
-                                  head_only, stream):
-                return
-    except _CancelledError:
-        pass  # idle timeout or shutdown
-    except (OSError, EOFError):
-        pass  # the client went away
-    except MemoryError:
-        await _out_of_memory(conn)
-    except Exception as exc:  # pragma: no cover - a bug in the server
-        print_exception(exc)
-    finally:
-        await _close(conn)
+def serve_connection(app, conn):
+    """Serves the requests of one connection until it closes (a coroutine):
+    MicroPython's plain TCP connections in _serve_socket, the others in
+    microdot._serve_stream (on MicroPython imported on first use)."""
+    global _stream_loop
+    if conn.socket is not None:
+        return _serve_socket(app, conn)
+    if _stream_loop is None:
+        # (an import in a function allocates on each call on MicroPython)
+        from microdot._serve_stream import serve_connection as _stream_loop
+    return _stream_loop(app, conn)
+
+
+# Stubs of the functions of microdot._respond (the responses the plain path
+# does not write), which on MicroPython is imported on first use: the first
+# call puts the real functions in their place. (CPython imports them at the
+# end of this module.)
+
+def _load_respond():
+    global _respond, _send_error, write_response
+    from microdot._respond import respond as _respond, \
+        send_error as _send_error, write_response
+
+
+def write_response(conn, res, minor, keep_alive, head_only):
+    """Writes ``res`` and returns whether the connection can stay open (a
+    coroutine)."""
+    _load_respond()
+    return write_response(conn, res, minor, keep_alive, head_only)
+
+
+def _send_error(conn, status_code):
+    _load_respond()
+    return _send_error(conn, status_code)
+
+
+def _respond(app, conn, req, res, minor, keep_alive, head_only, stream):
+    _load_respond()
+    return _respond(app, conn, req, res, minor, keep_alive, head_only,
+                    stream)
 
 
 async def _out_of_memory(conn):
@@ -840,61 +616,6 @@ async def _close(conn):
         await conn.wait_closed()
     except Exception:  # pragma: no cover
         pass
-
-
-async def _respond(app, conn, req, res, minor, keep_alive, head_only, stream):
-    """Writes the response of a request the plain path of the request loops
-    does not take: a response with headers, a streamed body, or a request
-    whose body ``stream`` (microdot._reqbody's, or None) the server reads.
-    Returns whether the connection can serve a next request."""
-    if stream is not None:
-        from microdot._reqbody import before_response
-        status, keep_alive = await before_response(stream, keep_alive)
-        conn.request_since = None
-        if status:
-            await _drop_body(res)
-            res = await app.error_response(req, status)
-            await write_response(conn, res, minor, False, head_only)
-            _log(app, req, res)
-            return False
-    if not isinstance(res.body, bytes) and not _sendable(res.body):
-        print_exception(TypeError(
-            'cannot send a response body of type ' +
-            type(res.body).__name__))
-        res = await app.error_response(req, 500)
-    try:
-        keep_alive = await write_response(conn, res, minor, keep_alive,
-                                          head_only)
-    except (OSError, EOFError, _CancelledError):
-        raise
-    except Exception as exc:
-        # raised by a streamed body after the head went out: the only
-        # way to tell the client is to cut the response short
-        print_exception(exc)
-        _log(app, req, res)
-        return False
-    if app.debug:
-        _log(app, req, res)
-    if keep_alive and stream is not None:
-        await stream.discard()
-    return keep_alive
-
-
-def _sendable(body):
-    """Whether write_response can send ``body`` (bytes, a file, or an
-    iterator or async iterator of chunks)."""
-    return isinstance(body, (bytes, bytearray, memoryview)) or \
-        hasattr(body, 'read') or hasattr(body, '__next__') or \
-        hasattr(body, '__anext__')
-
-
-async def _drop_body(res):
-    """Releases the (unsent) body of a response replaced by an error."""
-    if not isinstance(res.body, (bytes, str)):
-        try:
-            await res.body_iter().aclose()
-        except Exception as exc:  # pragma: no cover
-            print_exception(exc)
 
 
 def _log(app, req, res):
@@ -971,9 +692,15 @@ async def serve_forever(app, host, port, ssl):
             conn = StreamConnection(reader, writer, scheme)
             conn.registry = connections
             connections.add(conn)
-            if conn.socket is not None:
-                return _serve_socket(app, conn)
-            return serve_connection(app, conn)
+            try:
+                if conn.socket is not None:
+                    return _serve_socket(app, conn)
+                return serve_connection(app, conn)
+            except MemoryError:
+                # (no room for the connection's coroutine, its largest
+                # block: refused, where the exception would end the server)
+                connections.discard(conn)
+                return _refuse(writer)
 
         # (MicroPython's default backlog of 5 refuses bursts of clients)
         server = await asyncio.start_server(on_connection, host, port,
@@ -1001,3 +728,8 @@ async def serve_forever(app, host, port, ssl):
         sweeper.cancel()
         app._stop = None
         app.server = None
+
+
+if not _MICROPYTHON:  # (RAM to spare: everything loaded at once)
+    _load_respond()
+    from microdot._serve_stream import serve_connection  # noqa: F811

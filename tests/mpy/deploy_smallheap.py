@@ -1,11 +1,18 @@
-"""Small heaps (CPython driver): the hello + WebSocket echo app of the
-footprint bench (bench/footprint/serving_app.py) on MicroPython's unix port with a small heap, run
-from the .mpy bundle (ports/bundle/build.py) with the pure backend and with
-_microdot.mpy, keeps serving 4 concurrent real clients (2 HTTP: one
-keep-alive, one new connection per request; 2 WebSocket echo, 1-1000 byte
-messages) for SECONDS.
+"""Small heaps (CPython driver): the apps of the footprint bench
+(bench/footprint/serving_app.py) on MicroPython's unix port with a small
+heap, run from the .mpy bundle (ports/bundle/build.py) with the pure backend
+and with _microdot.mpy, keep serving 4 concurrent real clients for SECONDS.
+--apps picks the apps (default all three):
 
-    python tests/mpy/deploy_smallheap.py [--heap 64k] [--seconds 30] [--backends pure,c]
+    both   hello + WebSocket echo: 2 HTTP clients (one keep-alive, one new
+           connection per request) and 2 WebSocket echo clients
+    hello  the hello app alone: 4 HTTP clients (2 keep-alive, 2 new
+           connection per request)
+    echo   the WebSocket echo app alone: 4 WebSocket echo clients
+
+(WebSocket messages: 1-1000 bytes, text or binary.)
+
+    python tests/mpy/deploy_smallheap.py [--heap 64k] [--seconds 30] [--backends pure,c] [--apps hello]
     python tests/mpy/deploy_smallheap.py --find [--seconds 3]   # smallest heap that works
     python tests/mpy/deploy_smallheap.py --romfs [...]          # bytecode in ROMFS
 
@@ -16,7 +23,8 @@ and mounted at /rom by ports/romfs/boot.py, so that imported bytecode runs
 from the image instead of being loaded into the heap.
 
 Closes with 'N passed, N failed' (one check per client, per server exit and
-per server log) and exits 1 on failure. --find bisects the heap size between
+per server log, and that our server did not load the parts a plain response
+does not need, microdot._respond and _serve_stream) and exits 1 on failure. --find bisects the heap size between
 4 KiB and --heap for each backend and prints the smallest size that served
 everything, confirmed by --confirm more runs (a run that fails there moves
 the answer up 4 KiB); it is a measurement, not a test. With --find a run
@@ -52,6 +60,12 @@ UPSTREAM = os.path.join(ROOT, 'build', 'footprint', 'upstream-mpy')
 sys.path.insert(0, os.path.join(ROOT, 'bench', 'footprint'))
 import serving  # noqa: E402  (bench/footprint/serving.py: the app, starting servers)
 APP = serving.APP
+# modules of our server that serving these apps must not load
+LAZY_SERVER = ('microdot._respond', 'microdot._serve_stream')
+# each app's 4 clients (the app: SERVING_APP)
+APPS = {'both': ('keepalive-1', 'newconn-1', 'ws-1', 'ws-2'),
+        'hello': ('keepalive-1', 'keepalive-2', 'newconn-1', 'newconn-2'),
+        'echo': ('ws-1', 'ws-2', 'ws-3', 'ws-4')}
 
 
 def parse_size(text):
@@ -155,18 +169,20 @@ def from_romfs(scratch, lib, backends):
     return targets
 
 
-def soak(backend, heap, seconds, target, quiet=False, timeout=10):
-    """[(check name, ok, detail)] for one server run; target: the server's
-    (script and arguments, MICROPYPATH entries)."""
+def soak(backend, heap, seconds, target, app='both', quiet=False, timeout=10):
+    """[(check name, ok, detail)] for one server run of app (a key of APPS);
+    target: the server's (script and arguments, MICROPYPATH entries)."""
     script, path = target
-    proc, port = serving.start(script, path, {'MICRODOT_BACKEND': backend}, heap, cwd=HERE)
+    proc, port = serving.start(script, path, {'MICRODOT_BACKEND': backend, 'SERVING_APP': app},
+                               heap, cwd=HERE)
+    backend = '%s %s' % (app, backend)
     checks = []
     try:
         serving.wait_listening(proc, port)
         deadline = time.time() + seconds
         stop = threading.Event()
         clients = [Client(name, port, deadline, stop, timeout)
-                   for name in ('keepalive', 'newconn', 'ws-1', 'ws-2')]
+                   for name in APPS[app]]
         for c in clients:
             c.start()
         for c in clients:
@@ -198,8 +214,16 @@ def soak(backend, heap, seconds, target, quiet=False, timeout=10):
     if largest:
         checks[-1] = checks[-1][:2] + ('%s, largest free block %d blocks' % (
             checks[-1][2], int(largest[-1])),)
+    # the parts of our server a plain response never needs stay unloaded
+    # (GET /mem's log line lists the modules)
+    modules = re.findall(r'^modules: (.*)$', output, re.M)
+    if modules and not backend.endswith('upstream'):
+        loaded = [m for m in LAZY_SERVER if m in modules[-1].split()]
+        checks.append(('%s server parts loaded on first use' % backend, not loaded,
+                       'loaded: ' + ' '.join(loaded) if loaded else 'not loaded'))
     checks.append(('%s server log' % backend,
-                   bool(re.search('^backend %s$' % re.escape(backend), output, re.M)) and not bad,
+                   bool(re.search('^backend %s$' % re.escape(backend.split()[1]), output, re.M))
+                   and not bad,
                    '; '.join(bad[:3]) or 'clean'))
     if not quiet:
         for name, ok, detail in checks:
@@ -207,30 +231,30 @@ def soak(backend, heap, seconds, target, quiet=False, timeout=10):
     return checks
 
 
-def works(backend, heap, seconds, target):
+def works(backend, heap, seconds, target, app):
     start = time.time()
-    checks = soak(backend, heap, seconds, target, quiet=True, timeout=3)
+    checks = soak(backend, heap, seconds, target, app, quiet=True, timeout=3)
     failed = [name + ': ' + detail for name, ok, detail in checks if not ok]
-    print('  %s heap %6d: %s (%.0f s)' % (backend, heap, 'fails, ' + failed[0] if failed
-                                          else 'works', time.time() - start), flush=True)
+    print('  %s %s heap %6d: %s (%.0f s)' % (app, backend, heap, 'fails, ' + failed[0] if failed
+                                             else 'works', time.time() - start), flush=True)
     return not failed
 
 
-def find(backend, high, seconds, target, confirm):
+def find(backend, high, seconds, target, confirm, app):
     """Smallest heap (to 1 KiB) in [4 KiB, high] where the soak passes, then
     passes `confirm` more times (4 KiB more after a failure, at most 4 times)."""
     low = 4 * 1024
-    if not works(backend, high, seconds, target):
+    if not works(backend, high, seconds, target, app):
         return None
     while high - low > 1024:
         mid = (low + high) // 2 // 1024 * 1024
-        if works(backend, mid, seconds, target):
+        if works(backend, mid, seconds, target, app):
             high = mid
         else:
             low = mid
     top, runs = high, 0
     while runs < confirm and high <= top + 16 * 1024:
-        if works(backend, high, seconds, target):
+        if works(backend, high, seconds, target, app):
             runs += 1
         else:
             high += 4 * 1024
@@ -243,6 +267,8 @@ def main():
     parser.add_argument('--heap', default='64k')
     parser.add_argument('--seconds', type=float, default=30)
     parser.add_argument('--backends', default='pure,c')
+    parser.add_argument('--apps', default='both,hello,echo',
+                        help='of both, hello, echo (default all)')
     parser.add_argument('--find', action='store_true')
     parser.add_argument('--romfs', action='store_true',
                         help='deploy as ROMFS images (bytecode outside the heap)')
@@ -270,16 +296,22 @@ def main():
 
 def run(args, targets, backends):
     heap = parse_size(args.heap)
+    apps = args.apps.split(',')
+    for app in apps:
+        if app not in APPS:
+            sys.exit('deploy_smallheap: no app %r (of %s)' % (app, ', '.join(APPS)))
     if args.find:
-        for backend in backends:
-            found = find(backend, heap, args.seconds, targets[backend], args.confirm)
-            print('%s: smallest heap that serves everything for %g s: %s' % (
-                backend, args.seconds, found), flush=True)
+        for app in apps:
+            for backend in backends:
+                found = find(backend, heap, args.seconds, targets[backend], args.confirm, app)
+                print('%s %s: smallest heap that serves everything for %g s: %s' % (
+                    app, backend, args.seconds, found), flush=True)
         return
-    for backend in backends:
-        start = time.time()
-        soak(backend, heap, args.seconds, targets[backend])
-        print('  (%s: %.1f s)' % (backend, time.time() - start))
+    for app in apps:
+        for backend in backends:
+            start = time.time()
+            soak(backend, heap, args.seconds, targets[backend], app)
+            print('  (%s %s: %.1f s)' % (app, backend, time.time() - start))
     finish()
 
 
