@@ -218,7 +218,9 @@ class ASGIWebSocket(_ws.WebSocket):
         data = message.get('text')
         if data is None:
             data = message.get('bytes')
-        if len(data) > self.max_message_size:
+        limit = self.max_message_size  # (bytes; 0 or None: no limit)
+        if limit and len(data) * 4 > limit and \
+                len(data if type(data) is bytes else data.encode()) > limit:
             await self.close(_ws.CLOSE_TOO_BIG)
             raise self.closed
         return data

@@ -408,3 +408,71 @@ def test_session_under_asgi_limited_by_browsers_only():
     assert status == 200
     status, _ = asgi_call(app, 'GET', '/add/400')  # about 5 KB: refused
     assert status == 500
+
+
+# -- WebSocket.max_message_size under ASGI: counted in characters for text
+# (the built-in server counts bytes, so '\u20ac' * 400, 1200 bytes, passed a
+# limit of 1000), and None (no limit on the built-in server) was a
+# TypeError, 0 closed on every message
+
+def ws_echo_route(app):
+    from microdot.websocket import with_websocket
+
+    @app.route('/ws')
+    @with_websocket
+    async def echo(request, ws):
+        while True:
+            await ws.send(await ws.receive())
+    return app
+
+
+def asgi_websocket(app, messages):
+    """Runs a WebSocket through the ASGI interface; returns what the app
+    sent."""
+    incoming = [{'type': 'websocket.connect'}] + \
+        [{'type': 'websocket.receive', 'text': m} for m in messages] + \
+        [{'type': 'websocket.disconnect', 'code': 1000}]
+    sent = []
+
+    async def receive():
+        return incoming.pop(0)
+
+    async def send(message):
+        sent.append(message)
+        if message['type'] == 'websocket.close':
+            incoming[:] = [{'type': 'websocket.disconnect', 'code': 1009}]
+
+    scope = {'type': 'websocket', 'asgi': {'version': '3.0'},
+             'http_version': '1.1', 'scheme': 'ws', 'path': '/ws',
+             'raw_path': b'/ws', 'query_string': b'', 'root_path': '',
+             'headers': [(b'host', b'x')], 'client': ('127.0.0.1', 4000),
+             'server': ('127.0.0.1', 8000), 'subprotocols': []}
+    run(app(scope, receive, send))
+    return [(m['type'], m.get('text', m.get('code'))) for m in sent]
+
+
+@pytest.mark.parametrize('limit,closed', [(1000, True), (1200, False),
+                                          (None, False), (0, False)])
+def test_asgi_websocket_message_limit_in_bytes(limit, closed, monkeypatch):
+    from microdot.websocket import WebSocket
+    from microdot.test_client import TestWebSocket
+    from microdot.websocket import ConnectionClosed
+    monkeypatch.setattr(WebSocket, 'max_message_size', limit)
+    text = '\u20ac' * 400  # 400 characters, 1200 bytes
+    sent = asgi_websocket(ws_echo_route(ASGIMicrodot()), [text])
+    if closed:
+        assert ('websocket.close', 1009) in sent
+    else:
+        assert ('websocket.send', text) in sent
+
+    async def builtin():  # the built-in server's WebSocket agrees
+        ws = TestWebSocket(ws_echo_route(Microdot()))
+        await ws.connect('/ws')
+        await ws.send(text)
+        try:
+            reply = await ws.receive()
+        except ConnectionClosed as exc:
+            reply = exc.code
+        await ws.close()
+        return reply
+    assert run(builtin()) == (1009 if closed else text)
