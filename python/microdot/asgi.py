@@ -228,15 +228,19 @@ class ASGIWebSocket(_ws.WebSocket):
     async def send(self, data, opcode=None):
         """Sends a message: a text message for ``str``, a binary one for
         bytes-like data. ``opcode=OP_BINARY`` sends a ``str`` as binary
-        (UTF-8 encoded).
+        (UTF-8 encoded), and ``opcode=OP_TEXT`` bytes as text.
 
         :raises microdot.websocket.ConnectionClosed: the connection is closed
             or the server could not deliver the message.
+        :raises UnicodeError: bytes to send as text are not UTF-8.
         """
         if self.closed is not None:
             raise self.closed
-        if opcode == _ws.OP_BINARY and isinstance(data, str):
-            data = data.encode()
+        if isinstance(data, str):
+            if opcode == _ws.OP_BINARY:
+                data = data.encode()
+        elif opcode == _ws.OP_TEXT:  # (ASGI carries text as str)
+            data = bytes(data).decode()
         key = 'text' if isinstance(data, str) else 'bytes'
         if key == 'bytes':
             data = bytes(data)

@@ -448,6 +448,10 @@ def asgi_websocket(app, messages):
              'headers': [(b'host', b'x')], 'client': ('127.0.0.1', 4000),
              'server': ('127.0.0.1', 8000), 'subprotocols': []}
     run(app(scope, receive, send))
+    return sent
+
+
+def kinds(sent):
     return [(m['type'], m.get('text', m.get('code'))) for m in sent]
 
 
@@ -459,7 +463,7 @@ def test_asgi_websocket_message_limit_in_bytes(limit, closed, monkeypatch):
     from microdot.websocket import ConnectionClosed
     monkeypatch.setattr(WebSocket, 'max_message_size', limit)
     text = '\u20ac' * 400  # 400 characters, 1200 bytes
-    sent = asgi_websocket(ws_echo_route(ASGIMicrodot()), [text])
+    sent = kinds(asgi_websocket(ws_echo_route(ASGIMicrodot()), [text]))
     if closed:
         assert ('websocket.close', 1009) in sent
     else:
@@ -476,3 +480,23 @@ def test_asgi_websocket_message_limit_in_bytes(limit, closed, monkeypatch):
         await ws.close()
         return reply
     assert run(builtin()) == (1009 if closed else text)
+
+
+# -- ws.send(bytes, OP_TEXT) sent a binary message under ASGI, a text one on
+# the built-in server
+
+def test_asgi_websocket_bytes_sent_as_text():
+    from microdot.websocket import with_websocket, OP_TEXT
+    app = ASGIMicrodot()
+
+    @app.route('/ws')
+    @with_websocket
+    async def text(request, ws):
+        await ws.receive()
+        await ws.send('caf\u00e9'.encode(), OP_TEXT)
+        await ws.send(b'raw')
+
+    sent = [m for m in asgi_websocket(app, ['go'])
+            if m['type'] == 'websocket.send']
+    assert sent == [{'type': 'websocket.send', 'text': 'caf\u00e9'},
+                    {'type': 'websocket.send', 'bytes': b'raw'}]
