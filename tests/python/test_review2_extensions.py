@@ -500,3 +500,19 @@ def test_asgi_websocket_bytes_sent_as_text():
             if m['type'] == 'websocket.send']
     assert sent == [{'type': 'websocket.send', 'text': 'caf\u00e9'},
                     {'type': 'websocket.send', 'bytes': b'raw'}]
+
+
+# -- request.json took NaN, Infinity and -Infinity (not JSON) on CPython,
+# where MicroPython's json refuses them: the same request was a 200 on one
+# and a 400 on the other (and the 200 echoed NaN, invalid JSON, back)
+
+@pytest.mark.parametrize('body', [b'NaN', b'[1, Infinity]',
+                                  b'{"a": -Infinity}'])
+def test_json_constants_that_are_not_json_are_400(body):
+    res = run(TestClient(json_routes(Microdot())).post(
+        '/json', body=body, headers={'Content-Type': 'application/json'}))
+    assert res.status_code == 400
+    res = run(TestClient(json_routes(Microdot())).post(
+        '/json', body=b'[1.5, -2e3, "NaN"]',
+        headers={'Content-Type': 'application/json'}))
+    assert res.json == {'json': [1.5, -2000.0, 'NaN']}
