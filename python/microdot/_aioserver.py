@@ -10,6 +10,7 @@ out, and ``microdot._server`` imports it only where ``asyncio.Protocol``
 exists."""
 import asyncio
 import sys
+from functools import partial
 from asyncio import Task as _Task
 from types import CoroutineType as _Coroutine
 from weakref import getweakrefcount as _weakrefs
@@ -32,8 +33,9 @@ _refs = sys.getrefcount
 async def start_server(app, connections, scheme, host, port, ssl):
     loop = asyncio.get_running_loop()
     listener = _Listener()
+    # (a partial, not a lambda: no Python frame more per connection)
     listener.server = await loop.create_server(
-        lambda: ProtocolConnection(app, connections, scheme, loop, listener),
+        partial(ProtocolConnection, app, connections, scheme, loop, listener),
         host, port, ssl=ssl, reuse_address=True, backlog=128)
     return listener
 
@@ -117,7 +119,7 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         self.scheme = scheme
         self.loop = loop
         self.listener = _Listener() if listener is None else listener
-        self.transport = None
+        self.transport = self.task = None
         self.eof = self.closed = self.refused = False
         self._waiter = self._drain_waiter = None
         self._write_paused = self._read_paused = False
@@ -414,10 +416,10 @@ def _serve_now(app, conn, task, data=None):
     fresh connection, parsed where they are (the buffer is empty): only
     what follows the first head is copied to the buffer.
 
-    A route without components whose handler is async, in an app without
-    before-request handlers, has its handler called here rather than
-    through Microdot.dispatch_request (see _static_route); when it returns
-    a str the answer is made without a Response (see _text_answer)."""
+    A route without components whose handler is async, not mounted, in an
+    app without before-request handlers, has its handler called here
+    rather than through Microdot.dispatch_request; when it returns a str
+    the answer is made without a Response (see _text_answer)."""
     parse = backend.parse_request
     loop = conn.loop
     while True:
@@ -432,11 +434,12 @@ def _serve_now(app, conn, task, data=None):
             conn.buf = bytearray()
             conn.pos = 0
             return None
-        if buf[pos] == 10 or buf[pos] == 13:
-            head = None
+        max_line = Request.max_readline
+        if buf[pos] < 14:  # (CR or LF: the loop skips empty lines; other
+            head = None    # control bytes are the loop's error to answer)
         else:
             try:
-                head = parse(buf, pos, end, pos, Request.max_readline,
+                head = parse(buf, pos, end, pos, max_line,
                              Request.max_head_length, Request.max_headers)
             except ValueError:
                 head = None  # (the loop answers the error)
@@ -445,7 +448,7 @@ def _serve_now(app, conn, task, data=None):
                 conn.buf += data
             return True
         method, path, query, minor, headers, head_len, length, flags = head
-        if head_len > Request.max_readline or length > 0 or \
+        if head_len > max_line or length > 0 or \
                 flags & F_CHUNKED or method == 'HEAD':
             if data is not None:
                 conn.buf += data
@@ -471,13 +474,24 @@ def _serve_now(app, conn, task, data=None):
         if not minor:
             req.http_version = '1.0'
         req._raw_headers = headers
-        if conn.client_addr is not None:
-            req.client_addr = conn.client_addr
+        req.client_addr = conn.client_addr  # (None: as the class's)
         req.sock = (conn, conn)
         if conn.scheme != 'http':
             req.scheme = conn.scheme
         keep_alive = flags & F_KEEP_ALIVE != 0
-        route = _static_route(app, method, path)
+        # The route whose handler is called here (see the docstring): a
+        # route without components that dispatch_request would find in the
+        # router's table, with an async handler, not mounted, in an app
+        # without before-request handlers.
+        route = app._router
+        if route is not None:
+            route = route[1].get(path)
+            if route is not None:
+                route = route[0]
+                if method not in route.methods or not route.is_async or \
+                        route.subapp is not None or \
+                        app.before_request_handlers:
+                    route = None
         _enter_task(loop, task)
         try:
             if route is None:
@@ -544,24 +558,6 @@ def _serve_now(app, conn, task, data=None):
 _new_object = object.__new__
 
 
-def _static_route(app, method, path):
-    """The route _serve_now calls the handler of itself (for ``method`` on
-    ``path``), or None: a route without components that dispatch_request
-    would find in the router's table, with an async handler, not mounted,
-    in an app without before-request handlers."""
-    router = app._router
-    if router is None or app.before_request_handlers:
-        return None
-    found = router[1].get(path)
-    if found is None:
-        return None
-    route = found[0]
-    if method not in route.methods or not route.is_async or \
-            route.subapp is not None:
-        return None
-    return route
-
-
 async def _awaited(awaitable):
     # (a handler whose call gives an awaitable that is not a coroutine)
     return await awaitable
@@ -576,32 +572,38 @@ class _Failed:
         self.exc = exc
 
 
-# the last answer made by _text_answer: (default content type, body length,
-# HTTP minor version, keep-alive, head), replaced whole (servers in other
-# threads may read it meanwhile)
-_text_head = (None, -1, -1, False, b'')
+# the last answer made by _text_answer: (default content type, HTTP minor
+# version, keep-alive, body length, head, text, answer), replaced whole
+# (servers in other threads may read it meanwhile)
+_text_last = (None, -1, False, -1, b'', None, b'')
 
 
 def _text_answer(text, minor, keep_alive):
     """The bytes of Response(text) (a handler's str, status 200, no header)
     as _plain_bytes makes them, without making the Response; None for a
-    text that does not encode or is too long for _plain_bytes."""
-    global _text_head
+    text that does not encode or is too long for _plain_bytes. The same
+    text object as last time (a handler's constant) gets the same bytes."""
+    global _text_last
+    last = _text_last
+    content_type = Response.default_content_type
+    if last[5] is text and last[0] is content_type and last[1] == minor \
+            and last[2] == keep_alive:
+        return last[6]
     try:
         body = text.encode()
     except UnicodeError:
         return None  # (the Response made of it fails: _finish_dispatch)
     size = len(body)
-    last = _text_head
-    content_type = Response.default_content_type
-    if last[1] == size and last[0] is content_type and last[2] == minor \
-            and last[3] == keep_alive:
-        return last[4] + body
-    out = _plain_bytes(Response(body), minor, keep_alive)
-    if out is None:
-        return None
-    _text_head = (content_type, size, minor, keep_alive,
-                  out[:len(out) - size])
+    if last[3] == size and last[0] is content_type and last[1] == minor \
+            and last[2] == keep_alive:
+        head = last[4]
+        out = head + body
+    else:
+        out = _plain_bytes(Response(body), minor, keep_alive)
+        if out is None:
+            return None
+        head = out[:len(out) - size]
+    _text_last = (content_type, minor, keep_alive, size, head, text, out)
     return out
 
 

@@ -30,6 +30,27 @@ class Hello:
         return 'from an object'
 
 
+async def _template(req):
+    pass
+
+
+class FutureHandler:
+    """A handler that looks like an async function to
+    inspect.iscoroutinefunction but whose call gives a Future (as a sync
+    function marked with inspect.markcoroutinefunction can)."""
+
+    __name__ = 'future_handler'
+    __code__ = _template.__code__
+    __defaults__ = None
+    __kwdefaults__ = None
+    __annotations__ = {}
+
+    def __call__(self, req):
+        future = asyncio.get_running_loop().create_future()
+        future.set_result('from a future')
+        return future
+
+
 def make_app(through_dispatch):
     app = Microdot()
     app.log = []
@@ -154,6 +175,7 @@ def make_app(through_dispatch):
         return await Hello()(req)
 
     app.route('/callable')(Hello())
+    app.route('/future')(FutureHandler())
 
     @app.get('/sync')
     def sync(req):
@@ -181,6 +203,19 @@ def make_app(through_dispatch):
         except asyncio.CancelledError:
             return 'caught'
         return 'not cancelled'
+
+    sub = Microdot()
+
+    @sub.get('/hi')
+    async def sub_hi(req):
+        return 'sub {} {}'.format(req.url_prefix, req.subapp is sub)
+
+    @sub.after_request
+    async def sub_after(req, res):
+        res.headers['X-Sub'] = 'yes'
+        return res
+
+    app.mount(sub, url_prefix='/sub', local=True)
 
     @app.route('/post', methods=['POST'])
     async def post(req):
@@ -230,8 +265,8 @@ PATHS = ['/', '/text', '/big', '/surrogate', '/empty', '/none', '/json',
          '/bad-json', '/tuple', '/response', '/status', '/sleep',
          '/sleep-json', '/fail', '/fail-later', '/value-error',
          '/value-error-later', '/abort', '/hook', '/object', '/callable',
-         '/sync', '/cancel-self', '/frames', '/post', '/nowhere', '/?a=1&b=2',
-         '/attrs?x=%20y']
+         '/future', '/sync', '/cancel-self', '/frames', '/post', '/nowhere',
+         '/?a=1&b=2', '/attrs?x=%20y', '/sub/hi']
 
 
 @pytest.mark.parametrize('path', PATHS)
@@ -269,6 +304,17 @@ def test_text_answer_bytes(direct):
         b'HTTP/1.0 200 OK\r\nContent-Type: text/plain; charset=UTF-8\r\n'
         b'Connection: close\r\nContent-Length: %d\r\n\r\n' % len(body)
         + body)
+
+
+def test_mounted_route(direct):
+    got = exchange(direct, get('/sub/hi'))
+    assert b'X-Sub: yes\r\n' in got
+    assert got.endswith(b'sub /sub True')
+
+
+def test_handler_giving_another_awaitable(direct):
+    assert exchange(direct, get('/future')).endswith(
+        b'Content-Length: 13\r\n\r\nfrom a future')
 
 
 def test_text_answer_lengths_change(direct):
