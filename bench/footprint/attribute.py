@@ -15,7 +15,8 @@ import asyncio
 
 from microdot import Request
 from microdot._backend import NAME
-from microdot._server import StreamConnection, write_response, serve_connection
+from microdot._server import StreamConnection, serve_connection
+from microdot._respond import write_response
 
 import workload as data
 from measure import make_app

@@ -2,9 +2,11 @@
 (``fill()``, ``write()``, ``drain()``): CPython's asyncio Protocol
 connections (microdot._aioserver), the test client's in-memory ones,
 ``Microdot.handle_request``, and on MicroPython TLS connections and those
-that begin with empty lines. MicroPython's plain TCP connections have their
-own loop (microdot._server._serve_socket), so there this one is imported
-on first use.
+that begin with empty lines; and the reading methods extensions use on a
+connection they take over (read, readexactly, readuntil, readline).
+MicroPython's plain TCP connections have their own loop
+(microdot._server._serve_socket) and WebSockets read them directly, so
+there this module is imported on first use.
 """
 import asyncio
 
@@ -179,3 +181,46 @@ async def serve_connection(app, conn):
         print_exception(exc)
     finally:
         await _close(conn)
+
+
+class _Reading:
+    """The stream reading methods of a connection (microdot._server's
+    Connection, which gets them from add_reading)."""
+
+    async def read(self, n=-1):
+        if n < 0:
+            while await self.fill():
+                pass
+            return self.take(self.pending())
+        if not self.pending() and not await self.fill():
+            return b''
+        return self.take(min(n, self.pending()))
+
+    async def readexactly(self, n):
+        while self.pending() < n:
+            if not await self.fill():
+                raise EOFError('connection closed')
+        return self.take(n)
+
+    async def readuntil(self, separator=b'\n'):
+        start = self.pos
+        while True:
+            end = self.buf.find(separator, start)
+            if end >= 0:
+                return self.take(end + len(separator) - self.pos)
+            start = max(self.pos, len(self.buf) - len(separator) + 1)
+            offset = self.pos
+            if not await self.fill():
+                raise EOFError('connection closed')
+            start += self.pos - offset
+
+    async def readline(self):
+        try:
+            return await self.readuntil(b'\n')
+        except EOFError:
+            return self.take(self.pending())
+
+
+def add_reading(cls):
+    for name in ('read', 'readexactly', 'readuntil', 'readline'):
+        setattr(cls, name, getattr(_Reading, name))

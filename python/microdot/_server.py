@@ -25,16 +25,9 @@ from microdot.microdot import Request, Response, REASONS
 
 try:
     from time import monotonic as _now
-
-    def _age(now, since):
-        """Seconds from ``since`` to ``now`` (two _now() readings)."""
-        return now - since
 except ImportError:  # MicroPython: milliseconds, as small ints (no float
-    # object per reading)
+    # object per reading; see _sweep)
     from time import ticks_ms as _now, ticks_diff
-
-    def _age(now, since):
-        return ticks_diff(now, since) / 1000
 
 F_CHUNKED = backend.F_CHUNKED
 F_KEEP_ALIVE = backend.F_KEEP_ALIVE
@@ -50,9 +43,10 @@ _MICROPYTHON = sys.implementation.name == 'micropython'
 
 class Connection:
     """The reading half shared by every connection kind: ``buf``/``pos`` and
-    the stream interface (read, readexactly, readline) that extensions use
-    once they take the connection over. Subclasses provide ``fill()``,
-    ``write()``, ``drain()``, ``close()`` and ``wait_closed()``."""
+    the stream interface (read, readexactly, readuntil, readline: see
+    microdot._serve_stream) that extensions use once they take the
+    connection over. Subclasses provide ``fill()``, ``write()``,
+    ``drain()``, ``close()`` and ``wait_closed()``."""
 
     # (defaults in the class: a connection stores only what differs, which
     # keeps it small on MicroPython)
@@ -66,6 +60,7 @@ class Connection:
     idle = True  # no byte of the next request received yet
     request_since = None  # first byte of the request being read
     task = None
+    detached = False  # taken over by a WebSocket
     # (MicroPython, plain TCP) the stream's socket, which _serve_socket
     # waits for, reads and writes directly
     socket = None
@@ -91,38 +86,16 @@ class Connection:
             self.buf[:self.pos] = b''
             self.pos = 0
 
-    async def read(self, n=-1):
-        if n < 0:
-            while await self.fill():
-                pass
-            return self.take(self.pending())
-        if not self.pending() and not await self.fill():
-            return b''
-        return self.take(min(n, self.pending()))
-
-    async def readexactly(self, n):
-        while self.pending() < n:
-            if not await self.fill():
-                raise EOFError('connection closed')
-        return self.take(n)
-
-    async def readuntil(self, separator=b'\n'):
-        start = self.pos
-        while True:
-            end = self.buf.find(separator, start)
-            if end >= 0:
-                return self.take(end + len(separator) - self.pos)
-            start = max(self.pos, len(self.buf) - len(separator) + 1)
-            offset = self.pos
-            if not await self.fill():
-                raise EOFError('connection closed')
-            start += self.pos - offset
-
-    async def readline(self):
-        try:
-            return await self.readuntil(b'\n')
-        except EOFError:
-            return self.take(self.pending())
+    if _MICROPYTHON:
+        def __getattr__(self, name):
+            # read, readexactly, readuntil and readline, the stream
+            # interface extensions read a connection with, are in
+            # microdot._serve_stream, set on this class on first use
+            if name[:4] != 'read':
+                raise AttributeError(name)
+            from microdot._serve_stream import add_reading
+            add_reading(Connection)
+            return getattr(self, name)
 
     def flushed(self):
         """Whether what was written is on its way without a drain()."""
@@ -482,9 +455,8 @@ def _serve_socket(app, conn):
                 status = yield from _read_body(conn, req, length, flags)
                 if status:
                     res = yield from app.error_response(req, status)
-                    yield from write_response(conn, res, minor, False,
-                                              head_only)
-                    _log(app, req, res)
+                    yield from _respond(app, conn, req, res, minor, False,
+                                        head_only, None)
                     return
                 stream = req._stream
             res = yield from dispatch(req)
@@ -569,33 +541,22 @@ def serve_connection(app, conn):
     return _stream_loop(app, conn)
 
 
-# Stubs of the functions of microdot._respond (the responses the plain path
-# does not write), which on MicroPython is imported on first use: the first
-# call puts the real functions in their place. (CPython imports them at the
-# end of this module.)
+# Stubs of microdot._respond's respond and send_error (the responses the
+# plain path does not write; on MicroPython imported on first use): the
+# first call puts the real function in the stub's place. (CPython imports
+# them at the end of this module.)
 
-def _load_respond():
-    global _respond, _send_error, write_response
-    from microdot._respond import respond as _respond, \
-        send_error as _send_error, write_response
-
-
-def write_response(conn, res, minor, keep_alive, head_only):
-    """Writes ``res`` and returns whether the connection can stay open (a
-    coroutine)."""
-    _load_respond()
-    return write_response(conn, res, minor, keep_alive, head_only)
+def _respond(app, conn, req, res, minor, keep_alive, head_only, stream):
+    global _respond
+    from microdot._respond import respond as _respond
+    return _respond(app, conn, req, res, minor, keep_alive, head_only,
+                    stream)
 
 
 def _send_error(conn, status_code):
-    _load_respond()
+    global _send_error
+    from microdot._respond import send_error as _send_error
     return _send_error(conn, status_code)
-
-
-def _respond(app, conn, req, res, minor, keep_alive, head_only, stream):
-    _load_respond()
-    return _respond(app, conn, req, res, minor, keep_alive, head_only,
-                    stream)
 
 
 async def _out_of_memory(conn):
@@ -639,7 +600,8 @@ async def _sweep(app, connections):
                 limit = app.keep_alive_timeout
             else:
                 limit = app.request_timeout
-            if _age(now, since) > limit:
+            if (ticks_diff(now, since) / 1000 if _MICROPYTHON
+                    else now - since) > limit:
                 conn.abort()
 
 
@@ -731,5 +693,8 @@ async def serve_forever(app, host, port, ssl):
 
 
 if not _MICROPYTHON:  # (RAM to spare: everything loaded at once)
-    _load_respond()
-    from microdot._serve_stream import serve_connection  # noqa: F811
+    from microdot._respond import respond as _respond, \
+        send_error as _send_error, write_response  # noqa: F401,F811
+    from microdot._serve_stream import serve_connection, \
+        add_reading  # noqa: F811
+    add_reading(Connection)
