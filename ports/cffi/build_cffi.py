@@ -9,6 +9,10 @@ the source tree after changing cmodule/:
 
     python ports/cffi/build_cffi.py
 
+which also builds ``microdot._cbuild`` there (md_pybuild.c, see
+cbuild_extension()), the CPython C-API builders of Request.headers, args and
+cookies; without it microdot._cpython builds them in Python.
+
 The cdef mirrors cmodule/md_*.h. Structs end in ``...;`` so the compiler, not
 this file, decides their layout; ``microdot._cffi`` checks the few layout facts
 it relies on at import."""
@@ -163,14 +167,47 @@ def make_builder(absolute=False):
 
 ffibuilder = make_builder()
 
+
+def cbuild_extension(absolute=False):
+    """The setuptools Extension of ``microdot._cbuild`` (md_pybuild.c): the
+    CPython C-API builders of Request.headers, args and cookies that
+    microdot._cpython uses when present. Not cffi: cffi cannot make Python
+    objects in C. For setup.py: ``ext_modules=[cbuild_extension()]``."""
+    from setuptools import Extension
+    source = os.path.join(GLUE, 'md_pybuild.c')
+    return Extension(
+        'microdot._cbuild',
+        [source if absolute else os.path.relpath(source)],
+        extra_compile_args=['-O2'] if os.name != 'nt' else [])
+
+
+def _build_cbuild():
+    # build_ext in build/cbuild; returns the path of the built module
+    from setuptools import Distribution
+    dist = Distribution({'ext_modules': [cbuild_extension(absolute=True)]})
+    cmd = dist.get_command_obj('build_ext')
+    cmd.build_lib = os.path.join('build', 'cbuild', 'lib')
+    cmd.build_temp = os.path.join('build', 'cbuild', 'temp')
+    cmd.ensure_finalized()
+    cmd.run()
+    return cmd.get_ext_fullpath('microdot._cbuild')
+
+
 if __name__ == '__main__':
-    # Build in build/cffi, then copy the extension next to _pure.py.
+    # Build in build/cffi (and build/cbuild), then copy the extensions next
+    # to _pure.py.
     import shutil
+
+    def install(built, name):
+        # drop builds under other names (e.g. pip install -e's .abi3.so),
+        # which Python might load instead of this one
+        package = os.path.join('python', 'microdot')
+        for old in glob.glob(os.path.join(package, name + '*.so')):
+            os.remove(old)
+        shutil.copy(built, os.path.join(package, os.path.basename(built)))
+        print(os.path.join(package, os.path.basename(built)))
+
     os.chdir(ROOT)
-    built = make_builder(absolute=True).compile(tmpdir=os.path.join('build', 'cffi'))
-    # drop builds under other names (e.g. pip install -e's .abi3.so), which
-    # Python might load instead of this one
-    for old in glob.glob(os.path.join('python', 'microdot', '_cmicrodot*.so')):
-        os.remove(old)
-    shutil.copy(built, os.path.join('python', 'microdot', os.path.basename(built)))
-    print(os.path.join('python', 'microdot', os.path.basename(built)))
+    install(make_builder(absolute=True).compile(
+        tmpdir=os.path.join('build', 'cffi')), '_cmicrodot')
+    install(_build_cbuild(), '_cbuild')

@@ -6,9 +6,11 @@ of its instances.
 
 ``headers``, ``args`` and ``cookies`` have their own descriptors here, which
 build the value with a few C-level calls (split, zip, dict.update) instead of
-microdot.py's loops, a bytecode per item; the other lazy attributes go
-through Request._lazy. install_lazy also gives NoCaseDict._fill and
-MultiDict._from_flat their CPython versions. The results are the same as
+microdot.py's loops, a bytecode per item, or, when the C-API module
+microdot._cbuild was built (ports/cffi/md_pybuild.c), with one call of it
+for a plain value; the other lazy attributes go through Request._lazy.
+install_lazy also gives NoCaseDict._fill and MultiDict._from_flat their
+CPython versions. The results are the same as
 microdot.py's: a shortcut that could differ (a repeated name, a pair
 without '=', an escape, unusual spacing) takes the general path."""
 import asyncio
@@ -18,6 +20,12 @@ from itertools import repeat
 
 from microdot._backend import backend
 from microdot.helpers import iscoroutinefunction
+
+try:  # (CPython C API: cffi cannot make Python objects in C)
+    from microdot._cbuild import args as _c_args, cookies as _c_cookies, \
+        fill as _c_fill
+except ImportError:
+    _c_args = _c_cookies = _c_fill = None
 
 # set by install_lazy (microdot.py defines them, and imports this module)
 NoCaseDict = MultiDict = Request = _http_error = _request_lazy = None
@@ -223,11 +231,15 @@ class _Headers:
         if cls is not Request and type(req)._lazy is not _request_lazy:
             return req._lazy('headers')
         flat = req._raw_headers
-        headers = _new(NoCaseDict)
         if flat is _hint.distinct_headers:
-            it = iter(flat)
-            _update(headers, zip(it, it))
+            if _c_fill is not None:
+                headers = _c_fill(NoCaseDict, flat)
+            else:
+                headers = _new(NoCaseDict)
+                it = iter(flat)
+                _update(headers, zip(it, it))
         else:
+            headers = _new(NoCaseDict)
             fill_headers(headers, flat)
             if len(headers) * 2 != len(flat):  # a repeated name
                 _keep_cookie_fields(req, headers)
@@ -245,6 +257,11 @@ class _Args:
         if cls is not Request and type(req)._lazy is not _request_lazy:
             return req._lazy('args')
         query = req.query_string
+        if query and _c_args is not None:
+            args = _c_args(MultiDict, query)  # (None: not plain)
+            if args is not None:
+                req.args = args
+                return args
         args = _new(MultiDict)
         if query:
             if '%' in query or '+' in query:
@@ -285,7 +302,13 @@ class _Cookies:
                     header = raw[i + 1]
             if header is None:
                 header = req._header('cookie', '; ')
-        if header is _hint.plain_cookie and header:  # (C checked: _cffi)
+        if _c_cookies is not None:
+            # (a repeated field's value joined with ', ' is never plain)
+            cookies = _c_cookies(header) if header else None
+            if cookies is not None:  # (None: not a plain browser list)
+                req.cookies = cookies
+                return cookies
+        elif header is _hint.plain_cookie and header:  # (C checked: _cffi)
             it = iter(header.replace('; ', '=').split('='))
             req.cookies = cookies = dict(zip(it, it))
             return cookies

@@ -1,0 +1,223 @@
+// microdot._cbuild: CPython-only builders of Request.headers, .args and
+// .cookies (microdot/_cpython.py), written against the CPython C API.
+//
+// cffi cannot make Python objects in C: through it, a dict of a few strings
+// costs a text, a decode, a split and a zip (about as much as a cffi call).
+// Here each builder makes only the strings and the dict it returns. Each
+// handles the plain case and answers None for anything else (not an exact
+// str, not ASCII, a part that the general rules would treat otherwise), so
+// the caller's general Python path keeps every rule in one place.
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+// The ASCII bytes of s, or NULL when s is not an exact, ASCII str.
+static const char *ascii_of(PyObject *s, Py_ssize_t *len) {
+    if (!PyUnicode_CheckExact(s)) {
+        return NULL;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(s) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+#endif
+    if (!PyUnicode_IS_ASCII(s)) {
+        return NULL;
+    }
+    *len = PyUnicode_GET_LENGTH(s);
+    return (const char *)PyUnicode_DATA(s);
+}
+
+// Adds name=value (the part p[0:len) with its only '=' at eq) to d.
+static int put_pair(PyObject *d, const char *p, Py_ssize_t len, Py_ssize_t eq) {
+    PyObject *name = PyUnicode_FromStringAndSize(p, eq);
+    if (name == NULL) {
+        return -1;
+    }
+    PyObject *value = PyUnicode_FromStringAndSize(p + eq + 1, len - eq - 1);
+    if (value == NULL) {
+        Py_DECREF(name);
+        return -1;
+    }
+    int r = PyDict_SetItem(d, name, value);
+    Py_DECREF(name);
+    Py_DECREF(value);
+    return r;
+}
+
+// Whether c is one of the bytes of the NUL-terminated `bad`.
+static int is_bad(const char *bad, char c) {
+    for (; *bad != '\0'; bad++) {
+        if (*bad == c) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+// Splits p[0:len) into d: parts separated by `sep` (followed by a space when
+// `space`), each holding exactly one '=' and none of the bytes in `bad`.
+// Returns 1 when done, 0 when the text is not such a list, -1 on error.
+// A name given twice also answers 0 (d then has fewer keys than parts).
+static int split_pairs(PyObject *d, const char *p, Py_ssize_t len, char sep,
+    int space, const char *bad) {
+    Py_ssize_t parts = 0;
+    Py_ssize_t start = 0;
+    while (start <= len) {
+        Py_ssize_t eq = -1;
+        Py_ssize_t i = start;
+        for (; i < len && p[i] != sep; i++) {
+            if (p[i] == '=') {
+                if (eq >= 0) {
+                    return 0;
+                }
+                eq = i - start;
+            } else if (is_bad(bad, p[i])) {
+                return 0;
+            }
+        }
+        if (eq < 0) {  // (an empty part has none)
+            return 0;
+        }
+        if (put_pair(d, p + start, i - start, eq) < 0) {
+            return -1;
+        }
+        parts++;
+        if (i == len) {
+            break;
+        }
+        start = i + 1;  // past the separator
+        if (space) {
+            if (start >= len || p[start] != ' ') {
+                return 0;
+            }
+            start++;
+        }
+    }
+    return PyDict_GET_SIZE(d) == parts;
+}
+
+// cookies(header) -> dict or None: a plain browser Cookie value ("a=1; b=2":
+// parts separated by "; ", each with exactly one '=', no other ';', space or
+// tab, no name twice), as the general rules would split it.
+static PyObject *cookies(PyObject *self, PyObject *header) {
+    (void)self;
+    Py_ssize_t len;
+    const char *p = ascii_of(header, &len);
+    if (p == NULL || len == 0) {
+        Py_RETURN_NONE;
+    }
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        return NULL;
+    }
+    int r = split_pairs(d, p, len, ';', 1, " \t");
+    if (r <= 0) {
+        Py_DECREF(d);
+        if (r < 0) {
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    return d;
+}
+
+// A new, empty instance of the dict (sub)class cls, made as dict.__new__(cls)
+// makes it: without calling its __init__. NULL with an exception set when
+// cls is not a dict type.
+static PyObject *new_dict(PyObject *cls) {
+    if (!PyType_Check(cls)
+        || !PyType_IsSubtype((PyTypeObject *)cls, &PyDict_Type)) {
+        PyErr_SetString(PyExc_TypeError, "need a dict type");
+        return NULL;
+    }
+    PyObject *empty = PyTuple_New(0);
+    if (empty == NULL) {
+        return NULL;
+    }
+    PyObject *d = PyDict_Type.tp_new((PyTypeObject *)cls, empty, NULL);
+    Py_DECREF(empty);
+    return d;
+}
+
+// args(cls, query) -> a new cls (a dict subclass, made without calling its
+// __init__) or None: a plain query ("a=1&b=2": parts separated by single
+// '&', each with exactly one '=', no '%' or '+', no name twice), which has
+// nothing to decode.
+static PyObject *args(PyObject *self, PyObject *const *argv, Py_ssize_t argc) {
+    (void)self;
+    if (argc != 2) {
+        PyErr_SetString(PyExc_TypeError, "args(dict type, query)");
+        return NULL;
+    }
+    Py_ssize_t len;
+    const char *p = ascii_of(argv[1], &len);
+    if (p == NULL || len == 0) {
+        Py_RETURN_NONE;
+    }
+    PyObject *d = new_dict(argv[0]);
+    if (d == NULL) {
+        return NULL;
+    }
+    int r = split_pairs(d, p, len, '&', 0, "%+");
+    if (r <= 0) {
+        Py_DECREF(d);
+        if (r < 0) {
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    return d;
+}
+
+// fill(cls, flat) -> a new cls (a dict subclass, made without calling its
+// __init__) holding the pairs of the list flat, [name, value, ...], put in
+// in order, a later name replacing an earlier equal one: as
+// d.update(zip(it, it)) for it = iter(flat) (an odd last item is left out,
+// as zip does).
+static PyObject *fill(PyObject *self, PyObject *const *argv, Py_ssize_t argc) {
+    (void)self;
+    if (argc != 2 || !PyList_Check(argv[1])) {
+        PyErr_SetString(PyExc_TypeError, "fill(dict type, list)");
+        return NULL;
+    }
+    PyObject *flat = argv[1];
+    PyObject *d = new_dict(argv[0]);
+    if (d == NULL) {
+        return NULL;
+    }
+    // (a key's __eq__ may change the list: its size is read every time)
+    for (Py_ssize_t i = 0; i + 1 < PyList_GET_SIZE(flat); i += 2) {
+        PyObject *name = PyList_GET_ITEM(flat, i);
+        PyObject *value = PyList_GET_ITEM(flat, i + 1);
+        Py_INCREF(name);
+        Py_INCREF(value);
+        int r = PyDict_SetItem(d, name, value);
+        Py_DECREF(name);
+        Py_DECREF(value);
+        if (r < 0) {
+            Py_DECREF(d);
+            return NULL;
+        }
+    }
+    return d;
+}
+
+static PyMethodDef methods[] = {
+    {"cookies", cookies, METH_O, "A plain Cookie value as a dict, or None."},
+    {"args", (PyCFunction)(void (*)(void))args, METH_FASTCALL,
+     "A plain query as a new instance of a dict subclass, or None."},
+    {"fill", (PyCFunction)(void (*)(void))fill, METH_FASTCALL,
+     "A new instance of a dict subclass holding the pairs of a flat list."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "microdot._cbuild",
+    "CPython builders of Request.headers, args and cookies.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__cbuild(void) {
+    return PyModule_Create(&module);
+}

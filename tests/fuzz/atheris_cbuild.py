@@ -1,0 +1,76 @@
+"""Coverage-guided differential fuzzing, with atheris, of microdot._cbuild
+(ports/cffi/md_pybuild.c), the CPython C-API builders of Request.headers,
+.args and .cookies: for every input, a dict the C builder answers must be
+what the pure backend's rules give, and a value it leaves (None) must not be
+a plain one by the rules below. Needs the module built in place
+(python ports/cffi/build_cffi.py).
+
+    make -C tests/fuzz cbuild SECONDS=30
+"""
+import os
+import sys
+
+import atheris
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+sys.path.insert(0, os.path.join(ROOT, 'python'))
+
+from microdot import _cbuild, _pure  # noqa: E402
+from microdot.microdot import MultiDict, NoCaseDict  # noqa: E402
+
+
+def general_cookies(text):
+    flat = _pure.parse_cookies(text)
+    cookies = {}
+    for i in range(0, len(flat), 2):
+        cookies.setdefault(flat[i], flat[i + 1])
+    return list(cookies.items())
+
+
+def general_args(text):
+    flat = _pure.parse_query(text)
+    return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+
+
+def plain(text, sep, bad):
+    # the plain list of md_pybuild.c, spelled with str methods
+    if not text or not text.isascii():
+        return False
+    parts = text.split(sep)
+    names = [p.split('=', 1)[0] for p in parts]
+    return all(p.count('=') == 1 and not any(c in p for c in bad)
+               for p in parts) and len(set(names)) == len(names)
+
+
+def check(what, text, got, want, is_plain):
+    if got is None:
+        if is_plain:
+            raise AssertionError('{} left a plain value: {!r}'.format(
+                what, text))
+    elif list(got.items()) != want:
+        raise AssertionError('{} differs on {!r}: {!r} != {!r}'.format(
+            what, text, got, want))
+
+
+def one_input(data):
+    fdp = atheris.FuzzedDataProvider(data)
+    text = fdp.ConsumeUnicodeNoSurrogates(len(data))
+    check('cookies', text, _cbuild.cookies(text), general_cookies(text),
+          plain(text, '; ', ';\t '))
+    try:
+        want = general_args(text)
+    except ValueError:  # not UTF-8 once decoded: never plain
+        want = None
+    check('args', text, _cbuild.args(MultiDict, text), want,
+          plain(text, '&', '%+'))
+    flat = text.split('\n')
+    got = _cbuild.fill(NoCaseDict, flat)
+    it = iter(flat)
+    want = dict(zip(it, it))
+    if type(got) is not NoCaseDict or list(got.items()) != list(want.items()):
+        raise AssertionError('fill differs on {!r}'.format(flat))
+
+
+if __name__ == '__main__':
+    atheris.Setup(sys.argv, one_input)
+    atheris.Fuzz()
