@@ -244,8 +244,13 @@ class Microdot(BaseMicrodot):
 
     def _read_body(self, req, environ, length):
         wsgi_input = environ.get('wsgi.input')
-        if wsgi_input is None or length == 0 or \
-                (length < 0 and not environ.get('wsgi.input_terminated')):
+        if length < 0 and not environ.get('wsgi.input_terminated'):
+            if environ.get('HTTP_TRANSFER_ENCODING'):
+                # a body without a length, on a server that does not say
+                # where it ends (wsgiref): refused, not read as empty
+                raise HTTPException(411)
+            return
+        if wsgi_input is None or length == 0:
             return
         limit = Request.max_content_length
         small = Request.max_body_length

@@ -203,3 +203,40 @@ def test_non_ascii_header_values_as_on_the_builtin_server(server):
                                       'Cookie': 'c=\u00e9'}))
     assert res.json == got
     assert res.headers['X-Echo'] == '\u20ac'  # (its head read as UTF-8)
+
+
+# -- a chunked request body under a WSGI server that does not decode it
+# (the standard library's wsgiref: no Content-Length, no
+# wsgi.input_terminated) was read as an empty body, and the handler ran on
+# it (silent data loss); it is refused with 411 Length Required now
+
+def test_chunked_body_on_a_wsgi_server_that_cannot_end_it():
+    import threading
+    from wsgiref.simple_server import make_server, WSGIRequestHandler
+    from microdot.wsgi import Microdot as WSGIMicrodot
+
+    app = WSGIMicrodot()
+
+    @app.post('/len')
+    async def length(request):
+        return str(len(request.body))
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server('127.0.0.1', 0, app, handler_class=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        reply = raw_exchange(server.server_port, (
+            b'POST /len HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked'
+            b'\r\n\r\n5\r\nhello\r\n0\r\n\r\n'))
+        assert reply.split(b'\r\n')[0].split()[1] == b'411', reply
+        reply = raw_exchange(server.server_port, (
+            b'POST /len HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n'
+            b'hello'))
+        assert reply.endswith(b'\r\n\r\n5'), reply
+    finally:
+        server.shutdown()
+        server.server_close()
