@@ -205,8 +205,7 @@ class TestClient:
         if json is not None:
             body = json
         if data is not None:
-            body = '&'.join(_quote(k) + '=' + _quote(v)
-                            for k, v in data.items())
+            body = _urlencode(data)
             headers.setdefault('Content-Type',
                                'application/x-www-form-urlencoded')
         if isinstance(body, (dict, list)):
@@ -252,7 +251,9 @@ class TestClient:
                      ``Content-Type`` set to ``application/json``.
         :param data: optional dict, sent as a urlencoded form body with
                      ``Content-Type`` set to
-                     ``application/x-www-form-urlencoded``.
+                     ``application/x-www-form-urlencoded``; a list or
+                     tuple value sends the field once per item (as
+                     ``request.form.getlist()`` reads it back).
         :return: a :class:`TestResponse`, or None when the app answered
                  nothing because it took the connection over.
 
@@ -337,6 +338,15 @@ class TestClient:
         """Sends a DELETE request; see :meth:`request` for the
         arguments."""
         return await self.request('DELETE', path, headers, body, json, data)
+
+
+def _urlencode(data):
+    pairs = []
+    for name, value in data.items():
+        values = value if isinstance(value, (list, tuple)) else (value,)
+        for item in values:
+            pairs.append(_quote(name) + '=' + _quote(item))
+    return '&'.join(pairs)
 
 
 _SAFE = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~'

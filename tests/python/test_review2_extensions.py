@@ -516,3 +516,19 @@ def test_json_constants_that_are_not_json_are_400(body):
         '/json', body=b'[1.5, -2e3, "NaN"]',
         headers={'Content-Type': 'application/json'}))
     assert res.json == {'json': [1.5, -2000.0, 'NaN']}
+
+
+# -- TestClient(data={'tags': ['a', 'b']}) sent one field whose value was
+# "['a', 'b']"; a real form (and requests' data=) sends the field per item
+
+def test_test_client_form_data_with_lists():
+    app = Microdot()
+
+    @app.post('/form')
+    async def form(request):
+        return {k: request.form.getlist(k) for k in request.form}
+
+    res = run(TestClient(app).post('/form', data={
+        'tags': ['a', 'b c'], 'one': '\u20ac', 'pair': ('x', 'y'), 'n': 5}))
+    assert res.json == {'tags': ['a', 'b c'], 'one': ['\u20ac'],
+                        'pair': ['x', 'y'], 'n': ['5']}
