@@ -202,8 +202,9 @@ class TestClient:
                       data=None):
         """The raw bytes of a request."""
         headers = NoCaseDict(headers or {})
-        if json is not None:
-            body = json
+        if json is not None:  # (any JSON value: a str, a number, True...)
+            body = _json.dumps(json)
+            headers.setdefault('Content-Type', 'application/json')
         if data is not None:
             body = _urlencode(data)
             headers.setdefault('Content-Type',
@@ -247,8 +248,9 @@ class TestClient:
                         a body (and always for POST, PUT and PATCH).
         :param body: optional body, as bytes, str (sent UTF-8 encoded), or
                      a dict or list (sent as JSON).
-        :param json: optional dict or list, sent as a JSON body with
-                     ``Content-Type`` set to ``application/json``.
+        :param json: optional value (a dict, a list, a str, a number...),
+                     sent as a JSON body with ``Content-Type`` set to
+                     ``application/json``.
         :param data: optional dict, sent as a urlencoded form body with
                      ``Content-Type`` set to
                      ``application/x-www-form-urlencoded``; a list or

@@ -532,3 +532,14 @@ def test_test_client_form_data_with_lists():
         'tags': ['a', 'b c'], 'one': '\u20ac', 'pair': ('x', 'y'), 'n': 5}))
     assert res.json == {'tags': ['a', 'b c'], 'one': ['\u20ac'],
                         'pair': ['x', 'y'], 'n': ['5']}
+
+
+# -- TestClient(json=...) with a value other than a dict or list: a str was
+# sent as raw text without the JSON content type, a number was a TypeError
+# and 0 or False an empty body
+
+@pytest.mark.parametrize('value', ['text', 5, 0, False, True, 2.5, [], {}])
+def test_test_client_json_any_value(value):
+    client = TestClient(json_routes(Microdot()))
+    res = run(client.post('/json', json=value))
+    assert res.json == {'json': value}
