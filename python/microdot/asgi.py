@@ -272,9 +272,9 @@ class Microdot(BaseMicrodot):
     """A Microdot application that is also an ASGI 3 application: pass the
     instance to the ASGI server (``uvicorn module:app``).
 
-    :param lifespan_startup: a coroutine function called with the lifespan
-        scope when the server starts, or ``None``. If it raises, the server
-        is told that startup failed.
+    :param lifespan_startup: a function (``async def`` or ``def``) called
+        with the lifespan scope when the server starts, or ``None``. If it
+        raises, the server is told that startup failed.
     :param lifespan_shutdown: the same, called when the server stops.
 
     Example::
@@ -343,7 +343,9 @@ class Microdot(BaseMicrodot):
                 else self.lifespan_shutdown
             try:
                 if hook is not None:
-                    await hook(scope)
+                    result = hook(scope)
+                    if hasattr(result, '__await__'):  # (a def hook: none)
+                        await result
             except Exception as exc:
                 print_exception(exc)
                 await send({'type': 'lifespan.' + phase + '.failed',

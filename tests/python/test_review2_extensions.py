@@ -543,3 +543,41 @@ def test_test_client_json_any_value(value):
     client = TestClient(json_routes(Microdot()))
     res = run(client.post('/json', json=value))
     assert res.json == {'json': value}
+
+
+# -- ASGI lifespan hooks that are plain functions ran, then the server was
+# told startup failed ("object NoneType can't be used in 'await'")
+
+def lifespan(app):
+    incoming = [{'type': 'lifespan.startup'}, {'type': 'lifespan.shutdown'}]
+    sent = []
+
+    async def receive():
+        return incoming.pop(0)
+
+    async def send(message):
+        sent.append(message['type'])
+
+    run(app({'type': 'lifespan', 'asgi': {'version': '3.0'}}, receive, send))
+    return sent
+
+
+def test_asgi_lifespan_hooks_sync_or_async():
+    calls = []
+
+    def start(scope):
+        calls.append('start')
+
+    async def stop(scope):
+        calls.append('stop')
+
+    sent = lifespan(ASGIMicrodot(lifespan_startup=start,
+                                 lifespan_shutdown=stop))
+    assert sent == ['lifespan.startup.complete', 'lifespan.shutdown.complete']
+    assert calls == ['start', 'stop']
+
+    def broken(scope):
+        raise RuntimeError('no database')
+
+    assert lifespan(ASGIMicrodot(lifespan_startup=broken)) == \
+        ['lifespan.startup.failed']
