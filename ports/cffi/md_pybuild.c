@@ -1,5 +1,6 @@
 // microdot._cbuild: CPython-only builders of Request.headers, .args and
-// .cookies (microdot/_cpython.py), written against the CPython C API.
+// .cookies (microdot/_cpython.py), and of a parsed head's strings
+// (microdot/_cffi.py), written against the CPython C API.
 //
 // cffi cannot make Python objects in C: through it, a dict of a few strings
 // costs a text, a decode, a split and a zip (about as much as a cffi call).
@@ -203,10 +204,123 @@ static PyObject *fill(PyObject *self, PyObject *const *argv, Py_ssize_t argc) {
     return d;
 }
 
+// The count strings of the '\n'-separated text p[0:len) into out. Returns
+// 0, or -1 on error (the strings made so far in out, the others NULL).
+static int pieces(const char *p, size_t len, Py_ssize_t count,
+    PyObject **out) {
+    const char *s = p;
+    const char *end = p + len;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl != NULL ? nl : end;
+        out[i] = PyUnicode_DecodeUTF8(s, e - s, NULL);
+        if (out[i] == NULL) {
+            return -1;
+        }
+        s = e + 1;
+    }
+    return 0;
+}
+
+// The result of head() from its pieces (method, path and query last);
+// NULL on error. Takes the pieces' references.
+static PyObject *head_tuple(PyObject **all, Py_ssize_t fields,
+    PyObject *names) {
+    PyObject *headers = PyList_New(names == Py_None ? fields : 2 * fields);
+    PyObject *result = headers != NULL ? PyTuple_New(4) : NULL;
+    if (result == NULL) {
+        Py_XDECREF(headers);
+        for (Py_ssize_t i = 0; i < fields + 3; i++) {
+            Py_DECREF(all[i]);
+        }
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < fields; i++) {
+        if (names == Py_None) {
+            PyList_SET_ITEM(headers, i, all[i]);
+        } else {
+            PyObject *name = PyList_GET_ITEM(names, 2 * i);
+            Py_INCREF(name);
+            PyList_SET_ITEM(headers, 2 * i, name);
+            PyList_SET_ITEM(headers, 2 * i + 1, all[i]);
+        }
+    }
+    PyTuple_SET_ITEM(result, 0, all[fields]);
+    PyTuple_SET_ITEM(result, 1, all[fields + 1]);
+    PyTuple_SET_ITEM(result, 2, all[fields + 2]);
+    PyTuple_SET_ITEM(result, 3, headers);
+    return result;
+}
+
+// head(text, names) -> (method, path, query, headers): the strings of the
+// text md_pack_request wrote into the buffer `text` (md_pack.h:
+// NUL-terminated, field values, each after its name unless `names` is
+// given, then method, path and query), as _cffi's Python version makes
+// them. `names` is None or the slot's list [name0, None, name1, None, ...]:
+// headers is then a new list of those names with the values put in.
+static PyObject *head(PyObject *self, PyObject *const *argv, Py_ssize_t argc) {
+    (void)self;
+    if (argc != 2) {
+        PyErr_SetString(PyExc_TypeError, "head(text, names)");
+        return NULL;
+    }
+    PyObject *names = argv[1];
+    if (names != Py_None && !PyList_CheckExact(names)) {
+        PyErr_SetString(PyExc_TypeError, "names: None or a list");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(argv[0], &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    PyObject *stack[64];
+    PyObject **all = stack;
+    const char *p = view.buf;
+    const char *nul = memchr(p, '\0', (size_t)view.len);
+    if (nul == NULL) {
+        PyErr_SetString(PyExc_ValueError, "no NUL in the text");
+        goto done;
+    }
+    Py_ssize_t count = 1;
+    for (const char *s = p; (s = memchr(s, '\n', (size_t)(nul - s))) != NULL;
+        s++) {
+        count++;
+    }
+    Py_ssize_t fields = count - 3;
+    if (fields < 0
+        || (names != Py_None && PyList_GET_SIZE(names) != 2 * fields)) {
+        PyErr_SetString(PyExc_ValueError, "the text does not fit the names");
+        goto done;
+    }
+    if (count > (Py_ssize_t)(sizeof(stack) / sizeof(stack[0]))) {
+        all = PyMem_Calloc((size_t)count, sizeof(PyObject *));
+        if (all == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    if (pieces(p, (size_t)(nul - p), count, all) < 0) {
+        for (Py_ssize_t i = 0; i < count && all[i] != NULL; i++) {
+            Py_DECREF(all[i]);
+        }
+        goto done;
+    }
+    result = head_tuple(all, fields, names);
+done:
+    if (all != stack) {
+        PyMem_Free(all);
+    }
+    PyBuffer_Release(&view);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"cookies", cookies, METH_O, "A plain Cookie value as a dict, or None."},
     {"args", (PyCFunction)(void (*)(void))args, METH_FASTCALL,
      "A plain query as a new instance of a dict subclass, or None."},
+    {"head", (PyCFunction)(void (*)(void))head, METH_FASTCALL,
+     "The strings of a head packed by md_pack_request."},
     {"fill", (PyCFunction)(void (*)(void))fill, METH_FASTCALL,
      "A new instance of a dict subclass holding the pairs of a flat list."},
     {NULL, NULL, 0, NULL},

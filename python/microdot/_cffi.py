@@ -11,11 +11,17 @@ without a copy (``bytes`` as they are, other buffers with
 The hot functions call glue next to the build script (ports/cffi/md_pack.c)
 that checks the caller's start/end itself and packs its numbers into the
 return value; a request head comes back as one text that one decode and one
-split turn into all its strings."""
+split turn into all its strings, or, when the CPython C-API module
+microdot._cbuild was built (ports/cffi/md_pybuild.c), one call of its head()."""
 import threading
 
 from microdot._cmicrodot import ffi, lib
 from microdot._pure import parse_cookies as _pure_parse_cookies, split_query
+
+try:  # (CPython C API: the head's strings made straight from the text)
+    from microdot._cbuild import head as _c_head
+except ImportError:
+    _c_head = None
 
 if not hasattr(lib, 'md_pack_limits'):  # pragma: no cover
     raise ImportError('microdot._cmicrodot is older than microdot._cffi: '
@@ -102,8 +108,9 @@ plain_cookie = False  # (never a header value, nor None)
 _COOKIE_BITS = 63 << lib.MD_PACK_COOKIE_SHIFT
 _COOKIE_VALUE_SHIFT = lib.MD_PACK_COOKIE_SHIFT - 1
 
-# A head scratch is [md_pack *, its text, its slots' names, its header
-# slices, and the max_line, max_head and max_headers its md_pack was given].
+# A head scratch is [md_pack *, a buffer over its text, its slots' names,
+# its header slices, the max_line, max_head and max_headers its md_pack was
+# given, and its text].
 # parse_request takes one from this pool and gives it back: with threads,
 # each one in a parse at the same time has its own (cheaper than a lock,
 # which costs about 1,000 instructions per call). The limits go to C only
@@ -116,7 +123,7 @@ _give_scratch = _scratches.append
 
 def _new_scratch():
     scratch = [ffi.new('md_pack *'), None, [None] * lib.MD_PACK_SLOTS, None,
-               None, None, None]
+               None, None, None, None]
     _grow(scratch, 128, 16384)  # (ffi.new zeroes: the slots are empty)
     return scratch
 
@@ -126,7 +133,8 @@ def _grow(scratch, headers, text):
     headers = max(headers, pack.headers_cap)
     text = max(text, pack.text_cap)
     scratch[3] = pack.headers = ffi.new('md_header[]', headers)
-    scratch[1] = pack.text = ffi.new('char[]', text)
+    scratch[7] = pack.text = ffi.new('char[]', text)
+    scratch[1] = ffi.buffer(scratch[7])
     pack.headers_cap = headers
     pack.text_cap = text
 
@@ -137,6 +145,12 @@ _give_scratch(_new_scratch())
 def _slot_names(fields):
     # fields: names and values, then method, path and query
     names = fields[:-3]
+    names[1::2] = [None] * (len(names) // 2)
+    return names
+
+
+def _header_names(headers):
+    names = headers[:]
     names[1::2] = [None] * (len(names) // 2)
     return names
 
@@ -153,14 +167,16 @@ assert (_F_PUBLIC, _F_QUERY, _PACK_MINOR, _PACK_LENGTH, _PACK_DISTINCT,
     15, 16, 32, 64, 128, 256, 512, 10, 19, 63 << 13, 12)
 
 
-def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
+def _parse_request_text(buf, start, end, scanned, max_line, max_head,
+                        max_headers):
+    # parse_request without microdot._cbuild: one decode and one split
     global distinct_headers, plain_cookie
     try:
         scratch = _take_scratch()
     except IndexError:  # all in use by other threads
         scratch = _new_scratch()
     try:
-        pack, text, kept, _, line, head, count = scratch
+        pack, _, kept, _, line, head, count, text = scratch
         if max_line != line or max_head != head or max_headers != count:
             _set_limits(scratch, max_line, max_head, max_headers)
         r = _pack_request(
@@ -170,7 +186,7 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
             r = _retry(scratch, r, buf, start, end, scanned)
             if r is None:
                 return None
-            text = scratch[1]
+            text = scratch[7]
         try:
             headers = _string(text).decode().split('\n')
             if r & 256:  # seen: the names are those kept in slot r >> 10 & 7
@@ -200,10 +216,54 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
             headers, r >> 19, length, r & 15)
 
 
+def _parse_request_c(buf, start, end, scanned, max_line, max_head,
+                     max_headers):
+    # parse_request with microdot._cbuild: one C-API call makes the strings
+    # and the header list (with a slot's names, when the head has them)
+    global distinct_headers, plain_cookie
+    try:
+        scratch = _take_scratch()
+    except IndexError:  # all in use by other threads
+        scratch = _new_scratch()
+    try:
+        pack, text, kept, _, line, head, count, _ = scratch
+        if max_line != line or max_head != head or max_headers != count:
+            _set_limits(scratch, max_line, max_head, max_headers)
+        r = _pack_request(
+            pack, buf if type(buf) is bytes else _from_buffer(buf),
+            len(buf), start, end, scanned)
+        if r < 0:
+            r = _retry(scratch, r, buf, start, end, scanned)
+            if r is None:
+                return None
+            text = scratch[1]
+        try:
+            # seen: the names are those kept in slot r >> 10 & 7
+            method, path, query, headers = _c_head(
+                text, kept[r >> 10 & 7] if r & 256 else None)
+            if r & 512:  # kept: the names went into that slot
+                kept[r >> 10 & 7] = _header_names(headers)
+        except BaseException:  # (MemoryError): the slots may be wrong now
+            lib.md_pack_forget(pack)
+            raise
+        length = pack.content_length if r & 64 else -1
+    finally:
+        _give_scratch(scratch)
+    if r & 128:
+        distinct_headers = headers
+        if r & 516096:  # (1 + field index) * 2 - 1: the field's value
+            plain_cookie = headers[(r >> 12 & 126) - 1]
+    return (method, path, query if r & 16 else None, 1 if r & 32 else 0,
+            headers, r >> 19, length, r & 15)
+
+
+parse_request = _parse_request_text if _c_head is None else _parse_request_c
+
+
 def _set_limits(scratch, max_line, max_head, max_headers):
     scratch[4] = None  # (unknown if md_pack_limits raises)
     _pack_limits(scratch[0], max_line, max_head, max_headers)
-    scratch[4:] = max_line, max_head, max_headers
+    scratch[4:7] = max_line, max_head, max_headers
 
 
 def _retry(scratch, r, buf, *args):

@@ -228,3 +228,114 @@ def test_builders_give_new_objects_each_time(c_builders):
     one.cookies['a'] = 'changed'
     one.args['x'] = 'changed'
     assert two.cookies['a'] == '1' and two.args['x'] == '1'
+
+
+# Heads: _cffi's parse_request with head() and without it ---------------------
+
+HEADS = [
+    b'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
+    b'GET /a?b=c HTTP/1.0\r\n\r\n',
+    b'GET /p? HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: \r\n\r\n',
+    'GET /\u00e9 HTTP/1.1\r\nX: caf\u00e9\r\nY: 1\r\nZ: 2\r\nW: 3\r\n\r\n'
+    .encode(),
+    b'POST /f HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n'
+    b'Cookie: a=1; b=2\r\nAccept: */*\r\n\r\nabc',
+    b'GET / HTTP/1.1\r\nHost: h\r\nHost: i\r\nhost: j\r\nX-A: 1\r\n\r\n',
+    b'GET / HTTP/1.1\r\nHost: h\r\n',  # incomplete
+    b'GET / HTTP/1.1\r\nBad Name: h\r\n\r\n',  # rejected
+]
+
+
+def outcome(parse, head):
+    try:
+        return parse(head, 0, len(head), 0, 2048, 16384, 64)
+    except ValueError as e:
+        return ('ValueError', e.args)
+
+
+def vector_heads():
+    import json
+    import os
+    path = os.path.join(os.path.dirname(__file__), '..', 'vectors',
+                        'http.json')
+    with open(path) as f:
+        return [case['input'].encode('latin-1')
+                for case in json.load(f)['cases']]
+
+
+@needs_cbuild
+def test_heads_parse_the_same_with_and_without_head():
+    from cffi_pair import _cffi
+    if _cffi is None:
+        pytest.skip('the cffi extension is not built')
+    assert _cffi.parse_request is _cffi._parse_request_c
+    heads = HEADS + vector_heads()
+    rng = random.Random(3)
+    # each head three times (a slot is kept, then seen), in random orders
+    sequence = heads * 3
+    rng.shuffle(sequence)
+    for head in heads * 3 + sequence:
+        text = outcome(_cffi._parse_request_text, head)
+        hints = (_cffi.distinct_headers, _cffi.plain_cookie)
+        c = outcome(_cffi._parse_request_c, head)
+        assert c == text, head
+        if isinstance(c, tuple) and len(c) == 8:
+            assert (_cffi.distinct_headers is c[4]) == (hints[0] is text[4])
+            assert _cffi.plain_cookie == hints[1]
+
+
+@needs_cbuild
+def test_head_of_texts():
+    buf = bytearray(b'v0\nv1\nGET\n/p\nq=1\0garbage\nafter')
+    assert _cbuild.head(buf, None) == ('GET', '/p', 'q=1', ['v0', 'v1'])
+    names = ['A', None, 'B', None]
+    method, path, query, headers = _cbuild.head(buf, names)
+    assert (method, path, query) == ('GET', '/p', 'q=1')
+    assert headers == ['A', 'v0', 'B', 'v1'] and headers is not names
+    assert names == ['A', None, 'B', None]
+    assert _cbuild.head(b'GET\n/\n\0', None) == ('GET', '/', '', [])
+    assert _cbuild.head('\n\ncaf\u00e9\n\0'.encode(), None) == \
+        ('', 'caf\u00e9', '', [''])
+
+
+@needs_cbuild
+def test_head_of_wrong_texts_raises():
+    for text, names, error in (
+            (b'GET\n/\nq', None, ValueError),  # no NUL
+            (b'GET\n/\0', None, ValueError),  # fewer than 3 pieces
+            (b'v\nGET\n/\nq\0', ['A', None, 'B', None], ValueError),
+            (b'v\nGET\n/\nq\0', ('A', None), TypeError),
+            (b'\xff\nGET\n/\nq\0', None, UnicodeDecodeError),
+            (b'v\nGET\n/\n\xc3\0', ['A', None], UnicodeDecodeError),
+            ('v\nGET\n/\nq\0', None, TypeError)):  # not a buffer
+        with pytest.raises(error):
+            _cbuild.head(text, names)
+    with pytest.raises(TypeError):
+        _cbuild.head(b'GET\n/\n\0')
+
+
+@needs_cbuild
+def test_head_keeps_no_memory():
+    long = b'\n'.join([b'v%d' % i for i in range(100)] +
+                      [b'GET', b'/', b'q\0'])
+    names = ['N%d' % i if i % 2 == 0 else None for i in range(200)]
+
+    def run(n):
+        for _ in range(n):
+            _cbuild.head(b'v0\nv1\nGET\n/p\nq=1\0', None)
+            _cbuild.head(b'v0\nv1\nGET\n/p\nq=1\0', ['A', None, 'B', None])
+            _cbuild.head(long, names)
+            try:
+                _cbuild.head(b'v0\n\xff\nGET\n/\n\0', ['A', None, 'B', None])
+            except UnicodeDecodeError:
+                pass
+
+    run(500)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        run(5000)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 64 * 1024, grown
