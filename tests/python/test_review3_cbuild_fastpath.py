@@ -665,3 +665,39 @@ def test_built_in_server_answers_as_the_adapters(direct, kind):
             got = {path: parts(client.get(path)) for path in ADAPTER_PATHS}
     for path in ADAPTER_PATHS:
         assert got[path] == want[path], path
+
+
+@cpython_only
+@pytest.mark.skipif(sys.version_info < (3, 11),
+                    reason='the spare task of CPython 3.11+')
+@pytest.mark.xfail(strict=True, reason=(
+    'microdot._aioserver: the handlers of fresh connections answered at '
+    'once run in the server\'s shared spare task (_Spare), which '
+    'ProtocolConnection._start gives back to the next connection unless '
+    'it sees a trace (references, callbacks, cancellation, context); a '
+    'task name set by a handler (asyncio.current_task().set_name(...), '
+    'as tracing/logging code does; logging\'s taskName on 3.12) is not '
+    'such a trace, so the next client\'s handler runs in a task carrying '
+    'the previous request\'s name, where each connection has a task of '
+    'its own otherwise (the same request with a body gets a new task)'))
+def test_task_name_set_by_a_handler_does_not_reach_another_connection():
+    app = Microdot()
+
+    @app.route('/name', methods=['GET', 'POST'])
+    async def name(req):
+        task = asyncio.current_task()
+        before = task.get_name()
+        task.set_name('request of ' + req.args.get('client', '?'))
+        return before
+
+    gen = serve_in_thread(app, IO_TIMEOUT)
+    port = next(gen)
+    try:
+        seen = []
+        for client in ('a', 'b', 'c'):
+            out = exchange(port, get('/name?client=' + client))
+            seen.append(out.split(b'\r\n\r\n', 1)[1].decode())
+    finally:
+        for _ in gen:
+            pass
+    assert not any(name.startswith('request of ') for name in seen), seen
