@@ -474,7 +474,8 @@ def _serve_now(app, conn, task, data=None):
         if not minor:
             req.http_version = '1.0'
         req._raw_headers = headers
-        req.client_addr = conn.client_addr  # (None: as the class's)
+        if conn.client_addr is not None:
+            req.client_addr = conn.client_addr
         req.sock = (conn, conn)
         if conn.scheme != 'http':
             req.scheme = conn.scheme
@@ -530,7 +531,13 @@ def _serve_now(app, conn, task, data=None):
             if res.__class__ is str and not app.debug and \
                     not app.after_request_handlers and \
                     not req.after_request_handlers:
-                out = _text_answer(res, minor, keep_alive)
+                last = _text_last  # (the same str as last time?)
+                if last[5] is res and minor == last[1] and \
+                        keep_alive == last[2] and \
+                        last[0] is Response.default_content_type:
+                    out = last[6]
+                else:
+                    out = _text_answer(res, minor, keep_alive)
             if out is None:
                 res = _finish_dispatch(app, conn, task, req, res, minor,
                                        keep_alive)
@@ -581,14 +588,12 @@ _text_last = (None, -1, False, -1, b'', None, b'')
 def _text_answer(text, minor, keep_alive):
     """The bytes of Response(text) (a handler's str, status 200, no header)
     as _plain_bytes makes them, without making the Response; None for a
-    text that does not encode or is too long for _plain_bytes. The same
-    text object as last time (a handler's constant) gets the same bytes."""
+    text that does not encode or is too long for _plain_bytes. (_serve_now
+    answers the same text object as last time, a handler's constant, with
+    the same bytes without calling this.)"""
     global _text_last
     last = _text_last
     content_type = Response.default_content_type
-    if last[5] is text and last[0] is content_type and last[1] == minor \
-            and last[2] == keep_alive:
-        return last[6]
     try:
         body = text.encode()
     except UnicodeError:

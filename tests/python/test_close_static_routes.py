@@ -317,6 +317,13 @@ def test_handler_giving_another_awaitable(direct):
         b'Content-Length: 13\r\n\r\nfrom a future')
 
 
+def test_same_text_other_version(direct):
+    # (the answer kept for the same text is for one HTTP version)
+    for version in ('1.1', '1.0', '1.0', '1.1'):
+        got = exchange(direct, get('/', version))
+        assert got.startswith(b'HTTP/%s 200 OK\r\n' % version.encode())
+
+
 def test_text_answer_lengths_change(direct):
     # the cached head of one length is not reused for another
     for path, body in [('/', b'Hello, World!'), ('/empty', b''),
