@@ -701,3 +701,92 @@ def test_task_name_set_by_a_handler_does_not_reach_another_connection():
         for _ in gen:
             pass
     assert not any(name.startswith('request of ') for name in seen), seen
+
+
+def _tls_contexts(tmp_path):
+    x509 = pytest.importorskip('cryptography.x509')
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import datetime
+    import ssl
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1)
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .sign(key, hashes.SHA256()))
+    (tmp_path / 'c.pem').write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / 'k.pem').write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(str(tmp_path / 'c.pem'), str(tmp_path / 'k.pem'))
+    client = ssl.create_default_context(cafile=str(tmp_path / 'c.pem'))
+    client.check_hostname = False
+    return server, client
+
+
+@cpython_only
+@pytest.mark.xfail(strict=True, reason=(
+    'microdot._aioserver.ProtocolConnection.eof_received returns True '
+    '(keep the write side open) also on a TLS transport, where asyncio '
+    'cannot half-close and logs the warning "returning true from '
+    'eof_received() has no effect when using ssl" on the asyncio logger '
+    'when a client closes a kept-alive HTTPS connection (log noise on every '
+    'HTTPS server with keep-alive clients)'))
+def test_https_client_closing_a_kept_alive_connection_logs_nothing(
+        tmp_path, caplog):
+    server_context, client_context = _tls_contexts(tmp_path)
+    app = Microdot()
+
+    @app.get('/')
+    async def index(req):
+        return 'hi ' + req.scheme
+
+    box = {}
+    ready = threading.Event()
+
+    async def main():
+        box['loop'] = asyncio.get_running_loop()
+        task = asyncio.ensure_future(app.start_server(
+            host='127.0.0.1', port=0, ssl=server_context))
+        while app.server is None:
+            await asyncio.sleep(0.01)
+        box['port'] = app.server.sockets[0].getsockname()[1]
+        ready.set()
+        await task
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),))
+    thread.start()
+    caplog.set_level('WARNING', logger='asyncio')
+    try:
+        assert ready.wait(IO_TIMEOUT)
+        for _ in range(2):
+            raw = socket.create_connection(('127.0.0.1', box['port']),
+                                           timeout=IO_TIMEOUT)
+            with client_context.wrap_socket(raw) as sock:
+                sock.sendall(get('/', close=False))
+                out = b''
+                while not out.endswith(b'hi https'):
+                    chunk = sock.recv(65536)
+                    assert chunk
+                    out += chunk
+                sock.unwrap().close()  # (close_notify, then the close)
+        for _ in range(100):  # (bounded wait for the server to see them)
+            if len(warned(caplog)) >= 2:
+                break
+            time.sleep(0.05)
+    finally:
+        box['loop'].call_soon_threadsafe(app.shutdown)
+        thread.join(IO_TIMEOUT)
+    assert not thread.is_alive()
+    assert warned(caplog) == []
+
+
+def warned(caplog):
+    return [r.getMessage() for r in caplog.records
+            if 'eof_received' in r.getMessage()]
