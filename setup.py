@@ -1,6 +1,7 @@
-"""Installs the `microdot` package from python/microdot and builds the C core
-(cmodule/) into `microdot._cmicrodot` with cffi. Metadata is in
-pyproject.toml.
+"""Installs the `microdot` package from python/microdot, builds the C core
+(cmodule/) into `microdot._cmicrodot` with cffi, and builds
+`microdot._cbuild` (ports/cffi/md_pybuild.c), the C-API builders of
+Request.headers, args and cookies. Metadata is in pyproject.toml.
 
 Without a working C compiler the install still succeeds, with a warning, and
 microdot uses its pure-Python backend (same behaviour, slower)."""
@@ -9,6 +10,10 @@ import sys
 
 from setuptools import find_packages, setup
 from setuptools.command.build_ext import build_ext
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                'ports', 'cffi'))
+from build_cffi import cbuild_extension  # noqa: E402
 
 
 class optional_build_ext(build_ext):
@@ -54,6 +59,8 @@ setup(
     py_modules=COMPAT_MODULES,
     packages=['microdot'] + ['microdot.' + p for p in find_packages('python/microdot')],
     cffi_modules=['ports/cffi/build_cffi.py:ffibuilder'],
+    ext_modules=([cbuild_extension()]
+                 if sys.implementation.name == 'cpython' else []),
     cmdclass={'build_ext': optional_build_ext},
     zip_safe=False,
 )

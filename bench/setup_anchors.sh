@@ -35,8 +35,8 @@ make_venv starlette starlette 'uvicorn[standard]' &
 wait %1 && wait %2 && wait %3
 
 # our cffi extension, built into the source tree (gitignored) when missing
-if ! PYTHONPATH=$root/python "$venvs/ours/bin/python" -c 'import microdot._cmicrodot' 2>/dev/null; then
-    echo "bench: building microdot._cmicrodot in place"
+if ! PYTHONPATH=$root/python "$venvs/ours/bin/python" -c 'import microdot._cmicrodot, microdot._cbuild' 2>/dev/null; then
+    echo "bench: building microdot._cmicrodot and microdot._cbuild in place"
     (cd "$root" && "$venvs/ours/bin/python" ports/cffi/build_cffi.py >/dev/null)
 fi
 

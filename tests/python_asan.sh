@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Memory safety of the CPython extension (microdot._cmicrodot, cffi):
-#   1. builds it with AddressSanitizer + UBSan into build/asan, and runs the
-#      cffi backend's vector tests and the differential test through it
-#      (libasan preloaded into the venv's python);
+# Memory safety of the CPython extensions (microdot._cmicrodot, cffi, and
+# microdot._cbuild, C API):
+#   1. builds them with AddressSanitizer + UBSan into build/asan, and runs the
+#      cffi backend's vector tests, the differential test and the _cbuild
+#      tests through them (libasan preloaded into the venv's python);
 #   2. with VALGRIND=1, also runs the cffi vector tests under valgrind
 #      memcheck with the normal build (errors in the extension's frames fail).
 # Any sanitizer report fails the script.
@@ -16,7 +17,7 @@ OUT=$ROOT/build/asan
 rm -rf "$OUT"
 mkdir -p "$OUT/tmp"
 cp -r python/microdot "$OUT/microdot"
-rm -f "$OUT"/microdot/_cmicrodot*.so
+rm -f "$OUT"/microdot/_cmicrodot*.so "$OUT"/microdot/_cbuild*.so
 
 echo "== building microdot._cmicrodot with ASan+UBSan"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
@@ -28,6 +29,15 @@ out = sys.argv[1]
 built = build_cffi.make_builder(absolute=True).compile(
     tmpdir=os.path.join(out, 'tmp'))
 shutil.copy(built, os.path.join(out, 'microdot', os.path.basename(built)))
+# microdot._cbuild: setuptools' build_ext takes CFLAGS/LDFLAGS from the
+# environment
+from setuptools import Distribution
+dist = Distribution({'ext_modules': [build_cffi.cbuild_extension(absolute=True)]})
+cmd = dist.get_command_obj('build_ext')
+cmd.build_lib = out
+cmd.build_temp = os.path.join(out, 'tmp', 'cbuild')
+cmd.ensure_finalized()
+cmd.run()
 EOF
 
 LIBASAN=$(${CC:-gcc} -print-file-name=libasan.so)
@@ -50,14 +60,23 @@ env PYTHONPATH="$OUT" LD_PRELOAD="$LIBASAN $LIBUBSAN" \
     tests/python/test_cffi_pack.py tests/python/test_cffi_route.py \
     tests/python/test_cffi_checks.py tests/python/test_cffi_pairs.py \
     tests/python/test_cffi_name_slots.py
+echo "== the C-API builders (ports/cffi/md_pybuild.c) under ASan"
+env PYTHONPATH="$OUT" LD_PRELOAD="$LIBASAN $LIBUBSAN" \
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    MICRODOT_REQUIRE_CFFI=1 \
+    "$PY" -m pytest -q -p no:cacheprovider \
+    tests/python/test_cpython_cbuild.py tests/python/test_cpython_builders.py \
+    tests/python/test_review3_cbuild_fastpath.py -k "not install"
 "$PY" - "$OUT" <<'EOF'
 # the ASan build really was the one loaded
 import os, subprocess, sys
 out = sys.argv[1]
-so = [f for f in os.listdir(os.path.join(out, 'microdot')) if f.startswith('_cmicrodot')]
-syms = subprocess.run(['nm', '-D', os.path.join(out, 'microdot', so[0])],
-                      capture_output=True, text=True).stdout
-assert '__asan_' in syms, 'the extension is not instrumented'
+for name in ('_cmicrodot', '_cbuild'):
+    so = [f for f in os.listdir(os.path.join(out, 'microdot')) if f.startswith(name)]
+    syms = subprocess.run(['nm', '-D', os.path.join(out, 'microdot', so[0])],
+                          capture_output=True, text=True).stdout
+    assert '__asan_' in syms, name + ' is not instrumented'
 EOF
 
 if [ -n "${VALGRIND:-}" ]; then

@@ -18,14 +18,16 @@ import sys
 from functools import partial
 from itertools import repeat
 
-from microdot._backend import backend
+from microdot._backend import backend, NAME
 from microdot.helpers import iscoroutinefunction
 
-try:  # (CPython C API: cffi cannot make Python objects in C)
-    from microdot._cbuild import args as _c_args, cookies as _c_cookies, \
-        fill as _c_fill
-except ImportError:
-    _c_args = _c_cookies = _c_fill = None
+_c_args = _c_cookies = _c_fill = None
+if NAME != 'pure':  # (forcing the pure backend keeps all C code out)
+    try:  # (CPython C API: cffi cannot make Python objects in C)
+        from microdot._cbuild import args as _c_args, cookies as _c_cookies, \
+            fill as _c_fill
+    except ImportError:
+        pass
 
 # set by install_lazy (microdot.py defines them, and imports this module)
 NoCaseDict = MultiDict = Request = _http_error = _request_lazy = None

@@ -3,7 +3,10 @@ Request.headers, .args and .cookies that microdot._cpython calls when the
 module was built: each answers what the general rules give for a plain
 value, or None for anything else. The Request-level tests of
 test_cpython_builders.py run here again without them (the Python path)."""
+import os
 import random
+import subprocess
+import sys
 import tracemalloc
 
 import pytest
@@ -176,6 +179,8 @@ def test_no_memory_kept_by_the_builders():
 
 @needs_cbuild
 def test_the_request_builders_use_it():
+    if _cpython.NAME == 'pure':
+        pytest.skip('MICRODOT_BACKEND=pure: no C code at all')
     assert _cpython._c_fill is _cbuild.fill
     assert _cpython._c_args is _cbuild.args
     assert _cpython._c_cookies is _cbuild.cookies
@@ -189,6 +194,16 @@ def c_builders(request, monkeypatch):
         for name in ('_c_fill', '_c_args', '_c_cookies'):
             monkeypatch.setattr(_cpython, name, None)
     return request.param
+
+
+def test_forcing_the_pure_backend_keeps_it_out():
+    code = ('from microdot import _cpython\n'
+            'print(_cpython._c_fill, _cpython._c_args, _cpython._c_cookies)')
+    env = dict(os.environ, MICRODOT_BACKEND='pure')
+    out = subprocess.run([sys.executable, '-c', code], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ['None', 'None', 'None']
 
 
 def test_random_requests(c_builders):

@@ -4,7 +4,7 @@ built-in server's fast path (microdot._aioserver._serve_now).
 - _cbuild: Request.args/.cookies built through it against the pure rules
   (microdot._pure.parse_query / parse_cookies) on a wide random alphabet;
   the error paths of every builder keep no memory; free use from several
-  threads; the install builds it (xfail: setup.py does not).
+  threads; setup.py (what `pip install .` runs) builds it.
 - _serve_now: the same bytes as through dispatch_request (an app with a
   before-request handler that does nothing) for answers the existing tests
   do not cover; routes, error handlers and hooks added while serving;
@@ -212,11 +212,6 @@ def test_parse_request_of_odd_bytes_same_as_pure():
 
 
 @cpython_only
-@pytest.mark.xfail(strict=True, reason=(
-    'setup.py (what `pip install .` runs) builds only microdot._cmicrodot: '
-    'it has no ext_modules=[build_cffi.cbuild_extension()], so an installed '
-    'microdot never has microdot._cbuild (md_pybuild.c); only '
-    '`python ports/cffi/build_cffi.py` in a checkout builds it'))
 def test_the_install_builds_cbuild():
     code = ('from distutils.core import run_setup\n'
             'dist = run_setup("setup.py", stop_after="init")\n'
