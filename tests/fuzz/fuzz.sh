@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every fuzz harness for SECONDS each (default 60): the libFuzzer
 # harnesses of the C core (tests/fuzz/Makefile, ASan+UBSan), then, when the
-# atheris package is installed, the differential cffi-vs-pure harness.
+# atheris package is installed, the differential harnesses: cffi vs pure,
+# and microdot._cbuild's builders vs the pure rules.
 #   bash tests/fuzz/fuzz.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,4 +20,8 @@ if "$PY" -c 'import atheris, microdot._cffi' 2>/dev/null \
     grep -E 'stat::number_of_executed_units|Done' "$LOG" | tail -2
 else
     echo "== atheris (or the cffi extension) not installed: differential fuzzing skipped"
+fi
+if PYTHONPATH=../../python "$PY" -c 'import atheris, microdot._cbuild' 2>/dev/null; then
+    echo "== atheris_cbuild (_cbuild vs the pure rules) for ${SECONDS_EACH}s"
+    make --no-print-directory cbuild SECONDS="$SECONDS_EACH"
 fi
