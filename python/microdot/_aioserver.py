@@ -18,7 +18,8 @@ from weakref import getweakrefcount as _weakrefs
 from microdot._backend import backend
 from microdot._server import Connection, serve_connection, _now, _log, \
     _plain_bytes, _UNAVAILABLE, F_CHUNKED, F_KEEP_ALIVE, _CancelledError
-from microdot.microdot import Request, Response, _make_response
+from microdot.microdot import Microdot, Request, Response, \
+    _make_response
 
 try:  # CPython 3.11+ (tasks created with a context): see _serve_now
     import contextvars
@@ -33,6 +34,7 @@ _refs = sys.getrefcount
 async def start_server(app, connections, scheme, host, port, ssl):
     loop = asyncio.get_running_loop()
     listener = _Listener()
+    listener.direct = type(app).dispatch_request is Microdot.dispatch_request
     # (a partial, not a lambda: no Python frame more per connection)
     listener.server = await loop.create_server(
         partial(ProtocolConnection, app, connections, scheme, loop, listener),
@@ -47,6 +49,9 @@ class _Listener(asyncio.AbstractServer):
 
     server = None
     spare = None
+    # whether _serve_now may call handlers itself: not when the app's class
+    # has a dispatch_request of its own
+    direct = True
 
     def close(self):
         self.server.close()
@@ -483,8 +488,9 @@ def _serve_now(app, conn, task, data=None):
         # The route whose handler is called here (see the docstring): a
         # route without components that dispatch_request would find in the
         # router's table, with an async handler, not mounted, in an app
-        # without before-request handlers.
-        route = app._router
+        # without before-request handlers, whose class does not change
+        # dispatch_request.
+        route = app._router if conn.listener.direct else None
         if route is not None:
             route = route[1].get(path)
             if route is not None:

@@ -389,6 +389,32 @@ def test_debug_logs_each_request(capsys):
     assert 'GET /fail 500' in out
 
 
+class LoggingMicrodot(Microdot):
+    async def dispatch_request(self, req):
+        res = await super().dispatch_request(req)
+        res.headers['X-Dispatched'] = req.path
+        return res
+
+
+def test_dispatch_request_of_a_subclass_is_called():
+    app = LoggingMicrodot()
+
+    @app.get('/')
+    async def index(req):
+        return 'Hello'
+
+    gen = serve_in_thread(app, IO_TIMEOUT)
+    port = next(gen)
+    try:
+        for _ in range(3):  # (the first request makes the router)
+            got = exchange(port, get('/'))
+            assert b'X-Dispatched: /\r\n' in got
+            assert got.endswith(b'Hello')
+    finally:
+        for _ in gen:
+            pass
+
+
 def test_hooks_added_later_are_run():
     app = make_app(False)
     gen = serve_in_thread(app, IO_TIMEOUT)
