@@ -643,6 +643,15 @@ def _make_response(value):
     return Response(value)
 
 
+def _check_regex(regex, segment):
+    # a bad re component fails when the route is made, not on each request
+    import re
+    try:
+        re.compile(regex)
+    except Exception as e:
+        raise ValueError('invalid re component {}: {}'.format(segment, e))
+
+
 class URLPattern:
     """A route's URL pattern: literal segments and ``<type:name>``
     components."""
@@ -666,6 +675,7 @@ class URLPattern:
                     type_, name = 're', parts[-1]
                     if len(parts) < 3:
                         raise ValueError('invalid re component ' + segment)
+                    _check_regex(':'.join(parts[1:-1]), segment)
                 else:
                     type_, name = parts[0], parts[1]
                 if not name:

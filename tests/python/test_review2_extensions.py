@@ -325,22 +325,17 @@ def test_body_cut_short_still_reaches_an_eoferror_handler(monkeypatch):
     assert record == ['EOFError', 'handler']
 
 
-# -- for the owner of microdot.py (URLPattern): a route whose re component
-# is not a valid regular expression registers without error, and every
-# request that reaches it (any path under its literal prefix) is a 500 with
-# an re.error traceback. Upstream compiles the pattern when the route is
-# made, so the mistake shows at startup. (microdot._urlre compiles on first
-# match; URLPattern.__init__ could compile re components there.)
+# -- a route whose re component is not a valid regular expression
+# registered without error, and every request that reached it (any path
+# under its literal prefix) was a 500 with an re.error traceback. Now the
+# mistake shows when the route is made, as upstream's does.
 
-@pytest.mark.xfail(strict=True, reason='microdot.py URLPattern: an invalid '
-                   're component is only compiled (and fails) per request')
 def test_invalid_regex_route_fails_at_registration():
     app = Microdot()
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):
         @app.get('/a/<re:(unclosed:x>')
         async def broken(request, x):
             return x
-    # (what happens today instead: a 500 for /a/anything)
     res = run(TestClient(app).get('/a/1'))
     assert res.status_code != 500
 
