@@ -188,15 +188,15 @@ class ProtocolConnection(asyncio.Protocol, Connection):
 
     def _start(self, data):
         # CPython 3.11+: the first bytes of the connection. The requests
-        # already whole are served here (_serve_now), handlers running in
-        # the server's spare task (the current_task() they see) and its
-        # context. A connection that ends with them is closed at once and
-        # leaves the spare as it was: a Connection: close request costs no
-        # task and no wake-up. If its handlers left a trace on the spare (a
-        # reference or a weak reference kept, a cancellation, a done
-        # callback, a context variable set), or one waits, the connection
-        # takes the spare, and goes on in it; one that goes on otherwise
-        # (keep-alive, bodies, streamed responses) gets a task of its own.
+        # already whole are served here (_serve_now), handlers running in the
+        # server's spare task (the current_task() they see) and its context. A
+        # connection that ends with them is closed at once and leaves the spare
+        # as it was: a Connection: close request costs no task and no wake-up.
+        # If its handlers left a trace on the spare (a reference or a weak
+        # reference kept, a cancellation, a done callback, a context variable
+        # set, a new name), or one waits, the connection takes the spare, and
+        # goes on in it; one that goes on otherwise (keep-alive, bodies,
+        # streamed responses) gets a task of its own.
         listener = self.listener
         spare = listener.spare
         if spare is None:
@@ -205,9 +205,10 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         ctx = spare.context
         refs = _refs(task)
         weak = _weakrefs(task)
+        name = task.get_name()
         more = ctx.run(_serve_now, self.app, self, task, data)
         taken = _refs(task) != refs or _weakrefs(task) != weak or \
-            task.cancelling() or \
+            task.cancelling() or task.get_name() != name or \
             task._callbacks is not None or ctx != spare.snapshot or \
             (more and self.handoff is not None and
              self.handoff[2] is not None)
@@ -244,7 +245,9 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         if self.task is None:
             return False  # nothing was asked: let the transport close
         self._wake()
-        return True  # keep the write side open to answer
+        # keep the write side open to answer (TLS cannot half-close: there
+        # asyncio ignores True and logs a warning)
+        return self.transport.get_extra_info('sslcontext') is None
 
     def connection_lost(self, exc):
         self.eof = self.closed = True

@@ -665,16 +665,6 @@ def test_built_in_server_answers_as_the_adapters(direct, kind):
 @cpython_only
 @pytest.mark.skipif(sys.version_info < (3, 11),
                     reason='the spare task of CPython 3.11+')
-@pytest.mark.xfail(strict=True, reason=(
-    'microdot._aioserver: the handlers of fresh connections answered at '
-    'once run in the server\'s shared spare task (_Spare), which '
-    'ProtocolConnection._start gives back to the next connection unless '
-    'it sees a trace (references, callbacks, cancellation, context); a '
-    'task name set by a handler (asyncio.current_task().set_name(...), '
-    'as tracing/logging code does; logging\'s taskName on 3.12) is not '
-    'such a trace, so the next client\'s handler runs in a task carrying '
-    'the previous request\'s name, where each connection has a task of '
-    'its own otherwise (the same request with a body gets a new task)'))
 def test_task_name_set_by_a_handler_does_not_reach_another_connection():
     app = Microdot()
 
@@ -726,13 +716,6 @@ def _tls_contexts(tmp_path):
 
 
 @cpython_only
-@pytest.mark.xfail(strict=True, reason=(
-    'microdot._aioserver.ProtocolConnection.eof_received returns True '
-    '(keep the write side open) also on a TLS transport, where asyncio '
-    'cannot half-close and logs the warning "returning true from '
-    'eof_received() has no effect when using ssl" on the asyncio logger '
-    'when a client closes a kept-alive HTTPS connection (log noise on every '
-    'HTTPS server with keep-alive clients)'))
 def test_https_client_closing_a_kept_alive_connection_logs_nothing(
         tmp_path, caplog):
     server_context, client_context = _tls_contexts(tmp_path)
