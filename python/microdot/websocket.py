@@ -136,6 +136,9 @@ if _MICROPYTHON:
     _len = len
     _isinstance = isinstance
     _str = str
+    # the receive generator's fast path in one call, where the binding has
+    # it (the x64 .mpy and firmware; not the pure backend nor small .mpy)
+    _take = getattr(backend, 'ws_take_message', None)
 
 
 def build_frame_header(opcode, length, fin=True, mask=None):
@@ -290,8 +293,26 @@ class WebSocket:
                 buf = self._rbuf
                 event = None
                 try:
-                    if buf is not None and (frames is None or
-                                            frames._frame is None):
+                    if _take is not None and buf is not None and (
+                            frames is None or frames._frame is None):
+                        # the same, in one call of the C binding
+                        taken = _take(buf, self._rpos, self._rend, limit,
+                                      frames is None or
+                                      frames._msg_opcode is None)
+                        if taken is not None:
+                            opcode, payload, stop = taken
+                            if stop == self._rend:
+                                self._rbuf = None
+                                _free_buf = buf
+                            else:
+                                self._rpos = stop
+                            if opcode <= OP_BINARY:
+                                return payload
+                            event = (OP_CLOSE,) + parse_close_payload(
+                                payload) if opcode == OP_CLOSE else \
+                                (opcode, payload)
+                    elif buf is not None and (frames is None or
+                                              frames._frame is None):
                         pos = self._rpos
                         end = self._rend
                         header = _parse_header(buf, pos, end, 1, limit)
