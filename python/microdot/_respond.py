@@ -118,6 +118,7 @@ async def write_response(conn, res, minor, keep_alive, head_only):
 
 async def send_error(conn, status_code):
     """Answers a request that cannot be parsed; the connection then closes."""
+    conn.linger = True
     res = Response(REASONS.get(status_code, 'Error'), status_code)
     conn.write(_response_head(res, 1, False, len(res.body), False) + res.body)
     await conn.drain()
@@ -133,6 +134,7 @@ async def respond(app, conn, req, res, minor, keep_alive, head_only, stream):
         status, keep_alive = await before_response(stream, keep_alive)
         conn.request_since = None
         if status:
+            conn.linger = True
             await _drop_body(res)
             res = await app.error_response(req, status)
             await write_response(conn, res, minor, False, head_only)

@@ -132,6 +132,7 @@ async def serve_connection(app, conn):
                 if length > 0 or flags & F_CHUNKED:
                     status = await _read_body(conn, req, length, flags)
                     if status:
+                        conn.linger = True
                         res = await app.error_response(req, status)
                         await write_response(conn, res, minor, False,
                                              head_only)

@@ -61,6 +61,7 @@ class Connection:
     request_since = None  # first byte of the request being read
     task = None
     detached = False  # taken over by a WebSocket
+    linger = False  # an answer refused what the client may still be sending
     # (MicroPython, plain TCP) the stream's socket, which _serve_socket
     # waits for, reads and writes directly
     socket = None
@@ -454,6 +455,7 @@ def _serve_socket(app, conn):
                     timed = True
                 status = yield from _read_body(conn, req, length, flags)
                 if status:
+                    conn.linger = True
                     res = yield from app.error_response(req, status)
                     yield from _respond(app, conn, req, res, minor, False,
                                         head_only, None)
@@ -569,6 +571,8 @@ async def _out_of_memory(conn):
 
 
 async def _close(conn):
+    if conn.linger and conn.reader is not None:
+        await _linger(conn)
     conn.close()
     if conn.registry is not None:
         conn.registry.discard(conn)
@@ -576,6 +580,21 @@ async def _close(conn):
         # (MicroPython's asyncio closes the socket in wait_closed() only)
         await conn.wait_closed()
     except Exception:  # pragma: no cover
+        pass
+
+
+async def _linger(conn):
+    # A socket closed with bytes unread (a refused body still arriving)
+    # resets the connection, and the client may lose the answer: read and
+    # drop what comes, until 0.2 s pass without any or 64 KiB are dropped.
+    dropped = 0
+    try:
+        while dropped < 65536:
+            data = await asyncio.wait_for(conn.reader.read(1024), 0.2)
+            if not data:
+                return
+            dropped += len(data)
+    except Exception:  # (the timeout, or the client went away)
         pass
 
 

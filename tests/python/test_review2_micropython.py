@@ -198,17 +198,14 @@ def test_upload_spooled_where_tmp_cannot_be_written(tmp_path):
     assert "LEFT []" in result.stdout  # the spooled file was removed
 
 
-# -- for the owner of microdot/_server.py (MicroPython's request loop): a
-# request whose body is over max_content_length is answered 413 and the
-# connection is closed with the rest of the body unread in the socket, so
-# the kernel sends a reset (RST) instead of a FIN. The client then reads
-# ECONNRESET, and whatever it had not read yet is lost: over a network a
-# browser uploading a too-large file shows "connection reset" rather than
-# the 413 (and pipelined responses before it vanish; found by a fuzzing
-# client). The CPython server has read the bytes already and closes
-# cleanly. A lingering close (shutdown the write side, read and drop what
-# comes for a bounded time or size, then close: RFC 9112 section 9.6)
-# fixes it.
+# -- MicroPython's request loop: a request whose body is over
+# max_content_length was answered 413 and the connection closed with the
+# rest of the body unread in the socket, so the kernel sent a reset (RST)
+# instead of a FIN. The client then read ECONNRESET, and whatever it had not
+# read yet was lost: over a network a browser uploading a too-large file
+# showed "connection reset" rather than the 413 (and pipelined responses
+# before it vanished; found by a fuzzing client). Now the server lingers:
+# it reads and drops what still comes before closing (RFC 9112 9.6).
 
 LIMITS_APP = textwrap.dedent('''
     import sys
@@ -262,13 +259,7 @@ def exchange_to_eof(port, data):
             return out, exc
 
 
-LIMIT_CASES = [
-    pytest.param('micropython', marks=pytest.mark.xfail(
-        strict=True, reason='_server.py (MicroPython): the connection is '
-        'closed with the refused body unread, so the client gets a reset '
-        '(no lingering close)')),
-    'cpython',
-]
+LIMIT_CASES = ['micropython', 'cpython']
 
 
 @pytest.mark.parametrize('target', LIMIT_CASES)
