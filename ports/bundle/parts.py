@@ -29,6 +29,7 @@ NOT_MODULES = {'manifest.py'}
 # responses beyond the plain ones, the request loop over streams).
 CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
         'microdot/_pure.py', 'microdot/_pure_chunked.py', 'microdot/_pure_ws.py',
+        'microdot/_pure_utf8.py', 'microdot/_pure_route.py', 'microdot/_pure_fill.py',
         'microdot/_server.py', 'microdot/helpers.py',
         'microdot/_files.py', 'microdot/_errors.py', 'microdot/_urlre.py',
         'microdot/_cookies.py', 'microdot/_bodyiter.py', 'microdot/_mount.py',

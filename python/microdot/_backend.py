@@ -22,7 +22,7 @@ def _complete(found):
         for name in ('parse_request', 'compile_router', 'ws_mask',
                      'url_decode'):
             if not hasattr(found, name):
-                from microdot._pure import fill_in
+                from microdot._pure_fill import fill_in
                 return fill_in(found)
     return found
 
@@ -31,8 +31,8 @@ def __getattr__(name):
     # FUNCTIONS: every function of the interface (see the docstring of
     # microdot._pure), for tests and tools; kept out of a board's RAM.
     if name == 'FUNCTIONS':
-        from microdot._pure import FUNCTIONS
-        return FUNCTIONS
+        from microdot._pure_fill import functions
+        return functions()
     raise AttributeError(name)
 
 

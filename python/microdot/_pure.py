@@ -4,8 +4,9 @@ core (``_microdot`` on MicroPython, the cffi extension on CPython).
 This docstring is the backend interface. Every backend module provides the
 names below; the façade imports one of them through ``microdot._backend`` and
 never asks which it got. Every backend passes the vectors in
-``tests/vectors/``. (This module's chunked-body and WebSocket functions live
-in ``_pure_chunked`` and ``_pure_ws``, imported on first use.)
+``tests/vectors/``. (This module's chunked-body, WebSocket, UTF-8 and
+route-compiling functions live in ``_pure_chunked``, ``_pure_ws``,
+``_pure_utf8`` and ``_pure_route``, imported on first use.)
 
 Conventions
 -----------
@@ -142,27 +143,8 @@ def _reject(code, message):
 
 # UTF-8 -----------------------------------------------------------------------
 #
-# The DFA of md_ws.c, with the same state numbers: 0 accept, 1 reject, 2..4
-# need 1..3 continuation bytes, 5..8 need a restricted second byte (after E0,
-# ED, F0, F4).
-
-def _utf8_step(state, c):
-    if state == 0:
-        if c < 0x80:
-            return 0
-        if c < 0xc2 or c > 0xf4:
-            return 1
-        if c < 0xe0:
-            return 2
-        if c < 0xf0:
-            return 5 if c == 0xe0 else 6 if c == 0xed else 3
-        return 7 if c == 0xf0 else 8 if c == 0xf4 else 4
-    lo = 0xa0 if state == 5 else 0x90 if state == 7 else 0x80
-    hi = 0x9f if state == 6 else 0x8f if state == 8 else 0xbf
-    if c < lo or c > hi:
-        return 1
-    return 0 if state == 2 else 2 if state in (3, 5, 6) else 3
-
+# utf8_check is in microdot._pure_utf8 (imported on first use): _text needs
+# it only for text that MicroPython's decoder accepts but is not valid UTF-8.
 
 try:
     b'\xed\xa0\x80'.decode()
@@ -171,51 +153,14 @@ except UnicodeError:
     _STRICT_DECODE = True
 
 
-def utf8_check(state, buf, start, end):
-    i = start
-    while state > 1 and i < end:  # finish the sequence left open
-        state = _utf8_step(state, buf[i])
-        i += 1
-    if state != 0 or i == end:
-        return state
-    # Let the interpreter's decoder vouch for the rest where it is strict;
-    # walk the DFA only from where it stopped.
-    try:
-        s = str(buf[i:end], 'utf-8')
-        if _STRICT_DECODE or len(s) == end - i:
-            return 0
-    except UnicodeError as e:
-        i += getattr(e, 'start', 0)
-    while i < end and state != 1:
-        state = _utf8_step(state, buf[i])
-        i += 1
-    return state
-
-
-def _utf8_seq(b, p, end):
-    """md_utf8_seq: length of the sequence at b[p], 0 if invalid, -1 if cut."""
-    state = _utf8_step(0, b[p])
-    if state < 2:
-        return 1 - state
-    i = p + 1
-    while True:
-        if i >= end:
-            return -1
-        state = _utf8_step(state, b[i])
-        i += 1
-        if state == 0:
-            return i - p
-        if state == 1:
-            return 0
-
-
 def _text(b):
     """Bytes to str, ValueError(400) unless they are valid UTF-8."""
     try:
         s = str(b, 'utf-8')
     except UnicodeError:
         raise _reject(400, 'invalid UTF-8')
-    if not _STRICT_DECODE and len(s) != len(b) and utf8_check(0, b, 0, len(b)):
+    if (not _STRICT_DECODE and len(s) != len(b)
+            and _lazy('_pure_utf8').utf8_check(0, b, 0, len(b))):
         raise _reject(400, 'invalid UTF-8')
     return s
 
@@ -227,8 +172,6 @@ def _text(b):
 # is not sure about goes to _parse_head, a byte-by-byte port of md_http.c,
 # which finds the exact error.
 
-_TCHAR = ("!#$%&'*+-.^_`|~0123456789"
-          'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')
 _C_TOKEN = const(1)
 _C_VALUE = const(2)     # HTAB, SP, VCHAR
 _C_PATH = const(4)      # VCHAR but '#' and '?'
@@ -237,8 +180,10 @@ _C_TARGET = const(8)    # VCHAR but '#'
 
 def _classes():
     t = bytearray(256)
-    for c in _TCHAR:
-        t[ord(c)] |= _C_TOKEN
+    # (bytes: iterating a str would intern each character on MicroPython)
+    for c in (b"!#$%&'*+-.^_`|~0123456789"
+              b'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'):
+        t[c] |= _C_TOKEN
     t[9] |= _C_VALUE
     for c in range(0x20, 0x7f):
         t[c] |= _C_VALUE
@@ -248,21 +193,16 @@ def _classes():
 
 
 _CT = _classes()
-_VERSION = b'HTTP/1.1'
-_CONN_CLOSE = 1
-_CONN_KEEP = 2
-_CONN_UPGRADE = 4
-_INT64_MAX = (1 << 63) - 1
+del _classes  # (its code would stay in RAM)
+_CONN_CLOSE = const(1)
+_CONN_KEEP = const(2)
+_CONN_UPGRADE = const(4)
 
 # The fast path (microdot._pure_fast) needs a quick search for control
 # characters: CPython's bytes.translate. MicroPython has none (31 finds cost
 # more than the whole byte-by-byte port, measured on the unix port), so there
 # _parse_head does all the work; tests switch _FAST off to compare the two.
-try:
-    b''.translate(None, b'\x7f')
-    _FAST = True
-except (AttributeError, TypeError):  # MicroPython
-    _FAST = False
+_FAST = sys.implementation.name != 'micropython'
 
 
 def _blank_line(buf, i, stop):
@@ -274,8 +214,8 @@ def _blank_line(buf, i, stop):
     return a + 2 if b < 0 or a < b else b + 3
 
 
-def _line_too_long(buf, start, view, max_line):
-    n = view - start
+def _line_too_long(buf, start, stop, max_line):
+    n = stop - start
     if n > max_line + 2:
         n = max_line + 2
     lf = buf.find(b'\n', start, start + n)
@@ -391,7 +331,7 @@ def _parse_head(b, end, max_line, max_headers):
         if i == 5 or i == 7:
             if c < 48 or c > 57:
                 raise _reject(400, 'invalid HTTP version')
-        elif c != _VERSION[i]:
+        elif c != b'HTTP/1.1'[i]:
             raise _reject(400, 'invalid HTTP version')
         p += 1
     if b[p - 3] != 49 or b[p - 1] > 49:
@@ -440,7 +380,7 @@ def _parse_head(b, end, max_line, max_headers):
                 return None
             if b[p] < 0x80:
                 break
-            n = _utf8_seq(b, p, end)
+            n = _lazy('_pure_utf8').utf8_seq(b, p, end)
             if n < 0:
                 return None
             if n == 0:
@@ -475,7 +415,7 @@ def _parse_head(b, end, max_line, max_headers):
                 if c < 48 or c > 57:
                     raise _reject(400, 'invalid Content-Length')
             c = int(value)
-            if c > _INT64_MAX:
+            if c >> 63:
                 raise _reject(400, 'Content-Length too large')
             if length >= 0 and length != c:
                 raise _reject(400, 'conflicting Content-Length headers')
@@ -505,16 +445,16 @@ def _line_end(b, p, end, message):
     return p + 1
 
 
-def _target_path(b, t, pend, e, method):
-    """The path of the request-target b[t:e) (pend: its '?' or e)."""
+def _target_path(b, t, stop, e, method):
+    """The path of the request-target b[t:e) (stop: its '?' or e)."""
     c = b[t]
     if c == 47:  # origin-form
-        return str(b[t:pend], 'utf-8')
+        return str(b[t:stop], 'utf-8')
     if c == 42:  # asterisk-form
         if e - t != 1 or method != 'OPTIONS':
             raise _reject(400, 'asterisk-form target outside OPTIONS')
         return '*'
-    n = pend - t
+    n = stop - t
     if n > 7 and b[t:t + 4].lower() == b'http' and b[t + 4:t + 7] == b'://':
         a = t + 7
     elif n > 8 and b[t:t + 5].lower() == b'https' and b[t + 5:t + 8] == b'://':
@@ -522,13 +462,13 @@ def _target_path(b, t, pend, e, method):
     else:
         raise _reject(400, 'invalid request target')
     p = a
-    while p < pend and b[p] != 47:
+    while p < stop and b[p] != 47:
         if b[p] == 64:  # '@'
             raise _reject(400, 'userinfo in request target')
         p += 1
     if p == a:
         raise _reject(400, 'empty authority in request target')
-    return str(b[p:pend], 'utf-8') if p < pend else '/'
+    return str(b[p:stop], 'utf-8') if p < stop else '/'
 
 
 if _FAST:  # CPython (MicroPython would keep the fast path's constants in RAM)
@@ -537,83 +477,15 @@ if _FAST:  # CPython (MicroPython would keep the fast path's constants in RAM)
 
 # Routing -------------------------------------------------------------------------
 #
-# Same results as md_route.c's trie, from a dict of fully literal patterns
-# and an ordered list of the others. A pattern (one leading '/' dropped) and
-# a path (its leading '/' dropped) are both split at every '/'.
+# A router is compiled by microdot._pure_route (its top comment), the kinds
+# of segments below numbered as there.
 
-_LIT, _STR, _INT, _PATH, _VERIFY = range(5)
-_MAX_DEPTH = 32
-_MAX_CAPTURES = 16
-_MAX_ROUTES = 65535
-_MAX_LABEL = 65535
-
-
-def _has_angle(s):
-    return '<' in s or '>' in s
-
-
-def _classify(s):
-    """Kind of a pattern segment, or -1 when it is malformed."""
-    if not s or s[0] != '<':
-        return -1 if _has_angle(s) else _LIT
-    if len(s) < 3 or s[-1] != '>':
-        return -1
-    s = s[1:-1]
-    c1 = s.find(':')
-    if c1 < 0:
-        return -1 if _has_angle(s) else _STR
-    c2 = s.rfind(':')
-    kind = s[:c1]
-    name = s[c2 + 1:]
-    if not kind or not name or _has_angle(name):
-        return -1
-    if c1 != c2:  # <re:REGEX:name>
-        return _VERIFY if kind == 're' and c2 > c1 + 1 else -1
-    if _has_angle(kind) or kind == 're':
-        return -1
-    return (_STR if kind == 'string' else _INT if kind == 'int'
-            else _PATH if kind == 'path' else _VERIFY)
-
-
-def _compile(pattern):
-    """(kinds, segments, verify) of a pattern, or None when malformed."""
-    segs = (pattern[1:] if pattern[:1] == '/' else pattern).split('/')
-    kinds = []
-    prefix = 0
-    for s in segs:
-        k = _classify(s)
-        if k < 0 or len(s.encode()) > _MAX_LABEL:
-            return None
-        if k == _LIT and prefix == len(kinds):
-            prefix += 1
-        kinds.append(k)
-    verify = _VERIFY in kinds or kinds.count(_PATH) > 1
-    if verify:
-        if prefix > _MAX_DEPTH:
-            return None
-        return kinds[:prefix], segs[:prefix], True
-    if len(kinds) > _MAX_DEPTH or len(kinds) - kinds.count(_LIT) > _MAX_CAPTURES:
-        return None
-    return kinds, segs, False
-
-
-def compile_router(patterns):
-    static = {}     # '/'.join(segments) -> route indices, ascending
-    dynamic = []    # (index, kinds, segments, verify), ascending
-    for i in range(len(patterns)):
-        r = _compile(patterns[i]) if i < _MAX_ROUTES else None
-        if r is None:
-            raise _reject(400, 'malformed route pattern %r' % (patterns[i],))
-        kinds, segs, verify = r
-        if not verify and _STR not in kinds and _INT not in kinds and _PATH not in kinds:
-            key = '/'.join(segs)
-            if key in static:
-                static[key].append(i)
-            else:
-                static[key] = [i]
-        else:
-            dynamic.append((i, kinds, segs, verify))
-    return (static, dynamic)
+_LIT = const(0)
+_STR = const(1)
+_INT = const(2)
+_PATH = const(3)
+_VERIFY = const(4)
+# compile_router is in microdot._pure_route (imported on first use).
 
 
 def match_route(router, path, start):
@@ -695,9 +567,6 @@ def _is_int(s):
 
 # Utilities -----------------------------------------------------------------------
 
-_HEX = b'0123456789abcdefABCDEF'
-
-
 def url_decode(s, plus):
     if isinstance(s, str):
         if '%' not in s and not (plus and '+' in s):
@@ -709,10 +578,11 @@ def url_decode(s, plus):
         b = b.replace(b'+', b' ')
     if b'%' in b:
         parts = b.split(b'%')
+        hexdigits = b'0123456789abcdefABCDEF'
         out = [parts[0]]
         for i in range(1, len(parts)):
             p = parts[i]
-            if len(p) >= 2 and p[0] in _HEX and p[1] in _HEX:
+            if len(p) >= 2 and p[0] in hexdigits and p[1] in hexdigits:
                 out.append(bytes((int(p[:2], 16),)))
                 out.append(p[2:])
             else:
@@ -772,48 +642,29 @@ def parse_cookies(s):
     return out
 
 
-# Chunked bodies and WebSocket frames ---------------------------------------------
+# Functions imported on first use ---------------------------------------------------
 #
-# In their own modules, imported on first use.
+# In their own modules: a board keeps a module's code in RAM only once
+# something needs it.
 
-def __getattr__(name):
-    if name == 'FUNCTIONS':  # (microdot._backend.FUNCTIONS)
-        return tuple(_FUNCTIONS.split())
-    if name == 'new_chunked' or name == 'chunked_decode':
-        module = '_pure_chunked'
-    elif name in ('ws_parse_header', 'ws_build_header', 'ws_mask'):
-        module = '_pure_ws'
-    else:
-        raise AttributeError(name)
+def _lazy(module):
     if __name__ != '_pure':  # (the vector tests import this file alone)
         module = 'microdot.' + module
     __import__(module)
-    value = globals()[name] = getattr(sys.modules[module], name)
+    return sys.modules[module]
+
+
+def __getattr__(name):
+    # (an if chain: a dict of the names would take RAM)
+    if name == 'new_chunked' or name == 'chunked_decode':
+        module = '_pure_chunked'
+    elif name == 'ws_parse_header' or name == 'ws_build_header' or name == 'ws_mask':
+        module = '_pure_ws'
+    elif name == 'utf8_check':
+        module = '_pure_utf8'
+    elif name == 'compile_router':
+        module = '_pure_route'
+    else:
+        raise AttributeError(name)
+    value = globals()[name] = getattr(_lazy(module), name)
     return value
-
-
-class _FilledIn:
-    pass
-
-
-# Every function of the interface above, in one string (a tuple of them
-# would take several times its RAM).
-_FUNCTIONS = ('parse_request new_chunked chunked_decode compile_router '
-              'match_route ws_parse_header ws_build_header ws_mask utf8_check '
-              'url_decode parse_query parse_cookies')
-
-
-def fill_in(compiled, names=None):
-    """A backend with ``compiled``'s functions and this module's for the
-    ``names`` (default: all) it lacks (a firmware built with parts of the C
-    core off)."""
-    if names is None:
-        names = _FUNCTIONS.split()
-    combined = _FilledIn()
-    for flag in ('F_CHUNKED', 'F_KEEP_ALIVE', 'F_EXPECT_CONTINUE', 'F_UPGRADE'):
-        setattr(combined, flag, globals()[flag])
-    pure = sys.modules[__name__]
-    for name in names:
-        setattr(combined, name, getattr(compiled, name, None) or getattr(pure, name))
-    combined.NAME = compiled.NAME + '+pure'
-    return combined

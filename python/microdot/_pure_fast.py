@@ -2,8 +2,11 @@
 whole-buffer operations; microdot._pure's byte-by-byte _parse_head finds the
 exact error of any head this is not sure about). Not on MicroPython, which
 lacks bytes.translate: there _parse_head does all the work."""
-from microdot._pure import F_EXPECT_CONTINUE, _STRICT_DECODE, _TCHAR, \
-    _connection_tokens, _finish, utf8_check
+from microdot._pure import F_EXPECT_CONTINUE, _C_TOKEN, _CT, \
+    _connection_tokens, _finish
+from microdot._pure_utf8 import _STRICT_DECODE, utf8_check
+
+_TCHAR = ''.join(chr(c) for c in range(256) if _CT[c] & _C_TOKEN)
 
 _METHODS = ('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS')
 _SPECIAL = ('host', 'content-length', 'transfer-encoding', 'connection',
