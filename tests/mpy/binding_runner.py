@@ -153,6 +153,62 @@ try:
 except ValueError as e:
     check('max_headers exceeded', e.args[0] == 431, repr(e.args))
 
+# ws_take_message (x64 .mpy and firmware): a whole, final data frame or a
+# control frame becomes (opcode, payload, stop) in one call, unmasked and,
+# for text, checked; anything else is None, for the Python frame reader.
+MASK = b'\x37\xfa\x21\x3d'
+
+
+def ws_frame(opcode, payload, fin=True, masked=True):
+    n = len(payload)
+    first = (0x80 if fin else 0) | opcode
+    bit = 0x80 if masked else 0
+    if n < 126:
+        out = bytes([first, bit | n])
+    else:
+        out = bytes([first, bit | 126, n >> 8, n & 255])
+    if not masked:
+        return out + payload
+    return out + MASK + bytes(payload[i] ^ MASK[i % 4] for i in range(n))
+
+
+def ws_error(*args):
+    try:
+        _microdot.ws_take_message(*args)
+    except ValueError as e:
+        return e.args[0]
+    return None
+
+
+take = getattr(_microdot, 'ws_take_message', None)
+if take is not None:
+    data = bytes(i * 7 & 255 for i in range(1000))
+    raw = b'xy' + ws_frame(2, data)
+    kept = bytes(raw)
+    op, payload, stop = take(raw, 2, len(raw), 65536, True)
+    check('ws binary', op == 2 and payload == data and stop == len(raw))
+    check('ws binary type and hash', type(payload) is bytes
+          and hash(payload) == hash(bytes(data)) and {data: 1}[payload] == 1)
+    check('ws buffer untouched', raw == kept)
+    text = ws_frame(1, 'h\u00e9llo'.encode())
+    check('ws text', take(text, 0, len(text), 65536, True)
+          == (1, 'h\u00e9llo', len(text)))
+    ping = ws_frame(9, b'pi')
+    check('ws control while a message is under way',
+          take(ping, 0, len(ping), 65536, False) == (9, b'pi', len(ping)))
+    check('ws data frame while a message is under way',
+          take(text, 0, len(text), 65536, False) is None)
+    check('ws incomplete', take(raw, 2, len(raw) - 1, 65536, True) is None)
+    part = ws_frame(1, b'abc', fin=False)
+    check('ws not final', take(part, 0, len(part), 65536, True) is None)
+    more = ws_frame(0, b'abc')
+    check('ws continuation', take(more, 0, len(more), 65536, True) is None)
+    check('ws over max_payload', ws_error(raw, 2, len(raw), 999, True) == 1009)
+    bare = ws_frame(2, b'abc', masked=False)
+    check('ws unmasked', ws_error(bare, 0, len(bare), 65536, True) == 1002)
+    bad = ws_frame(1, b'\xc3\x28')
+    check('ws invalid UTF-8', ws_error(bad, 0, len(bad), 65536, True) == 1007)
+
 # Exhausting the heap raises MemoryError (and the interpreter goes on).
 big = head(b'Host: a',
            *[b'X-H%d: %s' % (i, b'v' * 200) for i in range(40)])
