@@ -174,10 +174,16 @@ def cbuild_extension(absolute=False):
     microdot._cpython uses when present. Not cffi: cffi cannot make Python
     objects in C. For setup.py: ``ext_modules=[cbuild_extension()]``."""
     from setuptools import Extension
-    source = os.path.join(GLUE, 'md_pybuild.c')
+    # (with the C core and md_pack.c: parse_request parses in this module)
+    sources = [os.path.join(GLUE, 'md_pybuild.c'),
+               os.path.join(GLUE, 'md_pack.c')]
+    sources += sorted(glob.glob(os.path.join(CMODULE, 'md_*.c')))
+    include_dirs = [CMODULE, GLUE]
+    if not absolute:
+        sources = [os.path.relpath(p) for p in sources]
+        include_dirs = [os.path.relpath(p) for p in include_dirs]
     return Extension(
-        'microdot._cbuild',
-        [source if absolute else os.path.relpath(source)],
+        'microdot._cbuild', sources, include_dirs=include_dirs,
         extra_compile_args=['-O2'] if os.name != 'nt' else [])
 
 

@@ -1,6 +1,7 @@
 // microdot._cbuild: CPython-only builders of Request.headers, .args and
-// .cookies (microdot/_cpython.py), and of a parsed head's strings
-// (microdot/_cffi.py), written against the CPython C API.
+// .cookies (microdot/_cpython.py), and of a parsed head's strings, or the
+// whole of parse_request (microdot/_cffi.py), written against the CPython
+// C API.
 //
 // cffi cannot make Python objects in C: through it, a dict of a few strings
 // costs a text, a decode, a split and a zip (about as much as a cffi call).
@@ -10,6 +11,7 @@
 // the caller's general Python path keeps every rule in one place.
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include "md_pack.h"
 
 // The ASCII bytes of s, or NULL when s is not an exact, ASCII str.
 static const char *ascii_of(PyObject *s, Py_ssize_t *len) {
@@ -315,7 +317,310 @@ done:
     return result;
 }
 
+// parse_request: _cffi.parse_request in one call ------------------------------
+//
+// md_pack_request (md_pack.c, compiled into this module too) parses the head
+// into the text, whose strings are made here as head() makes them. The
+// scratches are this module's (static, grown when a head needs more, which
+// only an unusual head does); the GIL is held throughout, except that making
+// a string may run a finalizer, which may enter parse_request again: such a
+// nested call gets scratches of its own for that call.
+
+static md_header req_headers_stack[128];
+static char req_text_stack[16384];
+static md_pack req_pack = {
+    .headers = req_headers_stack,
+    .headers_cap = sizeof(req_headers_stack) / sizeof(req_headers_stack[0]),
+    .text = req_text_stack,
+    .text_cap = sizeof(req_text_stack),
+};
+static int req_busy;
+// The slots' names (md_pack.h): [name0, None, name1, None, ...] or NULL.
+static PyObject *req_kept[MD_PACK_SLOTS];
+// Where the hints go (_cffi's globals: distinct_headers and plain_cookie),
+// and their interned names.
+static PyObject *req_hints;
+static PyObject *req_distinct_key;
+static PyObject *req_cookie_key;
+
+static void req_forget(md_pack *p) {
+    md_pack_forget(p);
+    if (p == &req_pack) {
+        for (int s = 0; s < MD_PACK_SLOTS; s++) {
+            Py_CLEAR(req_kept[s]);
+        }
+    }
+}
+
+// Grows p's scratches to what it asked for (MD_PACK_GROW); -1 on error.
+// *owned_*: whether that scratch is a PyMem block (else a static one).
+static int req_grow(md_pack *p, int *owned_headers, int *owned_text) {
+    if (p->need_headers > p->headers_cap) {
+        md_header *h = PyMem_Calloc(p->need_headers, sizeof(md_header));
+        if (h == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        if (*owned_headers) {
+            PyMem_Free(p->headers);
+        }
+        p->headers = h;
+        p->headers_cap = p->need_headers;
+        *owned_headers = 1;
+    }
+    if (p->need_text > p->text_cap) {
+        char *t = PyMem_Malloc(p->need_text);
+        if (t == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        if (*owned_text) {
+            PyMem_Free(p->text);
+        }
+        p->text = t;
+        p->text_cap = p->need_text;
+        *owned_text = 1;
+    }
+    return 0;
+}
+
+// Whether req_pack's scratches are PyMem blocks (grown), not the static ones.
+static int req_static_headers_owned;
+static int req_static_text_owned;
+
+// A new list [name0, None, name1, None, ...] of the header list `headers`.
+static PyObject *slot_names(PyObject *headers) {
+    Py_ssize_t n = PyList_GET_SIZE(headers);
+    PyObject *names = PyList_New(n);
+    if (names == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = i & 1 ? Py_None : PyList_GET_ITEM(headers, i);
+        Py_INCREF(o);
+        PyList_SET_ITEM(names, i, o);
+    }
+    return names;
+}
+
+// The result of a packed parse: r (>= 0) and p->text, as _cffi's Python
+// version makes it. NULL on error.
+static PyObject *req_result(md_pack *p, int64_t r) {
+    int seen = (r & MD_PACK_SEEN) != 0;
+    int slot = (int)(r >> MD_PACK_SLOT_SHIFT & 7);
+    PyObject *names = Py_None;
+    if (seen) {
+        names = p == &req_pack ? req_kept[slot] : NULL;
+        if (names == NULL) {  // (cannot happen: the slot's list was made)
+            PyErr_SetString(PyExc_SystemError, "parse_request: no slot names");
+            return NULL;
+        }
+    }
+    const char *text = p->text;
+    size_t len = strlen(text);
+    Py_ssize_t count = 1;
+    for (const char *s = text; (s = memchr(s, '\n', (size_t)(text + len - s)))
+        != NULL; s++) {
+        count++;
+    }
+    Py_ssize_t fields = count - 3;
+    if (fields < 0 || (seen && PyList_GET_SIZE(names) != 2 * fields)) {
+        PyErr_SetString(PyExc_SystemError, "parse_request: bad text");
+        return NULL;
+    }
+    PyObject *stack[64];
+    PyObject **all = stack;
+    if (count > (Py_ssize_t)(sizeof(stack) / sizeof(stack[0]))) {
+        all = PyMem_Calloc((size_t)count, sizeof(PyObject *));
+        if (all == NULL) {
+            return PyErr_NoMemory();
+        }
+    }
+    PyObject *result = NULL;
+    PyObject *parts = NULL;
+    if (seen) {
+        Py_INCREF(names);  // (a nested call may replace the slot)
+    }
+    if (pieces(text, len, count, all) < 0) {
+        for (Py_ssize_t i = 0; i < count && all[i] != NULL; i++) {
+            Py_DECREF(all[i]);
+        }
+        goto done;
+    }
+    parts = head_tuple(all, fields, names);  // (takes the pieces)
+    if (parts == NULL) {
+        goto done;
+    }
+    PyObject *headers = PyTuple_GET_ITEM(parts, 3);
+    if ((r & MD_PACK_KEPT) && p == &req_pack) {
+        PyObject *kept = slot_names(headers);
+        if (kept == NULL) {
+            goto done;
+        }
+        Py_XSETREF(req_kept[slot], kept);
+    }
+    if ((r & MD_PACK_DISTINCT) && req_hints != NULL) {
+        if (PyDict_SetItem(req_hints, req_distinct_key, headers) < 0) {
+            goto done;
+        }
+        int64_t cookie = r >> MD_PACK_COOKIE_SHIFT & 63;
+        if (cookie && PyDict_SetItem(req_hints, req_cookie_key,
+            PyList_GET_ITEM(headers, 2 * (cookie - 1) + 1)) < 0) {
+            goto done;
+        }
+    }
+    PyObject *query = r & MD_F_QUERY ? PyTuple_GET_ITEM(parts, 2) : Py_None;
+    PyObject *length = PyLong_FromLongLong(
+        r & MD_PACK_LENGTH ? p->content_length : -1);
+    PyObject *n = length != NULL ? PyLong_FromLongLong(r >> MD_PACK_SHIFT)
+        : NULL;
+    result = n != NULL ? PyTuple_New(8) : NULL;
+    if (result == NULL) {
+        Py_XDECREF(length);
+        Py_XDECREF(n);
+        goto done;
+    }
+    for (int i = 0; i < 2; i++) {
+        PyObject *o = PyTuple_GET_ITEM(parts, i);
+        Py_INCREF(o);
+        PyTuple_SET_ITEM(result, i, o);
+    }
+    Py_INCREF(query);
+    PyTuple_SET_ITEM(result, 2, query);
+    PyTuple_SET_ITEM(result, 3, PyLong_FromLong(r & MD_PACK_MINOR ? 1 : 0));
+    Py_INCREF(headers);
+    PyTuple_SET_ITEM(result, 4, headers);
+    PyTuple_SET_ITEM(result, 5, n);
+    PyTuple_SET_ITEM(result, 6, length);
+    PyTuple_SET_ITEM(result, 7, PyLong_FromLong((long)(r & 15)));
+done:
+    if (result == NULL && p == &req_pack) {  // the slots may be wrong now
+        req_forget(p);
+    }
+    if (seen) {
+        Py_DECREF(names);
+    }
+    Py_XDECREF(parts);
+    if (all != stack) {
+        PyMem_Free(all);
+    }
+    return result;
+}
+
+// Parses with p (its limits set) and answers as _cffi.parse_request.
+static PyObject *req_parse(md_pack *p, const Py_buffer *view, int64_t start,
+    int64_t end, int64_t scanned, int *owned_headers, int *owned_text) {
+    int64_t r = md_pack_request(p, view->buf, view->len, start, end, scanned);
+    for (int tries = 0; r == MD_PACK_GROW && tries < 4; tries++) {
+        if (req_grow(p, owned_headers, owned_text) < 0) {
+            return NULL;
+        }
+        r = md_pack_request(p, view->buf, view->len, start, end, scanned);
+    }
+    if (r >= 0) {
+        return req_result(p, r);
+    }
+    if (r == MD_INCOMPLETE) {
+        Py_RETURN_NONE;
+    }
+    if (r == MD_PACK_RANGE) {
+        PyErr_SetString(PyExc_ValueError, "need 0 <= start <= end <= len(buf)");
+        return NULL;
+    }
+    if (r == MD_PACK_GROW) {
+        return PyErr_NoMemory();
+    }
+    const char *message = p->error != NULL ? p->error : "rejected";
+    PyObject *e = Py_BuildValue("(Ls)", (long long)-r, message);
+    if (e != NULL) {
+        PyErr_SetObject(PyExc_ValueError, e);
+        Py_DECREF(e);
+    }
+    return NULL;
+}
+
+// parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
+// _pure.py's parse_request, as _cffi's makes it (and its hints, in the dict
+// given to request_hints()). buf: any buffer of bytes.
+static PyObject *parse_request(PyObject *self, PyObject *const *argv,
+    Py_ssize_t argc) {
+    (void)self;
+    if (argc != 7) {
+        PyErr_SetString(PyExc_TypeError, "parse_request(buf, start, end, "
+            "scanned, max_line, max_head, max_headers)");
+        return NULL;
+    }
+    long long num[3];
+    size_t limit[3];
+    for (int i = 0; i < 3; i++) {
+        num[i] = PyLong_AsLongLong(argv[1 + i]);
+        if (num[i] == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+        limit[i] = PyLong_AsSize_t(argv[4 + i]);
+        if (limit[i] == (size_t)-1 && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(argv[0], &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    PyObject *result;
+    if (!req_busy) {
+        req_busy = 1;
+        md_pack_limits(&req_pack, limit[0], limit[1], limit[2]);
+        result = req_parse(&req_pack, &view, num[0], num[1], num[2],
+            &req_static_headers_owned, &req_static_text_owned);
+        req_busy = 0;
+    } else {  // nested (see above): scratches for this call only
+        md_pack *p = PyMem_Calloc(1, sizeof(md_pack));
+        int owned_headers = 1;
+        int owned_text = 1;
+        if (p == NULL) {
+            result = PyErr_NoMemory();
+        } else {
+            md_pack_limits(p, limit[0], limit[1], limit[2]);
+            result = req_parse(p, &view, num[0], num[1], num[2],
+                &owned_headers, &owned_text);
+            PyMem_Free(p->headers);
+            PyMem_Free(p->text);
+            PyMem_Free(p);
+        }
+    }
+    PyBuffer_Release(&view);
+    return result;
+}
+
+// request_hints(d): parse_request sets d['distinct_headers'] to the header
+// list of a result whose field names are all different ignoring case, and
+// d['plain_cookie'] to its Cookie value when that is a plain browser list
+// (md_pack.h), as _cffi's Python version does with its globals.
+static PyObject *request_hints(PyObject *self, PyObject *d) {
+    (void)self;
+    if (!PyDict_Check(d)) {
+        PyErr_SetString(PyExc_TypeError, "request_hints(dict)");
+        return NULL;
+    }
+    if (req_distinct_key == NULL) {
+        req_distinct_key = PyUnicode_InternFromString("distinct_headers");
+        req_cookie_key = PyUnicode_InternFromString("plain_cookie");
+        if (req_distinct_key == NULL || req_cookie_key == NULL) {
+            Py_CLEAR(req_distinct_key);
+            Py_CLEAR(req_cookie_key);
+            return NULL;
+        }
+    }
+    Py_INCREF(d);
+    Py_XSETREF(req_hints, d);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"parse_request", (PyCFunction)(void (*)(void))parse_request,
+     METH_FASTCALL, "_cffi.parse_request in one call."},
+    {"request_hints", request_hints, METH_O,
+     "The dict where parse_request puts its hints."},
     {"cookies", cookies, METH_O, "A plain Cookie value as a dict, or None."},
     {"args", (PyCFunction)(void (*)(void))args, METH_FASTCALL,
      "A plain query as a new instance of a dict subclass, or None."},

@@ -12,7 +12,10 @@ The hot functions call glue next to the build script (ports/cffi/md_pack.c)
 that checks the caller's start/end itself and packs its numbers into the
 return value; a request head comes back as one text that one decode and one
 split turn into all its strings, or, when the CPython C-API module
-microdot._cbuild was built (ports/cffi/md_pybuild.c), one call of its head()."""
+microdot._cbuild was built (ports/cffi/md_pybuild.c), one call of its head().
+With a _cbuild that has parse_request, that one C-API call does all of it
+(md_pack.c is compiled into _cbuild too): this module's Python versions are
+then only the fallbacks."""
 import threading
 
 from microdot._cmicrodot import ffi, lib
@@ -22,6 +25,11 @@ try:  # (CPython C API: the head's strings made straight from the text)
     from microdot._cbuild import head as _c_head
 except ImportError:
     _c_head = None
+try:  # (CPython C API: all of parse_request in one call)
+    from microdot._cbuild import parse_request as _c_parse_request
+    from microdot._cbuild import request_hints as _c_request_hints
+except ImportError:
+    _c_parse_request = None
 
 if not hasattr(lib, 'md_pack_limits'):  # pragma: no cover
     raise ImportError('microdot._cmicrodot is older than microdot._cffi: '
@@ -257,7 +265,15 @@ def _parse_request_c(buf, start, end, scanned, max_line, max_head,
             headers, r >> 19, length, r & 15)
 
 
-parse_request = _parse_request_text if _c_head is None else _parse_request_c
+if _c_parse_request is not None:
+    # the same parse with _cbuild's own scratches and slots, its hints put
+    # into this module's globals (distinct_headers, plain_cookie)
+    _c_request_hints(globals())
+    parse_request = _c_parse_request
+elif _c_head is not None:
+    parse_request = _parse_request_c
+else:
+    parse_request = _parse_request_text
 
 
 def _set_limits(scratch, max_line, max_head, max_headers):

@@ -1,9 +1,11 @@
 """Coverage-guided differential fuzzing, with atheris, of microdot._cbuild
 (ports/cffi/md_pybuild.c), the CPython C-API builders of a parsed head's
 strings and of Request.headers, .args and .cookies: for every input, head()
-must answer what a split of the text gives, a dict a builder answers must be
-what the pure backend's rules give, and a value it leaves (None) must not be
-a plain one by the rules below. Needs the module built in place
+must answer what a split of the text gives, parse_request what the pure
+backend's parse_request gives (the same tuple, or None, or an exception of
+the same type and status code), a dict a builder answers must be what the
+pure backend's rules give, and a value it leaves (None) must not be a plain
+one by the rules below. Needs the module built in place
 (python ports/cffi/build_cffi.py).
 
     make -C tests/fuzz cbuild SECONDS=30
@@ -77,7 +79,40 @@ def general_head(raw, names):
     return (pieces[-3], pieces[-2], pieces[-1], fields)
 
 
+def request_outcome(fn, *args):
+    try:
+        return fn(*args)
+    except ValueError as e:  # (messages may differ: the status must not)
+        return ('ValueError', e.args[0] if e.args else None)
+
+
+# (max_line, max_head, max_headers), as tests/python/test_diff_backends.py
+LIMITS = [(2048, 16384, 100), (16, 64, 3), (40, 200, 8)]
+
+
+def check_request(data, pad, cut, limits):
+    # data inside a bigger buffer (at pad), parsed whole, then (as a server
+    # does) in two calls, the second one told what the first one scanned
+    buf = bytearray(b'\xee' * pad + data + b'\xee' * pad)
+    end = pad + len(data)
+    for start, stop, scanned in ((pad, end, pad), (pad, pad + cut, pad),
+                                 (pad, end, pad + cut)):
+        args = (buf, start, stop, scanned) + limits
+        got = request_outcome(_cbuild.parse_request, *args)
+        want = request_outcome(_pure.parse_request, *args)
+        if got != want or (type(got) is tuple and
+                           [type(v) for v in got] != [type(v) for v in want]):
+            raise AssertionError('parse_request differs on {!r} {!r}: {!r} '
+                                 '!= {!r}'.format(data, args[1:], got, want))
+
+
 def one_input(data):
+    if data[:1] in (b'G', b'P', b'H'):  # (a head: most inputs are not)
+        check_request(data, len(data) % 3, len(data) // 2,
+                      LIMITS[len(data) % len(LIMITS)])
+    else:
+        head = b'GET /' + data + b' HTTP/1.1\r\nHost: h\r\n\r\n'
+        check_request(head, 1, len(head) - 3, LIMITS[0])
     for names in (None, ['A', None], ['A', None, 'B', None]):
         got = head_outcome(_cbuild.head, data, names)
         want = head_outcome(general_head, data, names)

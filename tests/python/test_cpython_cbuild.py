@@ -283,20 +283,130 @@ def test_heads_parse_the_same_with_and_without_head():
     from cffi_pair import _cffi
     if _cffi is None:
         pytest.skip('the cffi extension is not built')
-    assert _cffi.parse_request is _cffi._parse_request_c
+    assert _cffi.parse_request is _cbuild.parse_request
     heads = HEADS + vector_heads()
     rng = random.Random(3)
     # each head three times (a slot is kept, then seen), in random orders
     sequence = heads * 3
     rng.shuffle(sequence)
     for head in heads * 3 + sequence:
+        _cffi.distinct_headers = _cffi.plain_cookie = None
         text = outcome(_cffi._parse_request_text, head)
         hints = (_cffi.distinct_headers, _cffi.plain_cookie)
-        c = outcome(_cffi._parse_request_c, head)
-        assert c == text, head
-        if isinstance(c, tuple) and len(c) == 8:
-            assert (_cffi.distinct_headers is c[4]) == (hints[0] is text[4])
+        for parse in (_cffi._parse_request_c, _cbuild.parse_request):
+            _cffi.distinct_headers = _cffi.plain_cookie = None
+            c = outcome(parse, head)
+            assert c == text, (parse, head)
+            if isinstance(c, tuple) and len(c) == 8:
+                assert [type(v) for v in c] == [type(v) for v in text]
+                assert (_cffi.distinct_headers is c[4]) == \
+                    (hints[0] is text[4])
             assert _cffi.plain_cookie == hints[1]
+            assert (_cffi.distinct_headers is None) == (hints[0] is None)
+
+
+# parse_request: all of _cffi.parse_request in one C-API call -----------------
+
+def both(head, *args):
+    """The outcomes of _cbuild.parse_request and of _cffi's Python version
+    (with head()) on the same arguments."""
+    from cffi_pair import _cffi
+    out = []
+    for parse in (_cbuild.parse_request, _cffi._parse_request_c):
+        try:
+            out.append(parse(head, *args))
+        except ValueError as e:  # (the same arguments)
+            out.append((type(e).__name__, e.args))
+        except Exception as e:  # (conversions: only the same type)
+            out.append(type(e).__name__)
+    return out
+
+
+@needs_cbuild
+@pytest.mark.parametrize('kind', [bytes, bytearray, memoryview])
+def test_parse_request_takes_any_byte_buffer(kind):
+    raw = b'xxGET /a?b=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nab'
+    got = _cbuild.parse_request(kind(raw), 2, len(raw), 0, 2048, 16384, 64)
+    assert got == ('GET', '/a', 'b=1', 1, ['Host', 'h', 'Content-Length', '2'],
+                   len(raw) - 4, 2, 2)  # (2: keep-alive)
+    one, two = both(kind(raw), 2, len(raw), 5, 2048, 16384, 64)
+    assert one == two == got
+    view = memoryview(raw)[2:]
+    assert _cbuild.parse_request(view, 0, len(view), 0, 2048, 16384, 64) \
+        == got
+
+
+@needs_cbuild
+def test_parse_request_errors_match_the_python_version():
+    head = b'GET / HTTP/1.1\r\nHost: h\r\n\r\n'
+    n = len(head)
+    for args in ((0, n + 1, 0, 2048, 16384, 64),  # past the buffer
+                 (-1, n, 0, 2048, 16384, 64),
+                 (5, 4, 0, 2048, 16384, 64),
+                 (0, n, 0, 8, 16384, 64),  # line too long
+                 (0, n, 0, 2048, 10, 64),  # head too long
+                 (0, n, 0, 2048, 16384, 0),  # too many fields
+                 (0, n, 0, -1, 16384, 64),
+                 (0, n, 0, 2048, 16384, 2 ** 70),
+                 (0, n, 2 ** 70, 2048, 16384, 64),
+                 (0, 'x', 0, 2048, 16384, 64),
+                 (0, n - 2, 0, 2048, 16384, 64),  # incomplete
+                 (0, n, n - 2, 2048, 16384, 64)):  # scanned
+        one, two = both(head, *args)
+        assert one == two, args
+    for bad in (b'GET / HTTP/1.1\r\nBad Name: h\r\n\r\n',
+                b'GET / HTTP/9.9\r\n\r\n', b'\r\n\r\n',
+                b'G\x00T / HTTP/1.1\r\n\r\n'):
+        one, two = both(bad, 0, len(bad), 0, 2048, 16384, 64)
+        assert one == two and one[0] == 'ValueError', bad
+        assert isinstance(one[1][0], int) and isinstance(one[1][1], str)
+    with pytest.raises(TypeError):
+        _cbuild.parse_request('GET / HTTP/1.1\r\n\r\n', 0, 18, 0, 1, 1, 1)
+    with pytest.raises(TypeError):
+        _cbuild.parse_request(head, 0, n, 0, 2048, 16384)
+
+
+@needs_cbuild
+def test_parse_request_grows_for_big_heads():
+    fields = b''.join(b'X-%d: %s\r\n' % (i, b'v' * 200) for i in range(300))
+    head = b'GET / HTTP/1.1\r\nHost: h\r\n' + fields + b'\r\n'
+    for _ in range(2):
+        one, two = both(head, 0, len(head), 0, 8192, 1 << 20, 1000)
+        assert one == two and len(one[4]) == 602
+    small = b'GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n'
+    for _ in range(3):  # (the slot is kept, then seen)
+        one, two = both(small, 0, len(small), 0, 8192, 16384, 64)
+        assert one == two
+
+
+@needs_cbuild
+def test_parse_request_keeps_no_memory():
+    heads = [h for h in HEADS] + [
+        b'GET / HTTP/1.1\r\n' + b''.join(b'X-%d: v\r\n' % i
+                                         for i in range(40)) + b'\r\n']
+
+    def run(n):
+        for _ in range(n):
+            for head in heads:
+                try:
+                    _cbuild.parse_request(bytearray(head), 0, len(head), 0,
+                                          2048, 16384, 64)
+                except ValueError:
+                    pass
+            try:
+                _cbuild.parse_request(b'x', 0, 2, 0, 2048, 16384, 64)
+            except ValueError:
+                pass
+
+    run(300)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        run(3000)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 64 * 1024, grown
 
 
 @needs_cbuild
