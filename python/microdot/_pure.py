@@ -137,10 +137,6 @@ F_EXPECT_CONTINUE = 4
 F_UPGRADE = 8
 
 
-def _reject(code, message):
-    return ValueError(code, message)
-
-
 # UTF-8 -----------------------------------------------------------------------
 #
 # utf8_check is in microdot._pure_utf8 (imported on first use): _text needs
@@ -158,10 +154,10 @@ def _text(b):
     try:
         s = str(b, 'utf-8')
     except UnicodeError:
-        raise _reject(400, 'invalid UTF-8')
+        raise ValueError(400, 'invalid UTF-8')
     if (not _STRICT_DECODE and len(s) != len(b)
             and _lazy('_pure_utf8').utf8_check(0, b, 0, len(b))):
-        raise _reject(400, 'invalid UTF-8')
+        raise ValueError(400, 'invalid UTF-8')
     return s
 
 
@@ -239,16 +235,16 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
         if _blank_line(buf, i, view) < 0:
             if (scanned - start - 1 <= max_line
                     and _line_too_long(buf, start, view, max_line)):
-                raise _reject(414, 'request line too long')
+                raise ValueError(414, 'request line too long')
             if n > max_head:
-                raise _reject(431, 'request head too large')
+                raise ValueError(431, 'request head too large')
             return None
     stop = _blank_line(buf, start, view)
     if stop < 0:
         if _line_too_long(buf, start, view, max_line):
-            raise _reject(414, 'request line too long')
+            raise ValueError(414, 'request line too long')
         if n > max_head:
-            raise _reject(431, 'request head too large')
+            raise ValueError(431, 'request head too large')
         return None
     head = bytes(buf[start:stop])
     r = _parse_fast(head, max_line, max_headers) if _FAST else None
@@ -256,10 +252,10 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
         try:
             r = _parse_head(head, len(head), max_line, max_headers)
             if r is None:
-                raise _reject(400, 'malformed request head')
+                raise ValueError(400, 'malformed request head')
         except ValueError:
             if _line_too_long(buf, start, view, max_line):
-                raise _reject(414, 'request line too long')
+                raise ValueError(414, 'request line too long')
             raise
     return r
 
@@ -268,14 +264,14 @@ def _finish(method, path, query, minor, headers, head_len, length, flags,
             hosts, chunked, conn, upgrade):
     if minor == 1:
         if hosts == 0:
-            raise _reject(400, 'missing Host header')
+            raise ValueError(400, 'missing Host header')
         if not conn & _CONN_CLOSE:
             flags |= F_KEEP_ALIVE
     elif conn & (_CONN_KEEP | _CONN_CLOSE) == _CONN_KEEP:
         flags |= F_KEEP_ALIVE
     if chunked:
         if length >= 0:
-            raise _reject(400, 'both Content-Length and Transfer-Encoding')
+            raise ValueError(400, 'both Content-Length and Transfer-Encoding')
         flags |= F_CHUNKED
     if conn & _CONN_UPGRADE and upgrade:
         flags |= F_UPGRADE
@@ -305,7 +301,7 @@ def _parse_head(b, end, max_line, max_headers):
     if p == end:
         return None
     if b[p] != 32 or p == 0:
-        raise _reject(400, 'invalid method')
+        raise ValueError(400, 'invalid method')
     method = str(b[:p], 'utf-8')
     p += 1
     t = p
@@ -320,7 +316,7 @@ def _parse_head(b, end, max_line, max_headers):
     if p == end:
         return None
     if b[p] != 32 or p == t:
-        raise _reject(400, 'invalid request target')
+        raise ValueError(400, 'invalid request target')
     path = _target_path(b, t, q if q >= 0 else p, p, method)
     query = str(b[q + 1:p], 'utf-8') if q >= 0 else None
     p += 1
@@ -330,17 +326,17 @@ def _parse_head(b, end, max_line, max_headers):
         c = b[p]
         if i == 5 or i == 7:
             if c < 48 or c > 57:
-                raise _reject(400, 'invalid HTTP version')
+                raise ValueError(400, 'invalid HTTP version')
         elif c != b'HTTP/1.1'[i]:
-            raise _reject(400, 'invalid HTTP version')
+            raise ValueError(400, 'invalid HTTP version')
         p += 1
     if b[p - 3] != 49 or b[p - 1] > 49:
-        raise _reject(505, 'HTTP version not supported')
+        raise ValueError(505, 'HTTP version not supported')
     minor = b[p - 1] - 48
     if p == end:
         return None
     if p > max_line:
-        raise _reject(414, 'request line too long')
+        raise ValueError(414, 'request line too long')
     p = _line_end(b, p, end, 'invalid HTTP version')
     if p < 0:
         return None
@@ -360,14 +356,14 @@ def _parse_head(b, end, max_line, max_headers):
                 return None
             break
         if len(headers) == 2 * max_headers:
-            raise _reject(431, 'too many header fields')
+            raise ValueError(431, 'too many header fields')
         name = p
         while p < end and ct[b[p]] & _C_TOKEN:
             p += 1
         if p == end:
             return None
         if b[p] != 58 or p == name:
-            raise _reject(400, 'invalid header field name')
+            raise ValueError(400, 'invalid header field name')
         lname = b[name:p].lower()
         p += 1
         while p < end and (b[p] == 32 or b[p] == 9):
@@ -384,7 +380,7 @@ def _parse_head(b, end, max_line, max_headers):
             if n < 0:
                 return None
             if n == 0:
-                raise _reject(400, 'header value is not valid UTF-8')
+                raise ValueError(400, 'header value is not valid UTF-8')
             p += n
         ve = p
         p = _line_end(b, p, end, 'control character in header value')
@@ -398,10 +394,10 @@ def _parse_head(b, end, max_line, max_headers):
         if lname == b'host':
             hosts += 1
             if hosts > 1:
-                raise _reject(400, 'more than one Host header')
+                raise ValueError(400, 'more than one Host header')
         elif lname == b'expect':
             if value.lower() != b'100-continue':
-                raise _reject(417, 'unsupported expectation')
+                raise ValueError(417, 'unsupported expectation')
             if minor == 1:
                 flags |= F_EXPECT_CONTINUE
         elif lname == b'upgrade':
@@ -410,23 +406,23 @@ def _parse_head(b, end, max_line, max_headers):
             conn |= _connection_tokens(value)
         elif lname == b'content-length':
             if not value:
-                raise _reject(400, 'invalid Content-Length')
+                raise ValueError(400, 'invalid Content-Length')
             for c in value:
                 if c < 48 or c > 57:
-                    raise _reject(400, 'invalid Content-Length')
+                    raise ValueError(400, 'invalid Content-Length')
             c = int(value)
             if c >> 63:
-                raise _reject(400, 'Content-Length too large')
+                raise ValueError(400, 'Content-Length too large')
             if length >= 0 and length != c:
-                raise _reject(400, 'conflicting Content-Length headers')
+                raise ValueError(400, 'conflicting Content-Length headers')
             length = c
         elif lname == b'transfer-encoding':
             if minor == 0:
-                raise _reject(400, 'Transfer-Encoding in an HTTP/1.0 request')
+                raise ValueError(400, 'Transfer-Encoding in an HTTP/1.0 request')
             if chunked:
-                raise _reject(400, 'more than one Transfer-Encoding header')
+                raise ValueError(400, 'more than one Transfer-Encoding header')
             if value.lower() != b'chunked':
-                raise _reject(501, 'unsupported transfer coding')
+                raise ValueError(501, 'unsupported transfer coding')
             chunked = True
     return _finish(method, path, query, minor, headers, p, length, flags,
                    hosts, chunked, conn, upgrade)
@@ -439,9 +435,9 @@ def _line_end(b, p, end, message):
         if p == end:
             return -1
         if b[p] != 10:
-            raise _reject(400, 'CR without LF')
+            raise ValueError(400, 'CR without LF')
     elif b[p] != 10:
-        raise _reject(400, message)
+        raise ValueError(400, message)
     return p + 1
 
 
@@ -452,7 +448,7 @@ def _target_path(b, t, stop, e, method):
         return str(b[t:stop], 'utf-8')
     if c == 42:  # asterisk-form
         if e - t != 1 or method != 'OPTIONS':
-            raise _reject(400, 'asterisk-form target outside OPTIONS')
+            raise ValueError(400, 'asterisk-form target outside OPTIONS')
         return '*'
     n = stop - t
     if n > 7 and b[t:t + 4].lower() == b'http' and b[t + 4:t + 7] == b'://':
@@ -460,14 +456,14 @@ def _target_path(b, t, stop, e, method):
     elif n > 8 and b[t:t + 5].lower() == b'https' and b[t + 5:t + 8] == b'://':
         a = t + 8
     else:
-        raise _reject(400, 'invalid request target')
+        raise ValueError(400, 'invalid request target')
     p = a
     while p < stop and b[p] != 47:
         if b[p] == 64:  # '@'
-            raise _reject(400, 'userinfo in request target')
+            raise ValueError(400, 'userinfo in request target')
         p += 1
     if p == a:
-        raise _reject(400, 'empty authority in request target')
+        raise ValueError(400, 'empty authority in request target')
     return str(b[p:stop], 'utf-8') if p < stop else '/'
 
 
@@ -485,7 +481,21 @@ _STR = const(1)
 _INT = const(2)
 _PATH = const(3)
 _VERIFY = const(4)
-# compile_router is in microdot._pure_route (imported on first use).
+
+
+def compile_router(patterns):
+    # Once per app: the compiler's module (microdot._pure_route) is
+    # forgotten after the call, so that a board's RAM holds its code only
+    # meanwhile.
+    module = _lazy('_pure_route')
+    try:
+        return module.compile_router(patterns)
+    finally:
+        del sys.modules[module.__name__]
+        package = sys.modules.get('microdot')
+        # (its __dict__: microdot's __getattr__ would import the module)
+        if package is not None and package.__dict__.get('_pure_route') is module:
+            delattr(package, '_pure_route')
 
 
 def match_route(router, path, start):
@@ -662,8 +672,6 @@ def __getattr__(name):
         module = '_pure_ws'
     elif name == 'utf8_check':
         module = '_pure_utf8'
-    elif name == 'compile_router':
-        module = '_pure_route'
     else:
         raise AttributeError(name)
     value = globals()[name] = getattr(_lazy(module), name)
