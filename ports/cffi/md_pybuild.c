@@ -224,7 +224,8 @@ static int pieces(const char *p, size_t len, Py_ssize_t count,
     return 0;
 }
 
-// The result of head() from its pieces (method, path and query last);
+// The (method, path, query, headers) of a head from its pieces (method,
+// path and query last; `names` None or the slot's [name0, None, ...]);
 // NULL on error. Takes the pieces' references.
 static PyObject *head_tuple(PyObject **all, Py_ssize_t fields,
     PyObject *names) {
@@ -254,73 +255,10 @@ static PyObject *head_tuple(PyObject **all, Py_ssize_t fields,
     return result;
 }
 
-// head(text, names) -> (method, path, query, headers): the strings of the
-// text md_pack_request wrote into the buffer `text` (md_pack.h:
-// NUL-terminated, field values, each after its name unless `names` is
-// given, then method, path and query), as _cffi's Python version makes
-// them. `names` is None or the slot's list [name0, None, name1, None, ...]:
-// headers is then a new list of those names with the values put in.
-static PyObject *head(PyObject *self, PyObject *const *argv, Py_ssize_t argc) {
-    (void)self;
-    if (argc != 2) {
-        PyErr_SetString(PyExc_TypeError, "head(text, names)");
-        return NULL;
-    }
-    PyObject *names = argv[1];
-    if (names != Py_None && !PyList_CheckExact(names)) {
-        PyErr_SetString(PyExc_TypeError, "names: None or a list");
-        return NULL;
-    }
-    Py_buffer view;
-    if (PyObject_GetBuffer(argv[0], &view, PyBUF_SIMPLE) < 0) {
-        return NULL;
-    }
-    PyObject *result = NULL;
-    PyObject *stack[64];
-    PyObject **all = stack;
-    const char *p = view.buf;
-    const char *nul = memchr(p, '\0', (size_t)view.len);
-    if (nul == NULL) {
-        PyErr_SetString(PyExc_ValueError, "no NUL in the text");
-        goto done;
-    }
-    Py_ssize_t count = 1;
-    for (const char *s = p; (s = memchr(s, '\n', (size_t)(nul - s))) != NULL;
-        s++) {
-        count++;
-    }
-    Py_ssize_t fields = count - 3;
-    if (fields < 0
-        || (names != Py_None && PyList_GET_SIZE(names) != 2 * fields)) {
-        PyErr_SetString(PyExc_ValueError, "the text does not fit the names");
-        goto done;
-    }
-    if (count > (Py_ssize_t)(sizeof(stack) / sizeof(stack[0]))) {
-        all = PyMem_Calloc((size_t)count, sizeof(PyObject *));
-        if (all == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-    }
-    if (pieces(p, (size_t)(nul - p), count, all) < 0) {
-        for (Py_ssize_t i = 0; i < count && all[i] != NULL; i++) {
-            Py_DECREF(all[i]);
-        }
-        goto done;
-    }
-    result = head_tuple(all, fields, names);
-done:
-    if (all != stack) {
-        PyMem_Free(all);
-    }
-    PyBuffer_Release(&view);
-    return result;
-}
-
 // parse_request: _cffi.parse_request in one call ------------------------------
 //
 // md_pack_request (md_pack.c, compiled into this module too) parses the head
-// into the text, whose strings are made here as head() makes them. The
+// into the text (md_pack.h), whose strings are made here. The
 // scratches are this module's (static, grown when a head needs more, which
 // only an unusual head does); the GIL is held throughout, except that making
 // a string may run a finalizer, which may enter parse_request again: such a
@@ -624,8 +562,6 @@ static PyMethodDef methods[] = {
     {"cookies", cookies, METH_O, "A plain Cookie value as a dict, or None."},
     {"args", (PyCFunction)(void (*)(void))args, METH_FASTCALL,
      "A plain query as a new instance of a dict subclass, or None."},
-    {"head", (PyCFunction)(void (*)(void))head, METH_FASTCALL,
-     "The strings of a head packed by md_pack_request."},
     {"fill", (PyCFunction)(void (*)(void))fill, METH_FASTCALL,
      "A new instance of a dict subclass holding the pairs of a flat list."},
     {NULL, NULL, 0, NULL},

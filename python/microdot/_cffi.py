@@ -11,20 +11,15 @@ without a copy (``bytes`` as they are, other buffers with
 The hot functions call glue next to the build script (ports/cffi/md_pack.c)
 that checks the caller's start/end itself and packs its numbers into the
 return value; a request head comes back as one text that one decode and one
-split turn into all its strings, or, when the CPython C-API module
-microdot._cbuild was built (ports/cffi/md_pybuild.c), one call of its head().
-With a _cbuild that has parse_request, that one C-API call does all of it
-(md_pack.c is compiled into _cbuild too): this module's Python versions are
-then only the fallbacks."""
+split turn into all its strings. When the CPython C-API module
+microdot._cbuild was built (ports/cffi/md_pybuild.c, with md_pack.c compiled
+in), its parse_request does all of that in one call, and this module's
+Python version is only the fallback."""
 import threading
 
 from microdot._cmicrodot import ffi, lib
 from microdot._pure import parse_cookies as _pure_parse_cookies, split_query
 
-try:  # (CPython C API: the head's strings made straight from the text)
-    from microdot._cbuild import head as _c_head
-except ImportError:
-    _c_head = None
 try:  # (CPython C API: all of parse_request in one call)
     from microdot._cbuild import parse_request as _c_parse_request
     from microdot._cbuild import request_hints as _c_request_hints
@@ -224,54 +219,11 @@ def _parse_request_text(buf, start, end, scanned, max_line, max_head,
             headers, r >> 19, length, r & 15)
 
 
-def _parse_request_c(buf, start, end, scanned, max_line, max_head,
-                     max_headers):
-    # parse_request with microdot._cbuild: one C-API call makes the strings
-    # and the header list (with a slot's names, when the head has them)
-    global distinct_headers, plain_cookie
-    try:
-        scratch = _take_scratch()
-    except IndexError:  # all in use by other threads
-        scratch = _new_scratch()
-    try:
-        pack, text, kept, _, line, head, count, _ = scratch
-        if max_line != line or max_head != head or max_headers != count:
-            _set_limits(scratch, max_line, max_head, max_headers)
-        r = _pack_request(
-            pack, buf if type(buf) is bytes else _from_buffer(buf),
-            len(buf), start, end, scanned)
-        if r < 0:
-            r = _retry(scratch, r, buf, start, end, scanned)
-            if r is None:
-                return None
-            text = scratch[1]
-        try:
-            # seen: the names are those kept in slot r >> 10 & 7
-            method, path, query, headers = _c_head(
-                text, kept[r >> 10 & 7] if r & 256 else None)
-            if r & 512:  # kept: the names went into that slot
-                kept[r >> 10 & 7] = _header_names(headers)
-        except BaseException:  # (MemoryError): the slots may be wrong now
-            lib.md_pack_forget(pack)
-            raise
-        length = pack.content_length if r & 64 else -1
-    finally:
-        _give_scratch(scratch)
-    if r & 128:
-        distinct_headers = headers
-        if r & 516096:  # (1 + field index) * 2 - 1: the field's value
-            plain_cookie = headers[(r >> 12 & 126) - 1]
-    return (method, path, query if r & 16 else None, 1 if r & 32 else 0,
-            headers, r >> 19, length, r & 15)
-
-
 if _c_parse_request is not None:
     # the same parse with _cbuild's own scratches and slots, its hints put
     # into this module's globals (distinct_headers, plain_cookie)
     _c_request_hints(globals())
     parse_request = _c_parse_request
-elif _c_head is not None:
-    parse_request = _parse_request_c
 else:
     parse_request = _parse_request_text
 

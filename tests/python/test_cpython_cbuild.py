@@ -293,7 +293,7 @@ def test_heads_parse_the_same_with_and_without_head():
         _cffi.distinct_headers = _cffi.plain_cookie = None
         text = outcome(_cffi._parse_request_text, head)
         hints = (_cffi.distinct_headers, _cffi.plain_cookie)
-        for parse in (_cffi._parse_request_c, _cbuild.parse_request):
+        for parse in (_cbuild.parse_request,):
             _cffi.distinct_headers = _cffi.plain_cookie = None
             c = outcome(parse, head)
             assert c == text, (parse, head)
@@ -309,10 +309,10 @@ def test_heads_parse_the_same_with_and_without_head():
 
 def both(head, *args):
     """The outcomes of _cbuild.parse_request and of _cffi's Python version
-    (with head()) on the same arguments."""
+    (the cffi path) on the same arguments."""
     from cffi_pair import _cffi
     out = []
-    for parse in (_cbuild.parse_request, _cffi._parse_request_c):
+    for parse in (_cbuild.parse_request, _cffi._parse_request_text):
         try:
             out.append(parse(head, *args))
         except ValueError as e:  # (the same arguments)
@@ -403,63 +403,6 @@ def test_parse_request_keeps_no_memory():
     try:
         before = tracemalloc.get_traced_memory()[0]
         run(3000)
-        grown = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert grown < 64 * 1024, grown
-
-
-@needs_cbuild
-def test_head_of_texts():
-    buf = bytearray(b'v0\nv1\nGET\n/p\nq=1\0garbage\nafter')
-    assert _cbuild.head(buf, None) == ('GET', '/p', 'q=1', ['v0', 'v1'])
-    names = ['A', None, 'B', None]
-    method, path, query, headers = _cbuild.head(buf, names)
-    assert (method, path, query) == ('GET', '/p', 'q=1')
-    assert headers == ['A', 'v0', 'B', 'v1'] and headers is not names
-    assert names == ['A', None, 'B', None]
-    assert _cbuild.head(b'GET\n/\n\0', None) == ('GET', '/', '', [])
-    assert _cbuild.head('\n\ncaf\u00e9\n\0'.encode(), None) == \
-        ('', 'caf\u00e9', '', [''])
-
-
-@needs_cbuild
-def test_head_of_wrong_texts_raises():
-    for text, names, error in (
-            (b'GET\n/\nq', None, ValueError),  # no NUL
-            (b'GET\n/\0', None, ValueError),  # fewer than 3 pieces
-            (b'v\nGET\n/\nq\0', ['A', None, 'B', None], ValueError),
-            (b'v\nGET\n/\nq\0', ('A', None), TypeError),
-            (b'\xff\nGET\n/\nq\0', None, UnicodeDecodeError),
-            (b'v\nGET\n/\n\xc3\0', ['A', None], UnicodeDecodeError),
-            ('v\nGET\n/\nq\0', None, TypeError)):  # not a buffer
-        with pytest.raises(error):
-            _cbuild.head(text, names)
-    with pytest.raises(TypeError):
-        _cbuild.head(b'GET\n/\n\0')
-
-
-@needs_cbuild
-def test_head_keeps_no_memory():
-    long = b'\n'.join([b'v%d' % i for i in range(100)] +
-                      [b'GET', b'/', b'q\0'])
-    names = ['N%d' % i if i % 2 == 0 else None for i in range(200)]
-
-    def run(n):
-        for _ in range(n):
-            _cbuild.head(b'v0\nv1\nGET\n/p\nq=1\0', None)
-            _cbuild.head(b'v0\nv1\nGET\n/p\nq=1\0', ['A', None, 'B', None])
-            _cbuild.head(long, names)
-            try:
-                _cbuild.head(b'v0\n\xff\nGET\n/\n\0', ['A', None, 'B', None])
-            except UnicodeDecodeError:
-                pass
-
-    run(500)
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        run(5000)
         grown = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()

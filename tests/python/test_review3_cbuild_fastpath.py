@@ -108,20 +108,22 @@ def test_builders_error_paths_keep_no_memory():
             _cbuild.args(int, 'a=1')
         with pytest.raises(TypeError):
             _cbuild.fill(dict, ['A', 'b', [], 'd'])  # (unhashable name)
-        # a value that is not UTF-8, with the names of a slot, and with
-        # more than the 64 strings the stack holds
-        with pytest.raises(UnicodeDecodeError):
-            _cbuild.head(b'v1\n\xff\nGET\n/\nq\0', ['A', None, 'B', None])
-        many = [b'v'] * 100
-        with pytest.raises(UnicodeDecodeError):
-            _cbuild.head(b'\n'.join(many + [b'GET', b'/', b'\xff']) + b'\0',
-                         None)
-        assert len(_cbuild.head(
-            b'\n'.join(many + [b'GET', b'/', b'q']) + b'\0', None)[3]) == 100
+        # parse_request: a value that is not UTF-8, with the names of a
+        # slot (the same head again), and with more than the 64 strings the
+        # stack holds
+        bad = b'GET / HTTP/1.1\r\nHost: a\r\nX: \xff\r\n\r\n'
+        for _ in range(2):
+            with pytest.raises(ValueError):
+                _cbuild.parse_request(bad, 0, len(bad), 0, 2048, 16384, 64)
+        many = b''.join(b'X%d: v\r\n' % i for i in range(100))
+        good = b'GET / HTTP/1.1\r\nHost: a\r\n' + many + b'\r\n'
+        assert len(_cbuild.parse_request(good, 0, len(good), 0, 2048, 16384,
+                                         200)[4]) == 202
+        worse = good[:-2] + b'Y: \xff\r\n\r\n'
         with pytest.raises(ValueError):
-            _cbuild.head(b'no nul', None)
-        with pytest.raises(ValueError):
-            _cbuild.head(b'a\nb\nc\nd\0', ['x'])
+            _cbuild.parse_request(worse, 0, len(worse), 0, 2048, 16384, 200)
+        with pytest.raises(TypeError):
+            _cbuild.parse_request('not bytes', 0, 1, 0, 2048, 16384, 64)
 
     for _ in range(200):
         calls()
