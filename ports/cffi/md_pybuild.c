@@ -100,6 +100,24 @@ static int split_pairs(PyObject *d, const char *p, Py_ssize_t len, char sep,
     return PyDict_GET_SIZE(d) == parts;
 }
 
+// d (new, or NULL with an exception set) filled by split_pairs, or None
+// when the text is not plain (d dropped); NULL on error.
+static PyObject *pairs_or_none(PyObject *d, const char *p, Py_ssize_t len,
+    char sep, int space, const char *bad) {
+    if (d == NULL) {
+        return NULL;
+    }
+    int r = split_pairs(d, p, len, sep, space, bad);
+    if (r > 0) {
+        return d;
+    }
+    Py_DECREF(d);
+    if (r < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 // cookies(header) -> dict or None: a plain browser Cookie value ("a=1; b=2":
 // parts separated by "; ", each with exactly one '=', no other ';', space or
 // tab, no name twice), as the general rules would split it.
@@ -110,19 +128,7 @@ static PyObject *cookies(PyObject *self, PyObject *header) {
     if (p == NULL || len == 0) {
         Py_RETURN_NONE;
     }
-    PyObject *d = PyDict_New();
-    if (d == NULL) {
-        return NULL;
-    }
-    int r = split_pairs(d, p, len, ';', 1, " \t");
-    if (r <= 0) {
-        Py_DECREF(d);
-        if (r < 0) {
-            return NULL;
-        }
-        Py_RETURN_NONE;
-    }
-    return d;
+    return pairs_or_none(PyDict_New(), p, len, ';', 1, " \t");
 }
 
 // A new, empty instance of the dict (sub)class cls, made as dict.__new__(cls)
@@ -158,19 +164,7 @@ static PyObject *args(PyObject *self, PyObject *const *argv, Py_ssize_t argc) {
     if (p == NULL || len == 0) {
         Py_RETURN_NONE;
     }
-    PyObject *d = new_dict(argv[0]);
-    if (d == NULL) {
-        return NULL;
-    }
-    int r = split_pairs(d, p, len, '&', 0, "%+");
-    if (r <= 0) {
-        Py_DECREF(d);
-        if (r < 0) {
-            return NULL;
-        }
-        Py_RETURN_NONE;
-    }
-    return d;
+    return pairs_or_none(new_dict(argv[0]), p, len, '&', 0, "%+");
 }
 
 // fill(cls, flat) -> a new cls (a dict subclass, made without calling its
