@@ -29,9 +29,13 @@ async def no_route(app, req, allowed):
         allowed.append('HEAD')
     if req.method == 'OPTIONS':
         allowed.append('OPTIONS')
-        res = Response('', 204, {'Allow': ', '.join(allowed)})
-        return await app._after(req, res, app.after_request_handlers)
-    res = await _error_response(app, req, HTTPException(405), None)
+        # No before-request handler ran, so neither do the after-request
+        # ones (they may expect what a before-request handler stored in
+        # request.g): like the 404 and the 405, the answer goes through the
+        # after-error-request handlers only.
+        res = Response('', 204)
+    else:
+        res = await _error_response(app, req, HTTPException(405), None)
     res.headers['Allow'] = ', '.join(allowed)
     return await app._after(req, res, app.after_error_request_handlers)
 
