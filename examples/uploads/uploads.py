@@ -22,6 +22,18 @@ FORM = '''<!doctype html>
 </form>'''
 
 
+def make_dir(path):
+    # os.makedirs() and os.path are CPython's; MicroPython has os.mkdir()
+    try:
+        os.mkdir(path)
+    except OSError:  # it exists
+        pass
+
+
+def upload_path(filename):
+    return UPLOAD_DIR + '/' + safe_name(filename)
+
+
 def safe_name(filename):
     # never trust a client's file name as a path
     name = filename.replace('\\', '/').split('/')[-1].lstrip('.')
@@ -39,7 +51,7 @@ async def upload(request):
     # every part has been read: files larger than FileUpload.max_memory_size
     # wait in a temporary file, which copy_to() moves into place
     file = request.files['file']
-    size = await file.copy_to(os.path.join(UPLOAD_DIR, safe_name(file.filename)))
+    size = await file.copy_to(upload_path(file.filename))
     return '<p>{}: {} bytes saved</p>'.format(request.form.get('title'), size)
 
 
@@ -49,13 +61,12 @@ async def stream(request):
     saved = []
     async for name, value in FormDataIter(request):
         if isinstance(value, FileUpload):
-            size = await value.copy_to(
-                os.path.join(UPLOAD_DIR, safe_name(value.filename)))
+            size = await value.copy_to(upload_path(value.filename))
             saved.append('{} ({} bytes)'.format(safe_name(value.filename),
                                                 size))
     return '<p>Saved: {}</p>'.format(', '.join(saved))
 
 
 if __name__ == '__main__':
-    os.makedirs(UPLOAD_DIR, exist_ok=True)
+    make_dir(UPLOAD_DIR)
     app.run(debug=True)

@@ -14,11 +14,17 @@ app = Microdot()
 Response.default_content_type = 'text/html'
 
 
+def escape(text):
+    # utemplate inserts values as they are: escape what the user typed
+    return text.replace('&', '&amp;').replace('<', '&lt;').replace(
+        '>', '&gt;').replace('"', '&quot;')
+
+
 @app.route('/', methods=['GET', 'POST'])
 async def index(req):
     name = None
     if req.method == 'POST':
-        name = req.form.get('name')
+        name = escape(req.form.get('name') or '')
     return Template('index.html').render(name=name)
 
 
