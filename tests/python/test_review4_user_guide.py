@@ -108,3 +108,45 @@ def test_options_answer_skips_after_request_handlers(serve, interpreter):
     assert headers.get('X-After-Error') is None
     status, headers, body = ask(port, 'PUT', '/invoices')
     assert (status, headers['X-After-Error']) == (405, '405')
+
+
+# The 2.x extensions guide (seed 001) imports the asyncio flavour from a
+# microdot.asyncio package: `from microdot.asyncio import Microdot`,
+# `from microdot.asyncio.test_client import TestClient` (awaited, as our
+# microdot.test_client is) and `microdot.asyncio.websocket.with_websocket`.
+# There is no such package: ImportError on both interpreters. Proposed fix
+# (new files, plus their entries in python/manifest.py and the mip
+# package.json): python/microdot/asyncio/__init__.py re-exporting the names
+# of microdot (`from microdot import *` and __all__), asyncio/test_client.py
+# re-exporting microdot.test_client.TestClient, asyncio/websocket.py
+# re-exporting microdot.websocket's with_websocket/WebSocket.
+ASYNCIO_PACKAGE_APP = '''
+    import asyncio
+    import sys
+    from microdot.asyncio import Microdot
+    from microdot.asyncio.test_client import TestClient
+    from microdot.asyncio.websocket import with_websocket
+
+    app = Microdot()
+
+    @app.route('/')
+    async def hello(request):
+        return 'Hello, world!'
+
+    async def test_app():
+        client = TestClient(app)
+        response = await client.get('/')
+        assert response.text == 'Hello, world!'
+
+    asyncio.run(test_app())
+    app.run(host='127.0.0.1', port=int(sys.argv[1]))
+'''
+
+
+@pytest.mark.xfail(strict=True, reason='no microdot.asyncio package (seed '
+                   '001); fix in new files python/microdot/asyncio/*')
+@pytest.mark.parametrize('interpreter', INTERPRETERS)
+def test_microdot_asyncio_package_of_the_extensions_guide(serve,
+                                                          interpreter):
+    port = serve(interpreter, ASYNCIO_PACKAGE_APP)
+    assert ask(port, 'GET', '/')[2] == b'Hello, world!'
