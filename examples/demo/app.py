@@ -160,7 +160,8 @@ async def uploads_list(request):
 @app.post('/uploads')
 @with_form_data
 async def upload(request):
-    file = request.files.get('file')
+    # request.files is None when the body is not multipart/form-data
+    file = request.files.get('file') if request.files else None
     if file is None or not file.filename:
         return uploads_page(request, 'Choose a file first.', True, 400)
     data = await file.read(MAX_UPLOAD + 1)

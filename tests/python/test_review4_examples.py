@@ -24,16 +24,19 @@ import sys
 from microdot import Microdot
 
 _run = Microdot.run
+script = sys.argv[1]
+port = int(sys.argv[2])
+sys.argv[:] = [script]  # the example sees no arguments
 
 
 def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
-    _run(self, '127.0.0.1', int(sys.argv[2]), debug, ssl)
+    _run(self, '127.0.0.1', globals()['port'], debug, ssl)
 
 
 Microdot.run = run
-with open(sys.argv[1]) as f:
+with open(script) as f:
     source = f.read()
-exec(source, {'__name__': '__main__'})
+exec(source, {'__name__': '__main__', '__file__': script})
 '''
 
 
@@ -137,3 +140,28 @@ def test_utemplate_example_escapes_the_name(run_example, interpreter):
     assert status == 200
     assert '<script>' not in text
     assert 'Hello, &lt;script&gt;x()&lt;/script&gt;!' in text
+
+
+# The demo's upload handler read request.files.get('file'): with_form_data
+# leaves request.files None when the body is not multipart/form-data (a
+# urlencoded post, or none), so those posts were answered 500 with a
+# traceback instead of the page's own "Choose a file first." (400).
+@pytest.mark.parametrize('interpreter', ['cpython', 'micropython'])
+def test_demo_upload_without_a_multipart_body(run_example, interpreter):
+    port, workdir = run_example(interpreter, 'demo', 'app.py')
+    status, text = post(port, '/uploads', 'description=x',
+                        'application/x-www-form-urlencoded')
+    assert status == 400
+    assert 'Choose a file first.' in text
+    body, ctype = multipart([('description', 'd')],
+                            [('file', 'a.txt', b'hello')])
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=20)
+    try:
+        conn.request('POST', '/uploads', body=body,
+                     headers={'Content-Type': ctype})
+        res = conn.getresponse()
+        res.read()
+        assert (res.status, res.getheader('Location')) == (
+            302, '/uploads?saved=1')
+    finally:
+        conn.close()
