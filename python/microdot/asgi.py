@@ -26,7 +26,7 @@ import asyncio
 from operator import itemgetter
 
 from microdot.microdot import Microdot as BaseMicrodot, Request, Response, \
-    HTTPException, MultiDict, NoCaseDict, _JSON_TYPE
+    HTTPException, MultiDict, NoCaseDict, _JSON_TYPE, _make_response
 from microdot.helpers import print_exception
 try:
     from microdot._cpython import install_lazy
@@ -305,29 +305,64 @@ class Microdot(BaseMicrodot):
             return
         # HTTP, the hot path: kept in this one coroutine.
         req = _ASGIRequest(self, scope, scope['method'])
-        res = None
+        res = status = None
         if _may_have_body(req):
-            status = await self._read_body(req, receive)
-            if status is not None:
-                res = await self.error_response(req, status)
-        if res is None:
+            error = await self._read_body(req, receive)
+            if error is not None:
+                res = await self.error_response(req, error)
+        else:
+            # A route without components, async and without request hooks,
+            # answered without dispatch_request's layers (what it would do
+            # for such a route, in the same order); a str answer goes out
+            # without making a Response.
+            route = self._router
+            if route is not None:
+                route = route[1].get(req.path)
+            if route is not None and req.method in route[0].methods:
+                route = route[0]
+                if route.is_async and not route.local_apps and \
+                        route.subapp is None and \
+                        not self.before_request_handlers and \
+                        not self.after_request_handlers and \
+                        type(self).dispatch_request is _DISPATCH:
+                    req.route = route.handler
+                    try:
+                        value = await route.handler(req)
+                        if type(value) is not str or \
+                                req.after_request_handlers:
+                            res = _make_response(value)
+                            if req.after_request_handlers:
+                                res = await self._after(
+                                    req, res, req.after_request_handlers)
+                    except Exception as exc:
+                        from microdot._errors import handle_exception
+                        res = await handle_exception(self, req, exc, (self,))
+                    if res is None:
+                        value = value.encode()
+                        status = 200
+                        headers = [(b'content-length', b'%d' % len(value)),
+                                   (b'content-type',
+                                    _default_type(Response))]
+        if res is None and status is None:
             res = await self.dispatch_request(req)
-        if res is Response.already_handled:
-            return
-        body = res.body
-        if type(body) is not bytes:
-            if not isinstance(body, (bytes, bytearray)):
-                await self._send_stream(req, res, send, receive)
+        if res is not None:
+            if res is Response.already_handled:
                 return
-            body = bytes(body)
+            value = res.body
+            if type(value) is not bytes:
+                if not isinstance(value, (bytes, bytearray)):
+                    await self._send_stream(req, res, send, receive)
+                    return
+                value = bytes(value)
+            status = res.status_code
+            headers = _whole_headers(res, value)
         # A body in memory goes in one message: no task watches for a
         # disconnect, as there is nothing left to stop once it is sent.
         try:
-            await send({'type': 'http.response.start',
-                        'status': res.status_code,
-                        'headers': _whole_headers(res, body)})
+            await send({'type': 'http.response.start', 'status': status,
+                        'headers': headers})
             await send({'type': 'http.response.body',
-                        'body': b'' if req.method == 'HEAD' else body})
+                        'body': b'' if req.method == 'HEAD' else value})
         except OSError:  # the client is gone
             pass
         except Exception as exc:
@@ -455,6 +490,9 @@ class Microdot(BaseMicrodot):
                     'status': res.status_code,
                     'headers': _response_headers(res)})
         await send({'type': 'websocket.http.response.body', 'body': body})
+
+
+_DISPATCH = BaseMicrodot.dispatch_request
 
 
 def _may_have_body(req):
@@ -585,9 +623,12 @@ _JSON_HEADER = (b'content-type', _JSON_TYPE.encode())
 
 
 def _default_type(res):
+    """The Content-Type (bytes) of ``res``, a response that sets none, or
+    of a str answer for ``res`` the Response class."""
     default = res.default_content_type
     if default != _type_cache[0]:
-        _type_cache[1] = res._content_type().encode()
+        _type_cache[1] = (res._content_type() if res is not Response
+                          else Response._content_type(res)).encode()
         _type_cache[0] = default
     return _type_cache[1]
 
