@@ -4,6 +4,7 @@ CPython and on MicroPython's unix port, asked by a real HTTP client over
 127.0.0.1). Each test failed on the code before its fix, or is a strict
 xfail for a fix in a file this review does not own."""
 import http.client
+import json
 import os
 import sys
 import textwrap
@@ -150,3 +151,287 @@ def test_microdot_asyncio_package_of_the_extensions_guide(serve,
                                                           interpreter):
     port = serve(interpreter, ASYNCIO_PACKAGE_APP)
     assert ask(port, 'GET', '/')[2] == b'Hello, world!'
+
+
+# The user guide's examples in one app: routes and methods, dynamic
+# components and their types, custom types, hooks, error handlers,
+# mounting, request attributes, limits, the forms of a response, files,
+# streaming, cookies and shutdown. The same answers on both interpreters.
+GUIDE_APP = '''
+    import sys
+    import time
+    from microdot import Microdot, Request, Response, URLPattern, \\
+        redirect, send_file
+
+    Request.max_content_length = 64 * 1024
+    Request.max_body_length = 8 * 1024
+    app = Microdot()
+
+    @app.route('/invoices', methods=['GET', 'POST'])
+    async def invoices(request):
+        if request.method == 'GET':
+            return 'get invoices'
+        elif request.method == 'POST':
+            return 'create an invoice'
+
+    @app.put('/inv')
+    def put_invoice(request):
+        return 'put'
+
+    @app.patch('/inv')
+    def patch_invoice(request):
+        return 'patch'
+
+    @app.delete('/inv')
+    def delete_invoice(request):
+        return 'delete'
+
+    @app.get('/users/<firstname>/<lastname>')
+    async def get_user(request, firstname, lastname):
+        return 'User: ' + firstname + ' ' + lastname
+
+    @app.get('/ids/<int:id>/<string:username>')
+    async def get_user_id(request, id, username):
+        return 'User: ' + username + ' (' + str(id + 1) + ')'
+
+    @app.get('/tests/<path:path>')
+    async def get_test(request, path):
+        return 'Test: ' + path
+
+    @app.get('/names/<re:[a-zA-Z][a-zA-Z0-9]*:username>')
+    async def get_name(request, username):
+        return 'Name: ' + username
+
+    def hex_parser(value):
+        try:
+            return int(value, 16)
+        except ValueError:
+            return None
+
+    URLPattern.register_type('hex', parser=hex_parser)
+
+    @app.get('/hex/<hex:user_id>')
+    async def get_hex(request, user_id):
+        return str(user_id + 1)
+
+    @app.before_request
+    async def start_timer(request):
+        request.g.start_time = time.time()
+        if request.path == '/private':
+            return 'Unauthorized', 401
+
+    @app.after_request
+    async def end_timer(request, response):
+        duration = time.time() - request.g.start_time
+        response.headers['X-Timed'] = 'yes' if duration >= 0 else 'no'
+
+    @app.get('/private')
+    async def private(request):
+        return 'secret'
+
+    @app.errorhandler(404)
+    async def not_found(request):
+        return {'error': 'resource not found'}, 404
+
+    @app.errorhandler(LookupError)
+    async def lookup_error(request, exception):
+        return {'error': 'lookup'}, 409
+
+    @app.get('/key')
+    async def key_error(request):
+        raise KeyError('x')
+
+    @app.get('/attrs')
+    async def attrs(request):
+        return {'args': request.args.getlist('a'),
+                'cookie': request.cookies.get('c'),
+                'header': request.headers.get('x-thing'),
+                'content_type': request.content_type,
+                'content_length': request.content_length,
+                'client_host': request.client_addr[0]}
+
+    @app.post('/customers')
+    async def create_customer(request):
+        return {'success': True, 'customer': request.json}
+
+    @app.post('/form')
+    async def form(req):
+        return 'Hello ' + req.form.get('name')
+
+    @app.post('/body')
+    async def body(req):
+        size = 0
+        while True:
+            chunk = await req.stream.read(4096)
+            if not chunk:
+                break
+            size += len(chunk)
+        return 'body {} stream {}'.format(len(req.body), size)
+
+    @app.get('/r202')
+    async def r202(request):
+        return 'Hello, World!', 202
+
+    @app.get('/rhtml')
+    async def rhtml(request):
+        return '<h1>Hello, World!</h1>', {'Content-Type': 'text/html'}
+
+    @app.get('/r204')
+    async def r204(request):
+        return 204
+
+    @app.get('/redir')
+    async def redir(request):
+        return redirect('/about')
+
+    @app.get('/static/<path:path>')
+    async def static(request, path):
+        if '..' in path:
+            return 'Not found', 404
+        return send_file('static/' + path, max_age=86400)
+
+    @app.get('/fibonacci')
+    async def fibonacci(request):
+        def generate_fibonacci():
+            a, b = 0, 1
+            while a < 100:
+                yield str(a) + ' '
+                a, b = b, a + b
+        return generate_fibonacci()
+
+    class Countdown:
+        def __init__(self):
+            self.n = 3
+
+        def __aiter__(self):
+            return self
+
+        async def __anext__(self):
+            if self.n == 0:
+                raise StopAsyncIteration
+            self.n -= 1
+            return str(self.n)
+
+    @app.get('/countdown')
+    async def countdown(request):
+        return Countdown()
+
+    @app.get('/cookie')
+    async def cookie(request):
+        @request.after_request
+        async def set_cookie(request, response):
+            response.set_cookie('name', 'value')
+            return response
+        return 'Hello, World!'
+
+    customers = Microdot()
+
+    @customers.get('/')
+    async def get_customers(request):
+        return 'customers at ' + request.url_prefix
+
+    @customers.get('/old')
+    async def old(request):
+        return redirect(request.url_prefix + '/relative-url')
+
+    orders = Microdot()
+
+    @orders.before_request
+    async def orders_only(request):
+        return 'orders closed', 503
+
+    @orders.get('/')
+    async def get_orders(request):
+        return 'orders'
+
+    app.mount(customers, url_prefix='/customers')
+    app.mount(orders, url_prefix='/orders', local=True)
+
+    @app.get('/shutdown')
+    async def shutdown(request):
+        request.app.shutdown()
+        return 'The server is shutting down...'
+
+    app.run(host='127.0.0.1', port=int(sys.argv[1]))
+    print('run() returned')
+'''
+
+FORM = {'Content-Type': 'application/x-www-form-urlencoded'}
+JSON = {'Content-Type': 'application/json'}
+# (method, path, request headers, body) -> (status, body, some headers)
+GUIDE_CASES = [
+    (('GET', '/invoices', {}, None), (200, b'get invoices', {
+        'Content-Type': 'text/plain; charset=UTF-8', 'X-Timed': 'yes'})),
+    (('POST', '/invoices', {}, b''), (200, b'create an invoice', {})),
+    (('PUT', '/inv', {}, b''), (200, b'put', {})),
+    (('PATCH', '/inv', {}, b''), (200, b'patch', {})),
+    (('DELETE', '/inv', {}, None), (200, b'delete', {})),
+    (('GET', '/inv', {}, None), (405, None, {})),
+    (('GET', '/users/susan/smith', {}, None), (200, b'User: susan smith',
+                                               {})),
+    (('GET', '/ids/41/bob', {}, None), (200, b'User: bob (42)', {})),
+    (('GET', '/ids/x41/bob', {}, None), (404, None, {})),
+    (('GET', '/tests/a/b/c', {}, None), (200, b'Test: a/b/c', {})),
+    (('GET', '/names/Sue2', {}, None), (200, b'Name: Sue2', {})),
+    (('GET', '/names/2Sue', {}, None), (404, None, {})),
+    (('GET', '/hex/fe', {}, None), (200, b'255', {})),
+    (('GET', '/hex/fg', {}, None), (404, b'{"error": "resource not found"}',
+                                    {'X-Timed': None})),
+    (('GET', '/private', {}, None), (401, b'Unauthorized',
+                                     {'X-Timed': 'yes'})),
+    (('GET', '/key', {}, None), (409, b'{"error": "lookup"}',
+                                 {'X-Timed': None})),
+    (('GET', '/attrs?a=1&a=2', {'X-Thing': 'v', 'Cookie': 'c=d'}, None),
+     (200, None, {'Content-Type': 'application/json; charset=UTF-8'})),
+    (('POST', '/customers', JSON, b'{"name": "Sue"}'),
+     (200, b'{"success": true, "customer": {"name": "Sue"}}', {})),
+    (('POST', '/customers', {'Content-Type': 'text/plain'}, b'{"a": 1}'),
+     (200, b'{"success": true, "customer": null}', {})),
+    (('POST', '/customers', JSON, b'{"name": '), (400, None, {})),
+    (('POST', '/form', FORM, b'name=Susan+Q%21'), (200, b'Hello Susan Q!',
+                                                   {})),
+    (('POST', '/body', {}, b'x' * 8192), (200, b'body 8192 stream 8192', {})),
+    (('POST', '/body', {}, b'x' * 8193), (200, b'body 0 stream 8193', {})),
+    (('POST', '/body', {}, b'x' * (64 * 1024 + 1)), (413, None, {})),
+    (('GET', '/r202', {}, None), (202, b'Hello, World!', {})),
+    (('GET', '/rhtml', {}, None), (200, b'<h1>Hello, World!</h1>',
+                                   {'Content-Type': 'text/html'})),
+    (('GET', '/r204', {}, None), (204, b'', {})),
+    (('GET', '/redir', {}, None), (302, b'', {'Location': '/about'})),
+    (('GET', '/static/hello.txt', {}, None), (200, b'hello static\n', {
+        'Cache-Control': 'max-age=86400', 'Content-Type': 'text/plain'})),
+    (('GET', '/static/missing.txt', {}, None), (404, None, {})),
+    (('GET', '/fibonacci', {}, None), (200, b'0 1 1 2 3 5 8 13 21 34 55 89 ',
+                                       {})),
+    (('GET', '/countdown', {}, None), (200, b'210', {})),
+    (('GET', '/cookie', {}, None), (200, b'Hello, World!',
+                                    {'Set-Cookie': 'name=value'})),
+    (('GET', '/customers/', {}, None), (200, b'customers at /customers',
+                                        {})),
+    (('GET', '/customers/old', {}, None), (302, b'', {
+        'Location': '/customers/relative-url'})),
+    (('GET', '/orders/', {}, None), (503, b'orders closed', {})),
+    (('GET', '/invoices', {}, None), (200, b'get invoices', {})),
+]
+
+
+@pytest.mark.parametrize('interpreter', INTERPRETERS)
+def test_user_guide_examples_on_a_real_server(serve, tmp_path,
+                                              interpreter):
+    (tmp_path / 'static').mkdir()
+    (tmp_path / 'static' / 'hello.txt').write_text('hello static\n')
+    port = serve(interpreter, GUIDE_APP)
+    for (method, path, headers, body), expected in GUIDE_CASES:
+        status, res_headers, res_body = ask(port, method, path, headers,
+                                            body)
+        want_status, want_body, want_headers = expected
+        got = (status, res_body if want_body is not None else None,
+               {name: res_headers.get(name) for name in want_headers})
+        assert got == expected, (method, path)
+    status, headers, body = ask(port, 'GET', '/attrs?a=1&a=2', {
+        'X-Thing': 'v', 'Cookie': 'c=d'})
+    assert json.loads(body) == {
+        'args': ['1', '2'], 'cookie': 'd', 'header': 'v',
+        'content_type': None, 'content_length': 0,
+        'client_host': '127.0.0.1'}
+    assert ask(port, 'GET', '/shutdown')[0] == 200
