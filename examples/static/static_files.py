@@ -1,7 +1,7 @@
 """Static files with send_file(), including pre-compressed variants.
 
     cd examples/static && python static_files.py
-    cd examples/static && MICROPYPATH=../../python:../../.frozen micropython static_files.py
+    cd examples/static && MICROPYPATH=../../python:.frozen micropython static_files.py
 
 Files are served from static/. When the browser accepts gzip and a file has
 a ``.gz`` variant next to it (compress.py writes them), the variant is sent

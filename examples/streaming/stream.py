@@ -4,7 +4,7 @@ new frame. Browsers show it in a plain ``<img>`` tag, replacing the image as
 each frame arrives (the "MJPEG" way; the frames here are PNG, see frames.py).
 
     cd examples/streaming && python stream.py
-    cd examples/streaming && MICROPYPATH=../../python:../../.frozen micropython stream.py
+    cd examples/streaming && MICROPYPATH=../../python:.frozen micropython stream.py
 
     GET /                 a page showing the stream
     GET /stream           the stream (?fps=1..25, ?frames=N to stop after N)

@@ -165,3 +165,29 @@ def test_demo_upload_without_a_multipart_body(run_example, interpreter):
             302, '/uploads?saved=1')
     finally:
         conn.close()
+
+
+# examples/README.md and the static and streaming examples told MicroPython
+# users to run `MICROPYPATH=../../python:../../.frozen` from the example's
+# directory: `.frozen` is not a directory but MicroPython's name for its
+# built-in (frozen) modules, so `../../.frozen` dropped them and `import
+# asyncio` failed. Every MICROPYPATH in the examples names `.frozen` as it
+# is, and directories that exist from where the command runs.
+def test_examples_micropypath_commands_find_asyncio():
+    import re
+    found = 0
+    for path in [EXAMPLES / 'README.md'] + sorted(EXAMPLES.rglob('*.py')):
+        for value in re.findall(r'MICROPYPATH=([^\s`]+)', path.read_text()):
+            found += 1
+            entries = value.split(':')
+            assert '.frozen' in entries, (path, value)
+            for entry in entries:
+                if entry == '.frozen':
+                    continue
+                assert not entry.endswith('.frozen'), (path, value)
+                # '../../x' runs from an example's directory, 'x' from
+                # the root of the repository
+                base = EXAMPLES / 'hello' if entry.startswith('../') \
+                    else REPO
+                assert (base / entry).is_dir(), (path, value)
+    assert found >= 5
