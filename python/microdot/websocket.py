@@ -164,19 +164,28 @@ def accept_key(key):
     return binascii.b2a_base64(digest)[:-1].decode()
 
 
+def _header(request, name):
+    # one header's value (name in lower case) without making
+    # request.headers: a dict the request of a WebSocket would keep for
+    # good (~700 bytes on MicroPython) when the app never asks for it
+    try:
+        return request._header(name)
+    except AttributeError:  # (not microdot's Request)
+        return request.headers.get(name)
+
+
 def check_upgrade(request):
     """Validates a WebSocket upgrade request. Returns ``None`` when it is
     valid, else the text of the reason to reject it with a 400."""
-    headers = request.headers
     if request.method != 'GET':
         return 'WebSocket upgrade must use GET'
-    if not _has_token(headers.get('Upgrade'), 'websocket'):
+    if not _has_token(_header(request, 'upgrade'), 'websocket'):
         return 'Missing "Upgrade: websocket" header'
-    if not _has_token(headers.get('Connection'), 'upgrade'):
+    if not _has_token(_header(request, 'connection'), 'upgrade'):
         return 'Missing "Connection: Upgrade" header'
-    if headers.get('Sec-WebSocket-Version') != '13':
+    if _header(request, 'sec-websocket-version') != '13':
         return 'Unsupported WebSocket version'
-    key = headers.get('Sec-WebSocket-Key') or ''
+    key = _header(request, 'sec-websocket-key') or ''
     try:
         if len(binascii.a2b_base64(key)) != 16:
             return 'Invalid Sec-WebSocket-Key'
@@ -191,7 +200,7 @@ def handshake_response(request):
     return (b'HTTP/1.1 101 Switching Protocols\r\n'
             b'Upgrade: websocket\r\nConnection: Upgrade\r\n'
             b'Sec-WebSocket-Accept: ' +
-            accept_key(request.headers['Sec-WebSocket-Key']).encode() +
+            accept_key(_header(request, 'sec-websocket-key')).encode() +
             b'\r\n\r\n')
 
 
@@ -292,6 +301,7 @@ class WebSocket:
                     raise self.closed
                 buf = self._rbuf
                 event = None
+                more = False  # the next frame, not all here, fits in buf
                 try:
                     if _take is not None and buf is not None and (
                             frames is None or frames._frame is None):
@@ -299,7 +309,10 @@ class WebSocket:
                         taken = _take(buf, self._rpos, self._rend, limit,
                                       frames is None or
                                       frames._msg_opcode is None)
-                        if taken is not None:
+                        if taken is None:
+                            more = _wait_more(buf, self._rpos, self._rend,
+                                              limit, frames)
+                        else:
                             opcode, payload, stop = taken
                             if stop == self._rend:
                                 self._rbuf = None
@@ -343,8 +356,10 @@ class WebSocket:
                                 event = (OP_CLOSE,) + parse_close_payload(
                                     buf) if opcode == OP_CLOSE else \
                                     (opcode, _bytes(buf))
-                    if event is None and (buf is not None or
-                                          frames is not None):
+                        if event is None:
+                            more = _wait_more(buf, pos, end, limit, frames)
+                    if event is None and not more and (
+                            buf is not None or frames is not None):
                         if frames is None:
                             frames = self._frames()
                         frames.max_message_size = limit
@@ -684,6 +699,23 @@ class WebSocket:
 
 # MicroPython: the receive buffer no WebSocket holds (see _parse_stream)
 _free_buf = None
+
+
+def _wait_more(buf, pos, end, limit, frames):
+    """Whether the receive generator reads more into ``buf`` for the frame
+    that starts at ``pos``, instead of handing it to the frame reader: a
+    partial header, or a frame its fast path takes whole (see receive)
+    that fits in the buffer once moved to its start. A message split by the
+    network then costs no FrameReader and no payload buffer of its own,
+    which a WebSocket would keep for good. MicroPython."""
+    header = _parse_header(buf, pos, end, 1, limit)
+    if header is None:
+        return True
+    fin, opcode, mask, length, start = header
+    return start + length <= _len(buf) and (fin and (
+        opcode == OP_BINARY or opcode == OP_TEXT and length <= _WHOLE_TEXT)
+        and (frames is None or frames._msg_opcode is None) or
+        opcode >= OP_CLOSE)
 
 
 def _take_buffer(ws):

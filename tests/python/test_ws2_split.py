@@ -1,0 +1,142 @@
+"""MicroPython's WebSocket receive path with messages the network splits
+(a raw client writes each frame in pieces, with pauses): a frame that fits
+in the receive buffer is completed there, without the frame reader
+(microdot._ws_frames, which a WebSocket would keep with a payload buffer of
+its own for good), and the echoes are right; a frame bigger than the buffer
+still goes through the frame reader. CPython runs the same exchanges (its
+server always reassembles in the connection's buffer)."""
+import base64
+import os
+import socket
+import time
+import urllib.request
+
+import pytest
+
+from ext_servers import HERE, Proc
+
+MASK = b'\x1f\x2e\x3d\x4c'
+
+
+class LazyApp(Proc):
+    def command(self):
+        cmd = super().command()
+        cmd[1] = str(HERE / 'ws_lazy_app.py')
+        return cmd
+
+
+@pytest.fixture(params=['builtin', 'micropython', 'micropython-c'])
+def server(request):
+    proc = LazyApp(request.param).start()
+    yield proc
+    proc.stop()
+
+
+def loaded(server):
+    url = 'http://127.0.0.1:{}/loaded'.format(server.port)
+    with urllib.request.urlopen(url, timeout=10) as res:
+        return res.read().decode()
+
+
+def frame(opcode, payload, fin=True):
+    n = len(payload)
+    head = bytes([(0x80 if fin else 0) | opcode])
+    if n < 126:
+        head += bytes([0x80 | n])
+    else:
+        head += bytes([0x80 | 126, n >> 8, n & 0xff])
+    return head + MASK + bytes(b ^ MASK[i & 3] for i, b in enumerate(payload))
+
+
+def open_ws(server):
+    sock = socket.create_connection(('127.0.0.1', server.port), timeout=10)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(('GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
+                  'Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n'
+                  'Sec-WebSocket-Key: %s\r\n\r\n' % key).encode())
+    head = b''
+    while b'\r\n\r\n' not in head:
+        data = sock.recv(1)
+        assert data, 'closed during the handshake'
+        head += data
+    assert head.startswith(b'HTTP/1.1 101 ')
+    return sock
+
+
+def read_exact(sock, n):
+    out = b''
+    while len(out) < n:
+        data = sock.recv(n - len(out))
+        assert data, 'closed by the server'
+        out += data
+    return out
+
+
+def read_message(sock):
+    b0, b1 = read_exact(sock, 2)
+    n = b1 & 0x7f
+    if n == 126:
+        hi, lo = read_exact(sock, 2)
+        n = hi << 8 | lo
+    return b0 & 0x0f, read_exact(sock, n)
+
+
+def send_in_pieces(sock, data, cuts):
+    last = 0
+    for cut in cuts + [len(data)]:
+        sock.sendall(data[last:cut])
+        last = cut
+        time.sleep(0.05)  # (each piece its own read on the server)
+
+
+def close(sock):
+    sock.sendall(frame(8, b'\x03\xe8'))
+    assert read_message(sock) == (8, b'\x03\xe8')
+    sock.close()
+
+
+def test_split_frames_that_fit_need_no_frame_reader(server):
+    micropython = server.kind != 'builtin'
+    sock = open_ws(server)
+    try:
+        text = 'h\u00e9llo \u2603 ' * 90  # 1,170 bytes of UTF-8
+        data = frame(1, text.encode())
+        # the header cut, then the payload cut (inside a character too)
+        send_in_pieces(sock, data, [1, 3, 9, 500, 501])
+        assert read_message(sock) == (1, text.encode())
+        binary = os.urandom(1500)
+        send_in_pieces(sock, frame(2, binary), [700])
+        assert read_message(sock) == (2, binary)
+        # a whole frame and the start of the next in one write
+        first, second = os.urandom(300), os.urandom(900)
+        both = frame(2, first) + frame(2, second)
+        send_in_pieces(sock, both, [len(frame(2, first)) + 100])
+        assert read_message(sock) == (2, first)
+        assert read_message(sock) == (2, second)
+        # a ping split after its header
+        send_in_pieces(sock, frame(9, b'ping!'), [6])
+        assert read_message(sock) == (10, b'ping!')
+        assert loaded(server) == ('-' if micropython else
+                                  'microdot._ws_frames')
+        # bigger than the receive buffer (2 KiB): the frame reader
+        big = os.urandom(5000)
+        send_in_pieces(sock, frame(2, big), [2000])
+        assert read_message(sock) == (2, big)
+        assert loaded(server) == 'microdot._ws_frames'
+        # split invalid UTF-8 is still refused (1007)
+        send_in_pieces(sock, frame(1, b'ok \xff'), [8])
+        assert read_message(sock)[0] == 8
+    finally:
+        sock.close()
+
+
+def test_split_frame_then_clean_close(server):
+    sock = open_ws(server)
+    try:
+        payload = os.urandom(1000)
+        send_in_pieces(sock, frame(2, payload), [4, 8, 600])
+        assert read_message(sock) == (2, payload)
+        close(sock)
+    finally:
+        sock.close()
