@@ -114,8 +114,12 @@ class TestResponse:
 
     @property
     def text(self):
-        """The body decoded from UTF-8, as str."""
-        return self.body.decode()
+        """The body decoded from UTF-8, as str; None when it is not UTF-8
+        (an image, say)."""
+        try:
+            return self.body.decode()
+        except UnicodeError:
+            return None
 
     @property
     def json(self):
