@@ -435,3 +435,28 @@ def test_user_guide_examples_on_a_real_server(serve, tmp_path,
         'content_type': None, 'content_length': 0,
         'client_host': '127.0.0.1'}
     assert ask(port, 'GET', '/shutdown')[0] == 200
+
+
+# A route may return (body, status), (body, headers) or (body, status,
+# headers). A tuple with anything else in it (the status as a str, a 4th
+# item) is answered 200 with the extra values dropped: `return 'Created',
+# '201'` silently sends 200. Proposed fix in microdot.py _make_response:
+# raise TypeError('a response tuple holds a body, a status code (int) and
+# a headers dict') for a tuple longer than 3 or an item after the body that
+# is neither an int nor a dict, so the mistake is a 500 with a traceback.
+@pytest.mark.xfail(strict=True, reason='_make_response ignores tuple items '
+                   'that are not int/dict (microdot.py)')
+def test_response_tuple_with_a_str_status_is_an_error():
+    import asyncio
+    sys.path.insert(0, str(SOURCE))
+    from microdot import Microdot
+    from microdot.test_client import TestClient
+
+    app = Microdot()
+
+    @app.get('/')
+    async def index(request):
+        return 'Created', '201'
+
+    res = asyncio.run(TestClient(app).get('/'))
+    assert res.status_code == 500
