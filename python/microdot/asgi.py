@@ -306,7 +306,10 @@ class Microdot(BaseMicrodot):
         # HTTP, the hot path: kept in this one coroutine.
         req = _ASGIRequest(self, scope, scope['method'])
         res = status = None
-        if _may_have_body(req):
+        fields = req._fields  # (no body: the usual case, checked inline)
+        if (fields is None or 'content-length' in fields or
+                'transfer-encoding' in fields or
+                req.http_version not in _HTTP1) and _may_have_body(req):
             error = await self._read_body(req, receive)
             if error is not None:
                 res = await self.error_response(req, error)
@@ -338,11 +341,14 @@ class Microdot(BaseMicrodot):
                         from microdot._errors import handle_exception
                         res = await handle_exception(self, req, exc, (self,))
                     if res is None:
-                        value = value.encode()
                         status = 200
-                        headers = [(b'content-length', b'%d' % len(value)),
-                                   (b'content-type',
-                                    _default_type(Response))]
+                        answer = _answer
+                        if value is answer[0] and answer[3] is \
+                                Response.default_content_type:
+                            value = answer[1]  # (the same str again)
+                            headers = [answer[2], answer[4]]
+                        else:
+                            value, headers = _str_answer(value)
         if res is None and status is None:
             res = await self.dispatch_request(req)
         if res is not None:
@@ -493,6 +499,24 @@ class Microdot(BaseMicrodot):
 
 
 _DISPATCH = BaseMicrodot.dispatch_request
+_HTTP1 = ('1.1', '1.0')
+
+
+# The latest short str answer: [the str, its body, its Content-Length
+# header, Response.default_content_type then, the Content-Type header]
+_answer = [None, None, None, None, None]
+
+
+def _str_answer(text):
+    """The body and ASGI headers of a handler's str answer (what
+    Response(text) and _whole_headers() give)."""
+    body = text.encode()
+    length = (b'content-length', b'%d' % len(body))
+    default = Response.default_content_type
+    content_type = (b'content-type', _default_type(Response))
+    if len(text) <= 256:  # (a handler's constant, most likely)
+        _answer[:] = text, body, length, default, content_type
+    return body, [length, content_type]
 
 
 def _may_have_body(req):
@@ -500,7 +524,7 @@ def _may_have_body(req):
     # Transfer-Encoding (RFC 9112, 6.3): without either, or with a length of
     # 0, there is nothing to receive, and ASGI lets the app skip reading it.
     # Other versions (HTTP/2) need no header for a body: always read.
-    if req.http_version not in ('1.1', '1.0'):
+    if req.http_version not in _HTTP1:
         return True
     fields = req._fields
     if fields is not None:

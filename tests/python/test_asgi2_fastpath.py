@@ -287,3 +287,22 @@ def test_mounted_static_route_keeps_its_subapp_hooks():
         sent = run(app, make_scope('GET', '/sub/page'))
         assert sent[1]['body'] == b'sub'
         assert dict(sent[0]['headers'])[b'x-sub'] == b'yes'
+
+
+def test_str_answers_in_turn_match_the_general_path():
+    # (the shortcut keeps the latest short str answer's body and headers)
+    fast, general = Microdot(), GeneralMicrodot()
+    texts = {'/a': 'first', '/b': 'second \u00e9', '/empty': '',
+             '/long': 'x' * 300 + '\u20ac'}
+    for app in (fast, general):
+        for path, text in texts.items():
+            async def handler(request, text=text):
+                return text
+            app.get(path)(handler)
+    for path in ['/a', '/a', '/b', '/a', '/long', '/long', '/empty', '/b',
+                 '/empty', '/a']:
+        got = run(fast, make_scope('GET', path))
+        assert got == run(general, make_scope('GET', path))
+        assert got[1]['body'] == texts[path].encode()
+        assert dict(got[0]['headers'])[b'content-length'] == \
+            str(len(texts[path].encode())).encode()
