@@ -29,6 +29,11 @@ try:  # CPython 3.11+ (tasks created with a context): see _serve_now
 except ImportError:
     _enter_task = None
 _refs = sys.getrefcount
+try:  # (its extra info read directly: see connection_made)
+    from asyncio.selector_events import _SelectorSocketTransport \
+        as _TCPTransport
+except ImportError:
+    _TCPTransport = None
 
 
 async def start_server(app, connections, scheme, host, port, ssl):
@@ -45,7 +50,7 @@ async def start_server(app, connections, scheme, host, port, ssl):
 class _Listener(asyncio.AbstractServer):
     """The asyncio server (an AbstractServer whose attributes are the
     server's), and the spare task its fresh connections are served in (see
-    ProtocolConnection._start), which ends when the server closes."""
+    ProtocolConnection.data_received), which ends when the server closes."""
 
     server = None
     spare = None
@@ -111,29 +116,50 @@ class ProtocolConnection(asyncio.Protocol, Connection):
 
     high_water = 256 * 1024  # stop reading with this much unconsumed
     context = None  # the request loop's task's, for _serve_now
-    ended = False  # closed by _start: the task has nothing to do
-    resume_pos = None  # (see _start)
+    ended = False  # closed by data_received: the task has nothing to do
+    resume_pos = None  # (see _go_on)
+    # The state a connection closed from data_received never changes (see
+    # _own_state); in the class, not set per connection
+    pos = 0
+    transport = None
+    eof = closed = refused = False
+    _waiter = _drain_waiter = None
+    _read_paused = False
 
     def __init__(self, app, connections, scheme, loop=None, listener=None):
-        # (every attribute set here, even to its default: CPython 3.11
-        # reads instance attributes faster than class ones)
+        # (what the first bytes' path reads is set here, even to its
+        # default: CPython 3.11 reads instance attributes faster than class
+        # ones)
         self.buf = bytearray()
-        self.pos = 0
         self.app = app
         self.connections = connections
         self.scheme = scheme
         self.loop = loop
         self.listener = _Listener() if listener is None else listener
-        self.transport = self.task = None
-        self.eof = self.closed = self.refused = False
-        self._waiter = self._drain_waiter = None
-        self._write_paused = self._read_paused = False
+        self.task = None
+        self._write_paused = False
+
+    def _own_state(self):
+        # A connection that goes on past data_received: the defaults of
+        # the class stored in the instance, for its request loop to read
+        # them faster (the values unchanged)
+        self.pos = self.pos
+        self.transport = self.transport
+        self.eof = self.eof
+        self.closed = self.closed
+        self.refused = self.refused
+        self._waiter = self._waiter
+        self._drain_waiter = self._drain_waiter
+        self._read_paused = self._read_paused
 
     def connection_made(self, transport):
         self.transport = transport
         if self.loop is None:
             self.loop = asyncio.get_running_loop()
-        self.client_addr = transport.get_extra_info('peername')
+        if transport.__class__ is _TCPTransport:  # (get_extra_info's dict)
+            self.client_addr = transport._extra['peername']
+        else:
+            self.client_addr = transport.get_extra_info('peername')
         cap = self.app.max_connections
         if cap is not None and len(self.connections) >= cap:
             # answer 503 and half-close; what the client sends is read
@@ -152,11 +178,43 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         self.waiting_since = _now()
 
     def data_received(self, data):
-        if self.task is None and not self.buf and _enter_task is not None:
+        if self.task is None and _enter_task is not None:
+            # CPython 3.11+: the first bytes of the connection. The requests
+            # already whole are served here (_serve_now), handlers running in
+            # the server's spare task (the current_task() they see) and its
+            # context. A connection that ends with them is closed at once and
+            # leaves the spare as it was: a Connection: close request costs
+            # no task and no wake-up. If its handlers left a trace on the
+            # spare (a reference or a weak reference kept, a cancellation, a
+            # done callback, a context variable set, a new name), or one
+            # waits, the connection takes the spare, and goes on in it; one
+            # that goes on otherwise (keep-alive, bodies, streamed responses)
+            # gets a task of its own.
             if self.refused:
                 return
             self.waiting_since = None
-            self._start(data)  # (the first bytes: see _start)
+            if self.buf:  # (not the first bytes after all: parsed there)
+                self.buf += data
+                data = None
+            listener = self.listener
+            spare = listener.spare
+            if spare is None:
+                spare = listener.spare = _Spare(self.app, self.loop)
+            task = spare.task
+            ctx = spare.context
+            refs = _refs(task)
+            weak = _weakrefs(task)
+            name = task.get_name()
+            more = ctx.run(_serve_now, self.app, self, task, data)
+            taken = _refs(task) != refs or _weakrefs(task) != weak or \
+                task.cancelling() or task.get_name() != name or \
+                task._callbacks is not None or ctx != spare.snapshot or \
+                (more and self.handoff is not None and
+                 self.handoff[2] is not None)
+            if more is False and not taken:
+                self.transport.close()
+                return
+            self._go_on(more, taken, spare, ctx)
             return
         if self.refused:
             return
@@ -175,47 +233,22 @@ class ProtocolConnection(asyncio.Protocol, Connection):
                 self._waiter = self.waiting_since = None
             if not waiter.done():
                 waiter.set_result(more)
-        elif self.task is None:
+        elif self.task is None:  # (before CPython 3.11)
             self.waiting_since = None
-            if _enter_task is None:
-                self.task = self.loop.create_task(
-                    serve_connection(self.app, self))
-            else:
-                self._start(None)
+            self._own_state()
+            self.task = self.loop.create_task(
+                serve_connection(self.app, self))
         if len(buf) - self.pos > self.high_water:
             self._read_paused = True
             self.transport.pause_reading()
 
-    def _start(self, data):
-        # CPython 3.11+: the first bytes of the connection. The requests
-        # already whole are served here (_serve_now), handlers running in the
-        # server's spare task (the current_task() they see) and its context. A
-        # connection that ends with them is closed at once and leaves the spare
-        # as it was: a Connection: close request costs no task and no wake-up.
-        # If its handlers left a trace on the spare (a reference or a weak
-        # reference kept, a cancellation, a done callback, a context variable
-        # set, a new name), or one waits, the connection takes the spare, and
-        # goes on in it; one that goes on otherwise (keep-alive, bodies,
-        # streamed responses) gets a task of its own.
-        listener = self.listener
-        spare = listener.spare
-        if spare is None:
-            spare = listener.spare = _Spare(self.app, self.loop)
-        task = spare.task
-        ctx = spare.context
-        refs = _refs(task)
-        weak = _weakrefs(task)
-        name = task.get_name()
-        more = ctx.run(_serve_now, self.app, self, task, data)
-        taken = _refs(task) != refs or _weakrefs(task) != weak or \
-            task.cancelling() or task.get_name() != name or \
-            task._callbacks is not None or ctx != spare.snapshot or \
-            (more and self.handoff is not None and
-             self.handoff[2] is not None)
+    def _go_on(self, more, taken, spare, ctx):
+        # The connection goes on after data_received served its first
+        # requests (``more`` what _serve_now answered): in the spare task,
+        # ``taken``, or in a task of its own, made here in a copy of the
+        # spare's context ``ctx``.
+        self._own_state()
         if more is False:
-            if not taken:
-                self.transport.close()
-                return
             self.ended = True
         elif more and self.handoff is not None:
             # the task's request loop must take this request first: it
@@ -226,7 +259,7 @@ class ProtocolConnection(asyncio.Protocol, Connection):
             self.resume_pos = self.pos
             self.pos = len(self.buf)
         if taken:
-            listener.spare = None
+            self.listener.spare = None
             spare.take(self)
         else:
             ctx = self.context = ctx.copy()
@@ -252,6 +285,8 @@ class ProtocolConnection(asyncio.Protocol, Connection):
     def connection_lost(self, exc):
         self.eof = self.closed = True
         self.connections.discard(self)
+        if self.task is None:  # (closed from data_received: none waits)
+            return
         if self._waiter is not None:
             self._wake()
         if self._drain_waiter is not None or self._write_paused:
@@ -279,7 +314,7 @@ class ProtocolConnection(asyncio.Protocol, Connection):
     def fill(self):
         # (not a coroutine: the future it returns is all there is to
         # wait for, and _wake() settles it)
-        if self.resume_pos is not None:  # (see _start)
+        if self.resume_pos is not None:  # (see _go_on)
             self.pos = self.resume_pos
             self.resume_pos = None
             waiter = self.loop.create_future()
@@ -417,8 +452,8 @@ def _serve_now(app, conn, task, data=None):
     one, or has not started yet (a GET-like request without a body and
     with a plain response costs no task wake-up). The handler runs as part
     of ``task`` (the loop's, or the server's spare: see
-    ProtocolConnection._start), in the current context; one that waits is
-    handed to the loop, as is anything but that simple case. Returns None
+    ProtocolConnection.data_received), in the current context; one that
+    waits is handed to the loop, as is anything but that simple case. Returns None
     when all was served and the loop can wait on, True to wake it (or let
     it start), False to end the connection. ``data``: the first bytes of a
     fresh connection, parsed where they are (the buffer is empty): only
@@ -511,9 +546,13 @@ def _serve_now(app, conn, task, data=None):
                 coro = handler(req)
                 if coro.__class__ is not _Coroutine:  # (another awaitable)
                     coro = _awaited(coro)
-            pending = coro.send(None)
-        except StopIteration as exc:
-            res = exc.value
+            res, done = _step(coro)
+            if not done:  # (res: what it waits for)
+                if route is not None:  # the rest of the dispatch waits
+                    coro = _dispatch_rest(app, req, coro, res, None)
+                    res = coro.send(None)  # (yields the same again)
+                conn.handoff = (req, None, coro, res, minor, keep_alive)
+                return True
         except _CancelledError:
             conn.abort()  # (as the request loop ends when cancelled)
             return False
@@ -525,12 +564,6 @@ def _serve_now(app, conn, task, data=None):
         except BaseException:
             conn.abort()
             raise
-        else:
-            if route is not None:  # the rest of the dispatch waits with it
-                coro = _dispatch_rest(app, req, coro, pending, None)
-                pending = coro.send(None)  # (yields pending again)
-            conn.handoff = (req, None, coro, pending, minor, keep_alive)
-            return True
         finally:
             _leave_task(loop, task)
         if app._shutdown_requested:
@@ -572,6 +605,21 @@ def _serve_now(app, conn, task, data=None):
 
 
 _new_object = object.__new__
+
+
+def _py_step(coro):
+    # (microdot._cbuild.step where it was built: the same without raising
+    # the StopIteration)
+    try:
+        return coro.send(None), False
+    except StopIteration as exc:
+        return exc.value, True
+
+
+try:
+    from microdot._cbuild import step as _step
+except ImportError:
+    _step = _py_step
 
 
 async def _awaited(awaitable):
