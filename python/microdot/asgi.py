@@ -51,22 +51,17 @@ class _ASGIRequest(Request):
         self.asgi_scope = scope
         if method != 'GET':
             self.method = method
-        version = scope.get('http_version')
+        try:  # (one C call when the server gives all four)
+            version, raw_path, query, pairs = _scope_items(scope)
+        except KeyError:
+            version, raw_path, query, pairs = map(scope.get, _SCOPE_KEYS)
         if version and version != '1.1':
             self.http_version = version
-        path = scope.get('raw_path')
-        if path:
-            path = path.decode('latin-1')
-            if '?' in path:  # some servers include the query
-                path = path[:path.find('?')]
-        else:
-            from urllib.parse import quote
-            path = quote(scope.get('root_path', '') + scope['path'])
-        self.path = path
-        query = scope.get('query_string')
+        path = _paths.get(raw_path)
+        self.path = path if path is not None else _path_of(scope, raw_path)
         if query:
             self.query_string = query.decode('latin-1')
-        pairs = scope.get('headers') or ()
+        pairs = pairs or ()
         self._pairs = pairs
         self._fields = _fields_of(pairs)
 
@@ -109,6 +104,26 @@ class _ASGIRequest(Request):
                 text = _text(text)
                 value = text if value is None else value + separator + text
         return value
+
+
+_SCOPE_KEYS = ('http_version', 'raw_path', 'query_string', 'headers')
+_scope_items = itemgetter(*_SCOPE_KEYS)
+_paths = {}  # raw_path (bytes) -> path (str), for the latest paths
+_PATHS_MAX = 256
+
+
+def _path_of(scope, raw_path):
+    """request.path: the raw path as sent (percent-escapes kept)."""
+    if not raw_path:
+        from urllib.parse import quote
+        return quote(scope.get('root_path', '') + scope['path'])
+    path = raw_path.decode('latin-1')
+    if '?' in path:  # some servers include the query
+        path = path[:path.find('?')]
+    if len(_paths) >= _PATHS_MAX:
+        _paths.clear()
+    _paths[raw_path] = path
+    return path
 
 
 if install_lazy is not None:

@@ -6,10 +6,12 @@ overridden, which turns the shortcut off) and compare every message sent:
 status, headers, body, for plain, HEAD, error, streaming, cookie and
 after_request answers."""
 import asyncio
+import json
 
 import pytest
 
 from microdot import Response, abort
+from microdot import asgi
 from microdot.asgi import Microdot
 
 from test_asgi_direct import make_scope
@@ -306,3 +308,51 @@ def test_str_answers_in_turn_match_the_general_path():
         assert got[1]['body'] == texts[path].encode()
         assert dict(got[0]['headers'])[b'content-length'] == \
             str(len(texts[path].encode())).encode()
+
+
+@pytest.mark.parametrize('extra,path', [
+    ({}, '/caf%C3%A9/a%20b'),
+    ({'raw_path': None}, '/caf%C3%A9/a%20b'),
+    ({'raw_path': b'/caf%C3%A9/a%20b?x=1'}, '/caf%C3%A9/a%20b'),
+    ({'root_path': '/root', 'raw_path': None}, '/root/caf%C3%A9/a%20b'),
+])
+def test_request_path_from_the_scope(extra, path):
+    app = Microdot()
+
+    @app.route('/<path:p>')
+    async def echo(request, p):
+        return {'path': request.path, 'query': request.query_string,
+                'version': request.http_version}
+
+    scope = make_scope('GET', '/caf%C3%A9/a%20b')
+    scope['path'] = '/caf\u00e9/a b'
+    scope.update(extra)
+    for _ in range(2):  # (the second time from the path cache)
+        sent = run(app, dict(scope))
+        assert json.loads(sent[1]['body']) == {
+            'path': path, 'query': None, 'version': '1.1'}
+
+
+def test_scope_without_optional_keys():
+    app, _ = build(Microdot)
+    scope = make_scope('GET', '/json')
+    for key in ('raw_path', 'query_string', 'headers', 'http_version'):
+        del scope[key]
+    scope['path'] = '/json'
+    sent = run(app, scope)
+    assert sent[0]['status'] == 200
+    assert json.loads(sent[1]['body']) == {
+        'args': None, 'cookie': None, 'agent': None}
+
+
+def test_many_paths_through_the_path_cache():
+    app = Microdot()
+
+    @app.route('/n/<int:i>')
+    async def number(request, i):
+        return '%d %s' % (i, request.path)
+
+    for i in range(asgi._PATHS_MAX * 2 + 5):
+        sent = run(app, make_scope('GET', '/n/%d' % i))
+        assert sent[1]['body'] == b'%d /n/%d' % (i, i)
+    assert len(asgi._paths) <= asgi._PATHS_MAX
