@@ -319,7 +319,8 @@ class Microdot(BaseMicrodot):
                 await self._lifespan(scope, receive, send)
             return
         # HTTP, the hot path: kept in this one coroutine.
-        req = _ASGIRequest(self, scope, scope['method'])
+        method = scope['method']
+        req = _ASGIRequest(self, scope, method)
         res = status = None
         fields = req._fields  # (no body: the usual case, checked inline)
         if (fields is None or 'content-length' in fields or
@@ -336,7 +337,7 @@ class Microdot(BaseMicrodot):
             route = self._router
             if route is not None:
                 route = route[1].get(req.path)
-            if route is not None and req.method in route[0].methods:
+            if route is not None and method in route[0].methods:
                 route = route[0]
                 if route.is_async and not route.local_apps and \
                         route.subapp is None and \
@@ -364,6 +365,8 @@ class Microdot(BaseMicrodot):
                             headers = [answer[2], answer[4]]
                         else:
                             value, headers = _str_answer(value)
+                        if method == 'HEAD':
+                            value = b''
         if res is None and status is None:
             res = await self.dispatch_request(req)
         if res is not None:
@@ -377,13 +380,14 @@ class Microdot(BaseMicrodot):
                 value = bytes(value)
             status = res.status_code
             headers = _whole_headers(res, value)
+            if req.method == 'HEAD':
+                value = b''
         # A body in memory goes in one message: no task watches for a
         # disconnect, as there is nothing left to stop once it is sent.
         try:
             await send({'type': 'http.response.start', 'status': status,
                         'headers': headers})
-            await send({'type': 'http.response.body',
-                        'body': b'' if req.method == 'HEAD' else value})
+            await send({'type': 'http.response.body', 'body': value})
         except OSError:  # the client is gone
             pass
         except Exception as exc:
