@@ -32,6 +32,8 @@ except ImportError:  # MicroPython: milliseconds, as small ints (no float
 F_CHUNKED = backend.F_CHUNKED
 F_KEEP_ALIVE = backend.F_KEEP_ALIVE
 F_EXPECT_CONTINUE = backend.F_EXPECT_CONTINUE
+# (the C module's: sets a Request's attributes in one call)
+_new_object = getattr(backend, 'new_object', None)
 
 _CONTINUE = b'HTTP/1.1 100 Continue\r\n\r\n'
 _UNAVAILABLE = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n'
@@ -51,7 +53,8 @@ class Connection:
     # (defaults in the class: a connection stores only what differs, which
     # keeps it small on MicroPython)
     scheme = 'http'
-    client_addr = None
+    if not _MICROPYTHON:  # (MicroPython: made when read, see __getattr__)
+        client_addr = None
     reader = None  # the asyncio stream (StreamConnection)
     registry = None  # the server's set of connections, to leave at the end
     handoff = None  # (CPython) a request _aioserver._serve_now began
@@ -92,11 +95,30 @@ class Connection:
             # read, readexactly, readuntil and readline, the stream
             # interface extensions read a connection with, are in
             # microdot._serve_stream, set on this class on first use
+            if name == 'client_addr':
+                return self._peer()
             if name[:4] != 'read':
                 raise AttributeError(name)
             from microdot._serve_stream import add_reading
             add_reading(Connection)
             return getattr(self, name)
+
+        def _peer(self):
+            # (MicroPython) client_addr from the stream's peer address, made
+            # on first read and kept: a connection whose requests never ask
+            # for it keeps no tuple and str of it
+            peer = None
+            writer = getattr(self, 'writer', None)
+            try:
+                peer = writer.get_extra_info('peername')
+                if isinstance(peer, (bytes, bytearray)):  # a raw sockaddr
+                    import socket
+                    family, address, port = socket.sockaddr(peer)[:3]
+                    peer = socket.inet_ntop(family, address), port
+            except Exception:  # (no writer, or a port without peername)
+                peer = None
+            self.client_addr = peer
+            return peer
 
     def flushed(self):
         """Whether what was written is on its way without a drain()."""
@@ -126,15 +148,11 @@ class StreamConnection(Connection):
             sock = getattr(writer, 's', None)
             if hasattr(sock, 'recv'):
                 self.socket = sock
-        try:
-            peer = writer.get_extra_info('peername')
-            if isinstance(peer, (bytes, bytearray)):  # MicroPython: sockaddr
-                import socket
-                family, address, port = socket.sockaddr(peer)[:3]
-                peer = socket.inet_ntop(family, address), port
-            self.client_addr = peer
-        except Exception:  # pragma: no cover - ports without peername
-            pass
+        if not _MICROPYTHON:  # (MicroPython: on first read, in _peer)
+            try:
+                self.client_addr = writer.get_extra_info('peername')
+            except Exception:  # pragma: no cover - no peername
+                pass
 
     async def fill(self):
         self.compact()
@@ -291,6 +309,21 @@ async def _read_body(conn, req, length, flags):
     return await read_streamed(conn, req, length, flags)
 
 
+def _head_error(buf, start, end, scanned):
+    """The HTTP status for a head the backend refused, parsed again for
+    its ValueError (an error path: _serve_socket catches the error without
+    keeping it, which keeps its frame smaller)."""
+    try:
+        backend.parse_request(buf, start, end, scanned,
+                              Request.max_readline, Request.max_head_length,
+                              Request.max_headers)
+    except ValueError as exc:
+        status = exc.args[0] if exc.args else 400
+        if isinstance(status, int):
+            return status
+    return 400
+
+
 def _recv_less(sock):
     """sock.recv() when a fragmented heap has no free 1 KiB block: a smaller
     read (the rest comes with the next ones); None if nothing was readable
@@ -307,42 +340,45 @@ def _serve_socket(app, conn):
     """serve_connection on MicroPython over a plain TCP socket: the same
     request loop, as a generator (which MicroPython's coroutines are) that
     waits for the socket with asyncio's I/O queue itself and writes to it
-    directly. Its state lives in local variables, since every attribute
-    read there is a hash lookup and each attribute a new object gets costs
-    more; what is not the common case (a body, a response with headers or a
-    streamed body, an error) goes through the helpers serve_connection
+    directly. What is not the common case (a body, a response with headers
+    or a streamed body, an error) goes through the helpers serve_connection
     uses, and a connection sending empty lines before a request line is
     handed over to serve_connection's loop. (Unlike there, Request's limits
-    are read once, when the connection opens.)"""
+    are read once, when the connection opens.)
+
+    This generator's frame (its locals, stack and exception handlers) is
+    the largest block a connection keeps for its whole life, and the heap
+    must have that much in one piece for every new connection: 544 bytes
+    on the 64-bit unix port, 704 before it was trimmed. What it reads for
+    every request is a local variable (MicroPython reads those without a
+    lookup); the rest is read where it is used, methods are called on their
+    objects rather than kept bound, and no handler keeps its exception
+    (each `except ... as` is a handler level more)."""
     if conn.registry is not None:
         conn.task = asyncio.current_task()
-    handed_over = False
     try:
         sock = conn.socket
-        queue_read = asyncio.core._io_queue.queue_read
-        parse = backend.parse_request
-        Req = Request
-        new = object.__new__
-        now = _now
-        handled = Response.already_handled
-        dispatch = app.dispatch_request
-        client_addr = conn.client_addr
-        new_object = None if client_addr is None else \
-            getattr(backend, 'new_object', None)
-        pair = (conn, conn)
         writer = conn.writer
         buf = conn.buf
-        c_length = c_status = c_type = c_minor = c_keep = c_head = None
-        # (per connection: the limits, and builtins and module globals as
-        # local variables, which MicroPython reads without a lookup)
+        io = asyncio.core._io_queue
+        pair = (conn, conn)
+        # (the functions and values read for every request, as local
+        # variables: MicroPython reads those without a lookup)
+        parse = backend.parse_request
+        handled = Response.already_handled
+        new_object = _new_object
+        now = _now
+        Req = Request
         max_line = Req.max_readline
         max_head = Req.max_head_length
         max_headers = Req.max_headers
         Len = len
         Type = type
         Bytes = bytes
-        keep_alive_flag = F_KEEP_ALIVE
-        chunked_flag = F_CHUNKED
+        # the last plain response's (body length, status, content type,
+        # minor version, keep-alive, head): most connections get the same
+        # kind again, and its head is reused without a call
+        last = None
         while True:
             # 1. the request head (see serve_connection): parsed straight
             # from the bytes received when nothing else was buffered, else
@@ -357,17 +393,15 @@ def _serve_socket(app, conn):
                     if src[pos] == 10 or src[pos] == 13:
                         if src is not buf:
                             buf += src
-                        handed_over = True
-                        conn.socket = None
+                        conn.socket = None  # (handed over)
                         yield from serve_connection(app, conn)
                         return
                     try:
                         head = parse(src, pos, end, scanned, max_line,
                                      max_head, max_headers)
-                    except ValueError as exc:
-                        status = exc.args[0] if exc.args else 400
-                        yield from _send_error(conn, status if isinstance(
-                            status, int) else 400)
+                    except ValueError:  # (no `as`: one handler level less)
+                        yield from _send_error(conn, _head_error(
+                            src, pos, end, scanned))
                         return
                     if head is not None:
                         break
@@ -386,21 +420,18 @@ def _serve_socket(app, conn):
                 else:
                     conn.idle = True
                     # (an idle connection keeps nothing of its last request)
-                    src = head = headers = path = query = req = res = \
-                        data = body = stream = None
+                    src = head = req = res = data = stream = None
                 conn.waiting_since = now()
                 while True:
-                    yield queue_read(sock)
+                    yield io.queue_read(sock)
+                    # (read() answers None for EAGAIN, a false alarm, where
+                    # recv() raises)
                     try:
-                        data = sock.recv(1024)
-                        break
-                    except OSError as exc:
-                        if exc.errno != 11:  # EAGAIN: a false alarm
-                            raise
+                        data = sock.read(1024)
                     except MemoryError:
                         data = _recv_less(sock)
-                        if data is not None:
-                            break
+                    if data is not None:
+                        break
                 conn.waiting_since = None
                 if not data:
                     return
@@ -419,25 +450,27 @@ def _serve_socket(app, conn):
             elif pos < end:  # (a body or a next request came with it)
                 buf += src
                 conn.pos = pos
+            # (the received bytes and the parsed head are not needed past
+            # here: a WebSocket the handler runs keeps this frame for long)
+            src = data = head = None
             if head_len > max_line and \
                     _header_line_too_long(headers, max_line):
                 yield from _send_error(conn, 431)
                 return
             # (the attributes Request.__init__ stores for these arguments,
             # without its call and its tests of those the server never
-            # passes; with the C module, the usual ones in one call)
+            # passes; with the C module, in one call. client_addr is read
+            # from the connection when asked for)
             if new_object is not None:
                 req = new_object(Req, 'app', app, 'path', path,
-                                 '_raw_headers', headers, 'client_addr',
-                                 client_addr, 'sock', pair)
+                                 '_raw_headers', headers, 'sock', pair)
             else:
-                req = new(Req)
+                req = object.__new__(Req)
                 req.app = app
                 req.path = path
                 req._raw_headers = headers
-                if client_addr is not None:
-                    req.client_addr = client_addr
                 req.sock = pair
+            path = headers = None
             if method != 'GET':
                 req.method = method
             if query is not None:  # (url is joined when read)
@@ -447,21 +480,22 @@ def _serve_socket(app, conn):
             head_only = method == 'HEAD'
 
             # 2. the body, and the app
-            keep_alive = flags & keep_alive_flag != 0
+            keep_alive = flags & F_KEEP_ALIVE != 0
             stream = None
-            if length > 0 or flags & chunked_flag:
+            if length > 0 or flags & F_CHUNKED:
                 if not timed:
                     conn.request_since = now()
                     timed = True
-                status = yield from _read_body(conn, req, length, flags)
-                if status:
+                # (res: the HTTP status refusing the body, or 0)
+                res = yield from _read_body(conn, req, length, flags)
+                if res:
                     conn.linger = True
-                    res = yield from app.error_response(req, status)
+                    res = yield from app.error_response(req, res)
                     yield from _respond(app, conn, req, res, minor, False,
                                         head_only, None)
                     return
                 stream = req._stream
-            res = yield from dispatch(req)
+            res = yield from app.dispatch_request(req)
             if res is handled:
                 return
 
@@ -471,26 +505,22 @@ def _serve_socket(app, conn):
             if stream is None:
                 if timed:
                     conn.request_since = None
-                data = None
                 if not head_only:
-                    # (the head of the last plain response, kept in local
-                    # variables: most connections get the same kind again)
-                    body = res.body
-                    if Type(body) is Bytes and Len(body) == c_length and \
-                            res.status_code == c_status and \
+                    data = res.body
+                    if last is not None and Type(data) is Bytes and \
+                            Len(data) == last[0] and \
+                            res.status_code == last[1] and \
                             res.reason is None and not res.headers and \
-                            res.default_content_type is c_type and \
-                            minor == c_minor and keep_alive == c_keep:
-                        data = c_head + body
+                            res.default_content_type is last[2] and \
+                            minor == last[3] and keep_alive == last[4]:
+                        data = last[5] + data
                     else:
                         data = _plain_bytes(res, minor, keep_alive)
                         if data is not None and not res.headers:
-                            c_length = len(body)
-                            c_status = res.status_code
-                            c_type = res.default_content_type
-                            c_minor = minor
-                            c_keep = keep_alive
-                            c_head = data[:len(data) - c_length]
+                            last = (len(res.body), res.status_code,
+                                    res.default_content_type, minor,
+                                    keep_alive,
+                                    data[:len(data) - len(res.body)])
                 if data is not None:
                     if app.debug:
                         _log(app, req, res)
@@ -523,7 +553,7 @@ def _serve_socket(app, conn):
     except Exception as exc:  # pragma: no cover - a bug in the server
         print_exception(exc)
     finally:
-        if not handed_over:
+        if conn.socket is not None:  # (else serve_connection closes it)
             yield from _close(conn)
 
 

@@ -320,7 +320,10 @@ class Request:
     # what MicroPython boards run out of).
     method = 'GET'
     http_version = '1.1'
-    client_addr = None
+    if not _MICROPYTHON:
+        # (MicroPython: read from the built-in server's connection when
+        # asked for, see _lazy: converting every peer address costs RAM)
+        client_addr = None
     query_string = None
     body = b''
     sock = None
@@ -355,7 +358,11 @@ class Request:
         else:
             self.headers = headers if isinstance(headers, NoCaseDict) \
                 else NoCaseDict(headers)
-        if client_addr is not None:
+        if client_addr is not None and not (
+                _MICROPYTHON and type(sock) is tuple and sock and
+                getattr(sock[0], 'client_addr', None) is client_addr):
+            # (on MicroPython, one the connection in sock gives is read
+            # from there, as the built-in server's requests do)
             self.client_addr = client_addr
         if sock is not None:
             self.sock = sock
@@ -434,6 +441,12 @@ class Request:
                 value = AsyncBytesIO(self.body)
         elif name == 'content_type':
             return self._header('content-type')
+        elif name == 'client_addr':
+            # (MicroPython) the built-in server's connection has it (a
+            # request that sock is not such a pair has None)
+            sock = self.sock
+            return getattr(sock[0], 'client_addr', None) \
+                if type(sock) is tuple and sock else None
         elif name == 'content_length':
             value = self._header('content-length')
             return int(value) if value and value.isdigit() else 0
