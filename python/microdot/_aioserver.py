@@ -119,7 +119,9 @@ class ProtocolConnection(asyncio.Protocol, Connection):
     ended = False  # closed by data_received: the task has nothing to do
     resume_pos = None  # (see _go_on)
     # The state a connection closed from data_received never changes (see
-    # _own_state); in the class, not set per connection
+    # _own_state); in the class, not set per connection. (The buffer: an
+    # empty bytes until bytes must be kept, then a bytearray.)
+    buf = b''
     pos = 0
     transport = None
     eof = closed = refused = False
@@ -130,7 +132,6 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         # (what the first bytes' path reads is set here, even to its
         # default: CPython 3.11 reads instance attributes faster than class
         # ones)
-        self.buf = bytearray()
         self.app = app
         self.connections = connections
         self.scheme = scheme
@@ -142,7 +143,9 @@ class ProtocolConnection(asyncio.Protocol, Connection):
     def _own_state(self):
         # A connection that goes on past data_received: the defaults of
         # the class stored in the instance, for its request loop to read
-        # them faster (the values unchanged)
+        # them faster (the values unchanged), and its buffer a bytearray
+        if self.buf.__class__ is not bytearray:
+            self.buf = bytearray(self.buf)
         self.pos = self.pos
         self.transport = self.transport
         self.eof = self.eof
@@ -166,6 +169,7 @@ class ProtocolConnection(asyncio.Protocol, Connection):
             # and dropped (closing with it unread would reset the
             # connection, and the 503 could be lost) for a moment
             self.refused = True
+            self.data_received = _drop  # (not read: see data_received)
             transport.write(_UNAVAILABLE)
             if transport.can_write_eof():  # (not over TLS)
                 transport.write_eof()
@@ -189,9 +193,8 @@ class ProtocolConnection(asyncio.Protocol, Connection):
             # done callback, a context variable set, a new name), or one
             # waits, the connection takes the spare, and goes on in it; one
             # that goes on otherwise (keep-alive, bodies, streamed responses)
-            # gets a task of its own.
-            if self.refused:
-                return
+            # gets a task of its own. (A refused connection's data_received
+            # is _drop, set on it by connection_made.)
             self.waiting_since = None
             if self.buf:  # (not the first bytes after all: parsed there)
                 self.buf += data
@@ -216,8 +219,8 @@ class ProtocolConnection(asyncio.Protocol, Connection):
                 return
             self._go_on(more, taken, spare, ctx)
             return
-        if self.refused:
-            return
+        if _enter_task is None and self.task is None:
+            self._own_state()  # (before CPython 3.11: the first bytes)
         buf = self.buf
         buf += data
         waiter = self._waiter
@@ -235,7 +238,6 @@ class ProtocolConnection(asyncio.Protocol, Connection):
                 waiter.set_result(more)
         elif self.task is None:  # (before CPython 3.11)
             self.waiting_since = None
-            self._own_state()
             self.task = self.loop.create_task(
                 serve_connection(self.app, self))
         if len(buf) - self.pos > self.high_water:
@@ -453,11 +455,11 @@ def _serve_now(app, conn, task, data=None):
     with a plain response costs no task wake-up). The handler runs as part
     of ``task`` (the loop's, or the server's spare: see
     ProtocolConnection.data_received), in the current context; one that
-    waits is handed to the loop, as is anything but that simple case. Returns None
-    when all was served and the loop can wait on, True to wake it (or let
-    it start), False to end the connection. ``data``: the first bytes of a
-    fresh connection, parsed where they are (the buffer is empty): only
-    what follows the first head is copied to the buffer.
+    waits is handed to the loop, as is anything but that simple case.
+    Returns None when all was served and the loop can wait on, True to wake
+    it (or let it start), False to end the connection. ``data``: the first
+    bytes of a fresh connection, parsed where they are (the buffer is
+    empty): only what follows the first head is copied to the buffer.
 
     A route without components whose handler is async, not mounted, in an
     app without before-request handlers, has its handler called here
@@ -487,20 +489,20 @@ def _serve_now(app, conn, task, data=None):
             except ValueError:
                 head = None  # (the loop answers the error)
         if head is None:
-            if data is not None:
-                conn.buf += data
+            if data is not None:  # (the buffer is empty)
+                conn.buf = bytearray(data)
             return True
         method, path, query, minor, headers, head_len, length, flags = head
         if head_len > max_line or length > 0 or \
                 flags & F_CHUNKED or method == 'HEAD':
             if data is not None:
-                conn.buf += data
+                conn.buf = bytearray(data)
             return True
         if data is None:
             conn.pos = pos + head_len
         else:
             if end > head_len:  # (pipelined)
-                conn.buf += memoryview(data)[head_len:]
+                conn.buf = bytearray(memoryview(data)[head_len:])
             data = None
         # Request(app, conn.client_addr, method, path, version, headers,
         # sock=(conn, conn), scheme=conn.scheme) with query_string set (the
@@ -605,6 +607,11 @@ def _serve_now(app, conn, task, data=None):
 
 
 _new_object = object.__new__
+
+
+def _drop(data):
+    # (what a refused connection receives)
+    pass
 
 
 def _py_step(coro):
