@@ -267,6 +267,8 @@ class WebSocket:
                 self._nodelay = False
         self.writer.write(handshake_response(self.request))
         await self.writer.drain()
+        if self._stream is not None:
+            __import__('gc').collect()
 
     async def receive(self):
         """Waits for the next message; returns ``str`` or ``bytes``."""
@@ -310,13 +312,16 @@ class WebSocket:
                                       frames is None or
                                       frames._msg_opcode is None)
                         if taken is None:
-                            more = _wait_more(buf, self._rpos, self._rend,
-                                              limit, frames)
+                            more = _wait_more(self, buf, self._rpos,
+                                              self._rend, limit, frames)
                         else:
                             opcode, payload, stop = taken
                             if stop == self._rend:
                                 self._rbuf = None
-                                _free_buf = buf
+                                if _free_buf is None:
+                                    _free_buf = buf
+                                else:
+                                    _give_buffer(buf)
                             else:
                                 self._rpos = stop
                             if opcode <= OP_BINARY:
@@ -345,7 +350,10 @@ class WebSocket:
                                 _mask(buf, start, stop, mask, 0)
                                 if stop == end:
                                     self._rbuf = None
-                                    _free_buf = buf
+                                    if _free_buf is None:
+                                        _free_buf = buf
+                                    else:
+                                        _give_buffer(buf)
                                 else:
                                     self._rpos = stop
                                 buf = buf[start:stop]
@@ -357,7 +365,8 @@ class WebSocket:
                                     buf) if opcode == OP_CLOSE else \
                                     (opcode, _bytes(buf))
                         if event is None:
-                            more = _wait_more(buf, pos, end, limit, frames)
+                            more = _wait_more(self, buf, pos, end, limit,
+                                              frames)
                     if event is None and not more and (
                             buf is not None or frames is not None):
                         if frames is None:
@@ -380,7 +389,7 @@ class WebSocket:
                                 self._rpos = 0
                                 self._rend = n
                             else:
-                                _free_buf = buf
+                                _give_buffer(buf)
                         else:
                             n = self._read_socket(frames, sock)
                         if n is None:  # not readable after all
@@ -701,21 +710,45 @@ class WebSocket:
 _free_buf = None
 
 
-def _wait_more(buf, pos, end, limit, frames):
-    """Whether the receive generator reads more into ``buf`` for the frame
-    that starts at ``pos``, instead of handing it to the frame reader: a
-    partial header, or a frame its fast path takes whole (see receive)
-    that fits in the buffer once moved to its start. A message split by the
-    network then costs no FrameReader and no payload buffer of its own,
-    which a WebSocket would keep for good. MicroPython."""
+def _wait_more(ws, buf, pos, end, limit, frames):
+    """Whether the receive generator reads more into its buffer for the
+    frame that starts at ``buf[pos]``, instead of handing it to the frame
+    reader: a partial header, or a frame its fast path takes whole (see
+    receive) that fits in a receive buffer. A message split by the network
+    then costs no FrameReader and no payload buffer of its own, which a
+    WebSocket would keep for good. A frame bigger than ``buf`` (a smaller
+    buffer, made when the heap had no bigger block) moves to a full-size
+    one when one can be had. MicroPython."""
     header = _parse_header(buf, pos, end, 1, limit)
     if header is None:
         return True
     fin, opcode, mask, length, start = header
-    return start + length <= _len(buf) and (fin and (
-        opcode == OP_BINARY or opcode == OP_TEXT and length <= _WHOLE_TEXT)
-        and (frames is None or frames._msg_opcode is None) or
-        opcode >= OP_CLOSE)
+    if not (fin and (opcode == OP_BINARY or opcode == OP_TEXT and
+                     length <= _WHOLE_TEXT) and
+            (frames is None or frames._msg_opcode is None) or
+            opcode >= OP_CLOSE):
+        return False
+    start += length  # (the frame's size)
+    if start <= _len(buf):
+        return True
+    if start > ws.stream_buffer_size:
+        return False
+    global _free_buf
+    big = _free_buf
+    if big is not None and _len(big) >= start:
+        _free_buf = None
+    else:
+        try:
+            big = memoryview(bytearray(ws.stream_buffer_size))
+        except MemoryError:
+            return False
+    end -= pos
+    big[:end] = buf[pos:pos + end]
+    ws._rbuf = big
+    ws._rpos = 0
+    ws._rend = end
+    _give_buffer(buf)
+    return True
 
 
 def _take_buffer(ws):
@@ -742,8 +775,11 @@ def _new_buffer(ws):
 
 
 def _give_buffer(buf):
+    # (the bigger one is kept: a smaller buffer made on a fragmented heap
+    # would leave every bigger frame to the frame reader)
     global _free_buf
-    _free_buf = buf
+    if _free_buf is None or len(_free_buf) < len(buf):
+        _free_buf = buf
 
 
 def _no_delay(sock):
@@ -793,6 +829,8 @@ async def websocket_upgrade(request):
         if request.sock is None:
             return Response('WebSocket is not supported by this server',
                             status_code=501)
+        if _MICROPYTHON:
+            __import__('gc').collect()
         ws = WebSocket(request)
     else:
         ws = factory(request)

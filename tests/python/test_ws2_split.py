@@ -140,3 +140,67 @@ def test_split_frame_then_clean_close(server):
         close(sock)
     finally:
         sock.close()
+
+
+SMALL_BUFFER_APP = '''
+import sys
+from microdot import Microdot
+from microdot import websocket
+from microdot.websocket import with_websocket
+
+# the receive buffer a fragmented heap gave (_new_buffer's fallback)
+websocket._free_buf = memoryview(bytearray(256))
+app = Microdot()
+
+
+@app.route('/echo')
+@with_websocket
+async def echo(request, ws):
+    while True:
+        await ws.send(await ws.receive())
+
+
+@app.route('/loaded')
+async def loaded(request):
+    frames = 'microdot._ws_frames' in sys.modules
+    return '%s %d' % (frames, len(websocket._free_buf))
+
+
+app.run(host='127.0.0.1', port=int(sys.argv[1]))
+'''
+
+
+@pytest.fixture(params=['micropython', 'micropython-c'])
+def small_buffer_server(request, tmp_path):
+    script = tmp_path / 'small_buffer_app.py'
+    script.write_text(SMALL_BUFFER_APP)
+
+    class App(Proc):
+        def command(self):
+            cmd = super().command()
+            cmd[1] = str(script)
+            return cmd
+
+    proc = App(request.param).start()
+    yield proc
+    proc.stop()
+
+
+def test_a_frame_bigger_than_a_small_buffer_moves_to_a_full_one(
+        small_buffer_server):
+    server = small_buffer_server
+    sock = open_ws(server)
+    try:
+        small = os.urandom(200)
+        send_in_pieces(sock, frame(2, small), [100])
+        assert read_message(sock) == (2, small)
+        assert loaded(server) == 'False 256'
+        # fits in a full-size buffer (2 KiB), not in the 256-byte one
+        payload = os.urandom(1800)
+        send_in_pieces(sock, frame(2, payload), [100])
+        assert read_message(sock) == (2, payload)
+        # no frame reader; the bigger buffer is the one kept
+        assert loaded(server) == 'False 2048'
+        close(sock)
+    finally:
+        sock.close()
