@@ -29,9 +29,10 @@ from microdot.microdot import Microdot as BaseMicrodot, Request, Response, \
     HTTPException, MultiDict, NoCaseDict, _JSON_TYPE, _make_response
 from microdot.helpers import print_exception
 try:
-    from microdot._cpython import install_lazy
+    from microdot._cpython import install_lazy, \
+        _c_args, _c_cookies  # (C builders, or None)
 except ImportError:  # pragma: no cover
-    install_lazy = None
+    install_lazy = _c_args = _c_cookies = None
 from microdot import websocket as _ws
 
 
@@ -72,12 +73,20 @@ class _ASGIRequest(Request):
             query = self.query_string
             value = self.path + '?' + query if query else self.path
         elif name == 'args' and self.query_string:
-            value = _plain_query(self.query_string)
+            value = None
+            if _c_args is not None:
+                value = _c_args(MultiDict, self.query_string)
+            if value is None:
+                value = _plain_query(self.query_string)
             if value is None:
                 return Request._lazy(self, name)
         elif name == 'cookies':
             header = self._header('cookie', '; ')
-            value = _parse_cookies(header) if header else {}
+            value = None
+            if header and _c_cookies is not None:
+                value = _c_cookies(header)  # (None: not a plain value)
+            if value is None:
+                value = _parse_cookies(header) if header else {}
         elif name == 'client_addr':
             value = self.asgi_scope.get('client')
             if value is not None:
@@ -609,19 +618,22 @@ def _text(value):
         return value.decode('latin-1')
 
 
+_utf8 = bytes.decode
+
+
 def _scope_headers(fields, pairs):
     """The request's headers (a NoCaseDict)."""
     headers = NoCaseDict()
     if fields is None:  # a repeated name (values joined), another case...
         headers._fill([_text(text) for pair in pairs for text in pair])
         return headers
-    texts = {}
-    keys = {}  # NoCaseDict's lower case -> key map: here the identity
-    for name, value in fields.items():
-        texts[name] = _text(value)
-        keys[name] = name
-    dict.update(headers, texts)
-    headers._k = keys
+    try:  # (the values decoded in C when all are UTF-8)
+        dict.update(headers, zip(fields, map(_utf8, fields.values())))
+    except (UnicodeError, TypeError):  # (TypeError: not bytes)
+        dict.update(headers, [(name, _text(value))
+                              for name, value in fields.items()])
+    # NoCaseDict's lower case -> key map: here the identity
+    headers._k = dict(zip(fields, fields))
     return headers
 
 

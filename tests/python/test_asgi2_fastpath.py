@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from microdot import Response, abort
+from microdot import NoCaseDict, Request, Response, abort
 from microdot import asgi
 from microdot.asgi import Microdot
 
@@ -356,3 +356,45 @@ def test_many_paths_through_the_path_cache():
         sent = run(app, make_scope('GET', '/n/%d' % i))
         assert sent[1]['body'] == b'%d /n/%d' % (i, i)
     assert len(asgi._paths) <= asgi._PATHS_MAX
+
+
+COOKIES = ['a=1; b=2', 'a=1;b=2', ' a = 1 ;\tb=2\t', 'a=1; a=2; b=3',
+           'a=1; novalue; b=', 'a=x=y; b="q"', '; ;a=1;', 'caf\u00e9=1',
+           'a=1;  b=2', 'session=4f2a9c0e7b1d; cart=1703; theme=dark']
+QUERIES = ['a=1&b=2', 'a=1&a=2', 'a=%41&b=x+y', 'a&b=1', '&&a=1&', 'a=',
+           'q=caf%C3%A9', 'a=1&&b=2', '=x', 'color=blue&size=m']
+
+
+@pytest.mark.parametrize('cookie', COOKIES)
+def test_cookies_as_the_general_request(cookie):
+    general = Request(None, None, 'GET', '/', '1.1',
+                      NoCaseDict({'Cookie': cookie})).cookies
+    scope = make_scope(headers=[(b'cookie', cookie.encode())])
+    assert asgi._ASGIRequest(Microdot(), scope, 'GET').cookies == general
+
+
+@pytest.mark.parametrize('query', QUERIES)
+def test_args_as_the_general_request(query):
+    general = Request(None, None, 'GET', '/?' + query, '1.1',
+                      NoCaseDict()).args
+    scope = make_scope(query=query.encode())
+    args = asgi._ASGIRequest(Microdot(), scope, 'GET').args
+    assert type(args) is type(general)
+    assert list(args.items()) == list(general.items())
+    for name in general:
+        assert args.getlist(name) == general.getlist(name)
+
+
+@pytest.mark.parametrize('pairs', [
+    [(b'host', b'h'), (b'x-utf8', 'caf\u00e9'.encode()),
+     (b'accept', b'*/*')],
+    [(b'host', b'h'), (b'x-latin', b'caf\xe9'), (b'accept', b'*/*')],
+    [(b'host', bytearray(b'h')), (b'accept', b'*/*')],
+])
+def test_headers_decoded_as_text(pairs):
+    headers = asgi._ASGIRequest(Microdot(), make_scope(headers=pairs),
+                                'GET').headers
+    assert list(headers.items()) == [
+        (name.decode(), asgi._text(bytes(value))) for name, value in pairs]
+    assert headers['HOST'] == 'h'
+    assert 'Accept' in headers
