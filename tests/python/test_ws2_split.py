@@ -204,3 +204,76 @@ def test_a_frame_bigger_than_a_small_buffer_moves_to_a_full_one(
         close(sock)
     finally:
         sock.close()
+
+
+TASKS_APP = '''
+import sys
+import asyncio
+from microdot import Microdot
+from microdot.websocket import with_websocket
+
+app = Microdot()
+
+
+@app.route('/echo')
+@with_websocket
+async def echo(request, ws):
+    # receive() as asyncio tasks take it: wait_for (cancelled on timeout,
+    # then received again) and create_task
+    while True:
+        try:
+            message = await asyncio.wait_for(ws.receive(), 0.3)
+        except asyncio.TimeoutError:
+            await ws.send('timeout')
+            continue
+        if message == 'task':
+            message = await asyncio.create_task(ws.receive())
+        await ws.send(message)
+
+
+app.run(host='127.0.0.1', port=int(sys.argv[1]))
+'''
+
+
+@pytest.fixture(params=['builtin', 'micropython', 'micropython-c'])
+def tasks_server(request, tmp_path):
+    script = tmp_path / 'tasks_app.py'
+    script.write_text(TASKS_APP)
+
+    class App(Proc):
+        def command(self):
+            cmd = super().command()
+            cmd[1] = str(script)
+            return cmd
+
+    proc = App(request.param).start()
+    yield proc
+    proc.stop()
+
+
+def test_receive_cancelled_by_wait_for_and_in_a_task(tasks_server):
+    sock = open_ws(tasks_server)
+    try:
+        assert read_message(sock) == (1, b'timeout')  # (nothing sent)
+        # a message split across the timeout: its start is kept
+        data = frame(2, os.urandom(600))
+        sock.sendall(data[:300])
+        assert read_message(sock) == (1, b'timeout')
+        sock.sendall(data[300:])
+        assert read_message(sock) == (2, read_back(data))
+        sock.sendall(frame(1, b'task'))
+        sock.sendall(frame(2, b'in a task'))
+        assert read_message(sock) == (2, b'in a task')
+        send_in_pieces(sock, frame(9, b'p'), [3])  # a ping, then more
+        assert read_message(sock) == (10, b'p')
+        sock.sendall(frame(1, b'after'))
+        assert read_message(sock) == (1, b'after')
+        close(sock)
+    finally:
+        sock.close()
+
+
+def read_back(data):
+    # the payload of a masked frame with a 2-byte length (126)
+    payload = data[8:]
+    return bytes(b ^ MASK[i & 3] for i, b in enumerate(payload))
