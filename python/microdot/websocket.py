@@ -132,7 +132,6 @@ if _MICROPYTHON:
     # builtins used once per message, as module names: MicroPython looks a
     # builtin up only after missing the module's names (about 400
     # instructions a use)
-    _bytes = bytes
     _len = len
     _isinstance = isinstance
     _str = str
@@ -305,68 +304,34 @@ class WebSocket:
                 event = None
                 more = False  # the next frame, not all here, fits in buf
                 try:
-                    if _take is not None and buf is not None and (
-                            frames is None or frames._frame is None):
-                        # the same, in one call of the C binding
-                        taken = _take(buf, self._rpos, self._rend, limit,
-                                      frames is None or
-                                      frames._msg_opcode is None)
+                    if buf is not None and (frames is None or
+                                            frames._frame is None):
+                        # a whole one-frame message, or a control frame,
+                        # taken in one call (of the C binding, or
+                        # _take_python): the frame reader is left for the
+                        # rest
+                        taken = _take_message(buf, self._rpos, self._rend,
+                                              limit, frames is None or
+                                              frames._msg_opcode is None)
                         if taken is None:
                             more = _wait_more(self, buf, self._rpos,
                                               self._rend, limit, frames)
                         else:
-                            opcode, payload, stop = taken
-                            if stop == self._rend:
+                            # (opcode, payload, stop), indexed: each local
+                            # makes every receive's generator bigger
+                            if taken[2] == self._rend:
                                 self._rbuf = None
                                 if _free_buf is None:
                                     _free_buf = buf
                                 else:
                                     _give_buffer(buf)
                             else:
-                                self._rpos = stop
-                            if opcode <= OP_BINARY:
-                                return payload
+                                self._rpos = taken[2]
+                            if taken[0] <= OP_BINARY:
+                                return taken[1]
                             event = (OP_CLOSE,) + parse_close_payload(
-                                payload) if opcode == OP_CLOSE else \
-                                (opcode, payload)
-                    elif buf is not None and (frames is None or
-                                              frames._frame is None):
-                        pos = self._rpos
-                        end = self._rend
-                        header = _parse_header(buf, pos, end, 1, limit)
-                        if header is not None:
-                            fin, opcode, mask, length, start = header
-                            start += pos
-                            stop = start + length
-                            # a whole one-frame message, or a control
-                            # frame (whole: _parse_header checks), taken
-                            # here: the frame reader is left for the rest
-                            if stop <= end and (fin and (
-                                    opcode == OP_BINARY or opcode == OP_TEXT
-                                    and length <= _WHOLE_TEXT) and (
-                                    frames is None or
-                                    frames._msg_opcode is None) or
-                                    opcode >= OP_CLOSE):
-                                _mask(buf, start, stop, mask, 0)
-                                if stop == end:
-                                    self._rbuf = None
-                                    if _free_buf is None:
-                                        _free_buf = buf
-                                    else:
-                                        _give_buffer(buf)
-                                else:
-                                    self._rpos = stop
-                                buf = buf[start:stop]
-                                if opcode == OP_BINARY:
-                                    return _bytes(buf)
-                                if opcode == OP_TEXT:
-                                    return _utf8(buf)
-                                event = (OP_CLOSE,) + parse_close_payload(
-                                    buf) if opcode == OP_CLOSE else \
-                                    (opcode, _bytes(buf))
-                        if event is None:
-                            more = _wait_more(self, buf, pos, end, limit,
-                                              frames)
+                                taken[1]) if taken[0] == OP_CLOSE else \
+                                taken[:2]
                     if event is None and not more and (
                             buf is not None or frames is not None):
                         if frames is None:
@@ -749,6 +714,32 @@ def _wait_more(ws, buf, pos, end, limit, frames):
     ws._rend = end
     _give_buffer(buf)
     return True
+
+
+def _take_python(buf, start, end, limit, data_ok):
+    # ws_take_message of the C binding, for the pure backend (MicroPython):
+    # the same results, but the payload is unmasked in buf
+    header = _parse_header(buf, start, end, 1, limit)
+    if header is None:
+        return None
+    fin, opcode, mask, length, stop = header
+    start += stop
+    stop = start + length
+    if stop > end or opcode < OP_CLOSE and not (
+            data_ok and fin and (opcode == OP_BINARY or opcode == OP_TEXT
+                                 and length <= _WHOLE_TEXT)):
+        return None
+    _mask(buf, start, stop, mask, 0)
+    buf = buf[start:stop]
+    if opcode == OP_TEXT:
+        if backend.utf8_check(0, buf, 0, length) != 0:
+            raise ValueError(CLOSE_INVALID_DATA, 'invalid UTF-8')
+        return opcode, str(buf, 'utf-8'), stop
+    return opcode, bytes(buf), stop
+
+
+if _MICROPYTHON:
+    _take_message = _take_python if _take is None else _take
 
 
 def _take_buffer(ws):
