@@ -15,7 +15,8 @@ start-up and shutdown cancelled out. Rows "per connection" open a new
 connection for every request (the client closes it once it has read the
 answer), which is how upstream Microdot serves: its cost includes accepting
 and closing. Each row's ratio is to the raw server of the same interpreter
-and the same connection use. Needs valgrind (Debian: valgrind); read the
+and the same connection use; under uvicorn, to starlette on the same
+uvicorn. Needs valgrind (Debian: valgrind); read the
 files kept with --keep with callgrind_annotate.
 """
 import argparse
@@ -126,6 +127,7 @@ def rows():
             found['py ' + name] = (name, argv, env)
     mpy_raw, mpy_raw_pc = 'mpy raw asyncio', 'mpy raw asyncio, per conn.'
     py_raw, py_raw_close = 'py raw Protocol', 'py raw Protocol, close'
+    py_starlette = 'py starlette uvicorn+httptools'
     table = [
         # label, server, request, mode, baseline
         (mpy_raw, 'mpy raw asyncio', HELLO, KEEP, mpy_raw),
@@ -149,6 +151,11 @@ def rows():
          PER_CONN, py_raw_close),
         ('py ours built-in, realistic', 'py ours built-in', BROWSER_GET,
          KEEP, py_raw),
+        # under uvicorn the anchor is starlette on the same server; the
+        # real server's count repeats only to about +-8 %
+        (py_starlette, py_starlette, HELLO, KEEP, py_starlette),
+        ('py ours uvicorn+httptools', 'py ours uvicorn+httptools', HELLO,
+         KEEP, py_starlette),
     ]
     out, skipped = [], []
     for label, server, request, mode, baseline in table:
@@ -193,7 +200,7 @@ def main():
     print(machine())
     print()
     print('| server | request | connection | instructions/request '
-          '| × raw |')
+          '| × baseline |')
     print('|---|---|---|---:|---:|')
     started = time.time()
     results = {}
