@@ -177,9 +177,8 @@ counted frozen env MPY_DIR="$MPY_DIR" "$PYTHON" tests/mpy/deploy_frozen.py
 echo "== deployment: .mpy bundle on a small heap, 4 clients (tests/mpy/deploy_smallheap.py)"
 # The hello + WebSocket echo app, the hello app and the echo app, 4 clients
 # each. 224 KiB: the smallest heaps that work from .mpy files on this 64-bit
-# port are about 107-111 / 76-77 / 110-114 KiB (_microdot.mpy) and 137-142 /
-# 89-91 / 140-142 KiB (pure; upstream 2.7: 99 / 67 / 110 KiB); see
-# bench/footprint/README.md.
+# port are about 101 / 70 / 94 KiB (_microdot.mpy) and 128 / 85 / 119 KiB
+# (pure; upstream 2.7: 101 / 67 / 114 KiB); see bench/footprint/README.md.
 counted smallheap "$PYTHON" tests/mpy/deploy_smallheap.py --apps both,hello,echo \
     --heap "${MICRODOT_SOAK_HEAP:-224k}" --seconds "${MICRODOT_SOAK_SECONDS:-5}"
 
@@ -188,20 +187,19 @@ counted romfs env MPY_DIR="$MPY_DIR" "$PYTHON" tests/mpy/deploy_romfs.py
 
 echo "== deployment: the ROMFS image on a small heap, 4 clients (deploy_smallheap.py --romfs)"
 # 160 KiB: the smallest heaps that work from ROMFS on this 64-bit port are
-# about 86-93 / 58-63 / 85-88 KiB (_microdot; both / hello / echo) and
-# 102-110 / 64-69 / 107-110 KiB (pure; upstream 2.7: 86 / 55 / 92 KiB).
+# about 82 / 52-56 / 70-73 KiB (_microdot; both / hello / echo) and
+# 100 / 56-62 / 80-88 KiB (pure; upstream 2.7: 82 / 53 / 94 KiB).
 counted smallheap-romfs env MPY_DIR="$MPY_DIR" "$PYTHON" tests/mpy/deploy_smallheap.py --romfs \
     --apps both,hello,echo --heap "${MICRODOT_ROMFS_HEAP:-160k}" \
     --seconds "${MICRODOT_SOAK_SECONDS:-5}"
 
-echo "== deployment: the hello app from ROMFS on a 64 KiB heap, 4 clients, 30 s (_microdot)"
-# The issue-6 goal where it is met: the hello app with _microdot from ROMFS
-# (smallest heap 58-63 KiB; 6 of 6 runs of 20-30 s passed at 64 KiB). Not
-# met, so not run here: the WebSocket echo app and the combined one (85-93
-# KiB), pure (64-69 KiB: fails at 64 KiB about half the time), and anything
-# from .mpy files (76 KiB and more), whose bytecode is in the heap.
+echo "== deployment: the hello app from ROMFS on a 64 KiB heap, 4 clients, 30 s (_microdot and pure)"
+# The issue-6 goal where it is met: the hello app from ROMFS, with _microdot
+# (smallest heap 52-56 KiB) and pure (56-62 KiB). Not met, so not run here:
+# the WebSocket echo app and the combined one (70-100 KiB), and anything from
+# .mpy files (70 KiB and more), whose bytecode is in the heap.
 counted smallheap-64k env MPY_DIR="$MPY_DIR" "$PYTHON" tests/mpy/deploy_smallheap.py --romfs \
-    --apps hello --backends c --heap 64k --seconds "${MICRODOT_64K_SECONDS:-30}"
+    --apps hello --backends c,pure --heap 64k --seconds "${MICRODOT_64K_SECONDS:-30}"
 
 echo
 echo "micropython: $passed passed, $failed failed"
