@@ -548,7 +548,15 @@ def _serve_now(app, conn, task, data=None):
                 coro = handler(req)
                 if coro.__class__ is not _Coroutine:  # (another awaitable)
                     coro = _awaited(coro)
-            res, done = _step(coro)
+            if _step is not None:
+                res, done = _step(coro)
+            else:  # (the same in Python, without a frame more)
+                try:
+                    res = coro.send(None)
+                    done = False
+                except StopIteration as exc:
+                    res = exc.value
+                    done = True
             if not done:  # (res: what it waits for)
                 if route is not None:  # the rest of the dispatch waits
                     coro = _dispatch_rest(app, req, coro, res, None)
@@ -614,19 +622,10 @@ def _drop(data):
     pass
 
 
-def _py_step(coro):
-    # (microdot._cbuild.step where it was built: the same without raising
-    # the StopIteration)
-    try:
-        return coro.send(None), False
-    except StopIteration as exc:
-        return exc.value, True
-
-
-try:
+try:  # (coro.send(None) without raising the StopIteration that ends it)
     from microdot._cbuild import step as _step
 except ImportError:
-    _step = _py_step
+    _step = None
 
 
 async def _awaited(awaitable):
