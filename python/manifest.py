@@ -5,7 +5,7 @@
 #   include("/path/to/microdot-c/python/manifest.py", extensions=True, compat=True)
 # Frozen modules run from flash: their bytecode takes no heap.
 # Options: extensions (websocket, sse, session, ...: default True), compat
-# (the 1.x module names: default False), pure (the pure-Python backend, for
+# (the 1.x module names and the microdot.asyncio package: default False), pure (the pure-Python backend, for
 # firmware without the C module: default True).
 options.defaults(extensions=True, compat=False, pure=True)  # noqa: F821
 
@@ -22,6 +22,8 @@ extensions = ["auth.py", "cors.py", "csrf.py", "login.py", "multipart.py", "sess
 files = core + (extensions if options.extensions else [])  # noqa: F821
 package("microdot", files=files, opt=2)  # noqa: F821
 if options.compat:  # noqa: F821
+    package("microdot", files=["asyncio/__init__.py", "asyncio/test_client.py",
+                               "asyncio/websocket.py"], opt=2)  # noqa: F821
     for name in ("asyncio", "asyncio_test_client", "asyncio_websocket", "cors", "session",
                  "ssl", "test_client", "utemplate", "websocket"):
         module("microdot_%s.py" % name, opt=2)  # noqa: F821

@@ -41,7 +41,8 @@ CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
 # whose feature they serve: the test client's WebSocket side needs websocket.
 _WS_LAZY = ['microdot/_ws_frames.py', 'microdot/_ws_close.py']  # (imported by websocket.py)
 CARRIED = {'websocket': ['microdot/_ws_client.py'] + _WS_LAZY,
-           'microdot_websocket': _WS_LAZY, 'microdot_asyncio_websocket': _WS_LAZY}
+           'microdot_websocket': _WS_LAZY, 'microdot_asyncio_websocket': _WS_LAZY,
+           'asyncio': ['microdot/_ws_client.py'] + _WS_LAZY}
 
 # Packages from micropython-lib's index an extension needs (mip deps).
 INDEX_DEPS = {'utemplate': [['utemplate', 'latest']]}
@@ -116,9 +117,12 @@ def closure(rel):
 
 
 def part_name(rel):
-    """'microdot/websocket.py' -> 'websocket'; 'microdot_cors.py' -> 'microdot_cors'."""
-    name = rel.rsplit('/', 1)[-1][:-3]
-    return name
+    """'microdot/websocket.py' -> 'websocket'; 'microdot_cors.py' -> 'microdot_cors';
+    a subpackage is one part: 'microdot/asyncio/websocket.py' -> 'asyncio'."""
+    pieces = rel.split('/')
+    if len(pieces) > 2:
+        return pieces[1]
+    return pieces[-1][:-3]
 
 
 def extension_parts():
@@ -130,5 +134,6 @@ def extension_parts():
         if rel in CORE or name.startswith('_'):
             continue
         files = set(closure(rel)) | set(CARRIED.get(name, []))
-        parts[name] = sorted(f for f in files if f not in CORE and f not in CPYTHON_ONLY)
-    return parts
+        parts.setdefault(name, set()).update(
+            f for f in files if f not in CORE and f not in CPYTHON_ONLY)
+    return {name: sorted(files) for name, files in parts.items()}

@@ -144,8 +144,6 @@ ASYNCIO_PACKAGE_APP = '''
 '''
 
 
-@pytest.mark.xfail(strict=True, reason='no microdot.asyncio package (seed '
-                   '001); fix in new files python/microdot/asyncio/*')
 @pytest.mark.parametrize('interpreter', INTERPRETERS)
 def test_microdot_asyncio_package_of_the_extensions_guide(serve,
                                                           interpreter):
