@@ -29,7 +29,8 @@ import hashlib
 from microdot._backend import backend
 from microdot.helpers import print_exception, wraps, iscoroutinefunction
 from microdot.microdot import Response
-from microdot._server import Connection, StreamConnection
+from microdot._server import Connection, StreamConnection, _close, \
+    _out_of_memory
 
 try:
     from micropython import const  # names inlined by MicroPython's compiler
@@ -846,6 +847,21 @@ def with_websocket(f):
         ws = await websocket_upgrade(request)
         if isinstance(ws, Response):
             return ws
+        if _MICROPYTHON and ws._stream is not None and \
+                ws.reader.socket is not None and \
+                request.subapp is None and \
+                not request.after_request_handlers and \
+                not request.app.after_request_handlers:
+            # The server's request loop (_serve_socket), dispatch_request
+            # and this coroutine would keep their frames (~1 KB) for the
+            # WebSocket's life: the handler goes on in a task of its own
+            # and they end (the connection is left to that task: see
+            # _detached)
+            conn = ws.reader
+            conn.socket = None
+            conn.task = asyncio.create_task(
+                _detached(f, request, ws, args, kwargs, conn))
+            return Response.already_handled
         code = CLOSE_NORMAL
         try:
             if iscoroutinefunction(f):  # (no coroutine in between)
@@ -863,6 +879,31 @@ def with_websocket(f):
         await ws.close(code)
         return Response.already_handled
     return websocket_handler
+
+
+async def _detached(f, request, ws, args, kwargs, conn):
+    """A WebSocket's handler in its own task (MicroPython, the built-in
+    server's plain TCP connections), which ends the connection the way the
+    server's request loop would have."""
+    # (the request loop's frames are garbage now: collected before the
+    # handler's first receive is made)
+    __import__('gc').collect()
+    try:
+        code = CLOSE_NORMAL
+        try:
+            await f(request, ws, *args, **kwargs)
+        except WebSocketError:
+            pass
+        except Exception as exc:
+            code = CLOSE_INTERNAL_ERROR
+            print_exception(exc)
+        await ws.close(code)
+    except (asyncio.CancelledError, OSError, EOFError):
+        pass  # shutdown or idle timeout, or the client went away
+    except MemoryError:
+        await _out_of_memory(conn)
+    finally:
+        await _close(conn)
 
 
 def __getattr__(name):
