@@ -29,8 +29,7 @@ import hashlib
 from microdot._backend import backend
 from microdot.helpers import print_exception, wraps, iscoroutinefunction
 from microdot.microdot import Response
-from microdot._server import Connection, StreamConnection, _close, \
-    _out_of_memory
+from microdot._server import Connection, StreamConnection, _close
 
 try:
     from micropython import const  # names inlined by MicroPython's compiler
@@ -857,10 +856,9 @@ def with_websocket(f):
             # WebSocket's life: the handler goes on in a task of its own
             # and they end (the connection is left to that task: see
             # _detached)
-            conn = ws.reader
-            conn.socket = None
-            conn.task = asyncio.create_task(
-                _detached(f, request, ws, args, kwargs, conn))
+            ws.reader.socket = None
+            ws.reader.task = asyncio.create_task(
+                _detached(f, ws, args, kwargs))
             return Response.already_handled
         code = CLOSE_NORMAL
         try:
@@ -881,29 +879,30 @@ def with_websocket(f):
     return websocket_handler
 
 
-async def _detached(f, request, ws, args, kwargs, conn):
+async def _detached(f, ws, args, kwargs):
     """A WebSocket's handler in its own task (MicroPython, the built-in
-    server's plain TCP connections), which ends the connection the way the
-    server's request loop would have."""
+    server's plain TCP connections), which then ends the connection the way
+    the server's request loop would have. (Few locals and handler levels:
+    this coroutine's frame is kept for the WebSocket's life.)"""
     # (the request loop's frames are garbage now: collected before the
     # handler's first receive is made)
     __import__('gc').collect()
+    code = CLOSE_NORMAL
     try:
-        code = CLOSE_NORMAL
-        try:
-            await f(request, ws, *args, **kwargs)
-        except WebSocketError:
-            pass
-        except Exception as exc:
-            code = CLOSE_INTERNAL_ERROR
-            print_exception(exc)
-        await ws.close(code)
-    except (asyncio.CancelledError, OSError, EOFError):
-        pass  # shutdown or idle timeout, or the client went away
-    except MemoryError:
-        await _out_of_memory(conn)
-    finally:
-        await _close(conn)
+        await f(ws.request, ws, *args, **kwargs)
+    except WebSocketError:
+        pass
+    except Exception as exc:
+        code = CLOSE_INTERNAL_ERROR
+        print_exception(exc)
+    except BaseException:  # (cancelled: shutdown or idle timeout)
+        code = 0
+    try:
+        if code:
+            await ws.close(code)
+    except BaseException:  # (the client went away, no RAM, or cancelled)
+        pass
+    await _close(ws.reader)
 
 
 def __getattr__(name):
