@@ -1,6 +1,7 @@
 """The pure backend's UTF-8 validation (utf8_check; see the interface in
 microdot._pure, which imports this module on first use: a board whose
-requests are ASCII keeps it out of RAM).
+requests are ASCII keeps it out of RAM), and utf8_text, the check and the
+decoding of a whole text in one pass (the pure WebSocket receive's).
 
 The DFA of md_ws.c, with the same state numbers: 0 accept, 1 reject, 2..4
 need 1..3 continuation bytes, 5..8 need a restricted second byte (after E0,
@@ -11,6 +12,11 @@ try:
     _STRICT_DECODE = False  # MicroPython: decoding lets surrogates through
 except UnicodeError:
     _STRICT_DECODE = True
+
+# bytes the decoder vouches for at a time where it is not strict (on
+# MicroPython it checks only how sequences are made, not what they encode):
+# each piece's text is a small block, which a fragmented heap still has
+_PIECE = 256
 
 
 def _step(state, c):
@@ -31,6 +37,30 @@ def _step(state, c):
     return 0 if state == 2 else 2 if state in (3, 5, 6) else 3
 
 
+def _walk(state, buf, i, end):
+    # _step over buf[i:end], inlined for ASCII, two-byte sequences and the
+    # last continuation byte of any sequence (most bytes); a for loop over
+    # a memoryview: no index to keep, no copy
+    for c in memoryview(buf)[i:end]:
+        if state == 0:
+            if c < 0x80:
+                continue
+            if c < 0xe0 and c >= 0xc2:
+                state = 2
+                continue
+            state = _step(0, c)
+        elif state == 2:
+            if c & 0xc0 != 0x80:
+                return 1
+            state = 0
+            continue
+        else:
+            state = _step(state, c)
+        if state == 1:
+            return 1
+    return state
+
+
 def utf8_check(state, buf, start, end):
     i = start
     while state > 1 and i < end:  # finish the sequence left open
@@ -38,18 +68,42 @@ def utf8_check(state, buf, start, end):
         i += 1
     if state != 0 or i == end:
         return state
-    # Let the interpreter's decoder vouch for the rest where it is strict;
-    # walk the DFA only from where it stopped.
-    try:
-        s = str(buf[i:end], 'utf-8')
-        if _STRICT_DECODE or len(s) == end - i:
+    if _STRICT_DECODE:
+        # CPython's decoder vouches for the rest; walk the DFA only from
+        # where it stopped
+        try:
+            str(buf[i:end], 'utf-8')
             return 0
-    except UnicodeError as e:
-        i += getattr(e, 'start', 0)
-    while i < end and state != 1:
-        state = _step(state, buf[i])
-        i += 1
-    return state
+        except UnicodeError as e:
+            return _walk(0, buf, i + e.start, end)
+    # ASCII pieces, decoded without a copy; the first other one sends the
+    # rest to the DFA (text that is not ASCII seldom turns ASCII for long)
+    view = memoryview(buf)
+    while i < end:
+        stop = min(end, i + _PIECE)
+        try:
+            if len(str(view[i:stop], 'utf-8')) != stop - i:
+                break
+        except UnicodeError:
+            break
+        i = stop
+    return _walk(0, view, i, end)
+
+
+def utf8_text(buf, start, end):
+    """buf[start:end] as str, decoded once; None unless it is whole, valid
+    UTF-8 (what utf8_check then str() would give, without the check's
+    copies)."""
+    try:
+        text = str(memoryview(buf)[start:end], 'utf-8')
+    except UnicodeError:
+        return None
+    # the decoder's text is exact when strict, or ASCII (one byte a
+    # character); else the DFA must still rule out what it let through
+    if _STRICT_DECODE or len(text) == end - start or _walk(
+            0, buf, start, end) == 0:
+        return text
+    return None
 
 
 def utf8_seq(b, p, end):
