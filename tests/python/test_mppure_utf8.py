@@ -37,7 +37,8 @@ def cases(seed=1):
         parts = [rng.choice(GOOD + BAD[:3]) if rng.random() < 0.02 else
                  bytes([rng.randint(0x20, 0x7e)]) for _ in range(rng.randint(0, 700))]
         out.append(b''.join(parts))
-        out.append(''.join(chr(rng.randint(32, 0x2ff)) for _ in range(rng.randint(1, 400))).encode())
+        chars = [chr(rng.randint(32, 0x2ff)) for _ in range(rng.randint(1, 400))]
+        out.append(''.join(chars).encode())
     return out
 
 
