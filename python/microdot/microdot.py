@@ -645,11 +645,16 @@ def _make_response(value):
         if isinstance(body, int) and not isinstance(body, bool):
             status_code = body
             body = ''
-        for item in value[1:]:
-            if isinstance(item, int):
+        for item in value[1:3]:
+            if isinstance(item, int) and not isinstance(item, bool):
                 status_code = item
             elif isinstance(item, dict):
                 headers = item
+            elif item is not None:
+                raise TypeError('a response tuple is (body, status code, '
+                                'headers): got {!r}'.format(item))
+        if len(value) > 3:
+            raise TypeError('a response tuple has at most 3 items')
         return Response(body, status_code, headers)
     if isinstance(value, int) and not isinstance(value, bool):
         return Response('', value)

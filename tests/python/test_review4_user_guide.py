@@ -436,14 +436,9 @@ def test_user_guide_examples_on_a_real_server(serve, tmp_path,
 
 
 # A route may return (body, status), (body, headers) or (body, status,
-# headers). A tuple with anything else in it (the status as a str, a 4th
-# item) is answered 200 with the extra values dropped: `return 'Created',
-# '201'` silently sends 200. Proposed fix in microdot.py _make_response:
-# raise TypeError('a response tuple holds a body, a status code (int) and
-# a headers dict') for a tuple longer than 3 or an item after the body that
-# is neither an int nor a dict, so the mistake is a 500 with a traceback.
-@pytest.mark.xfail(strict=True, reason='_make_response ignores tuple items '
-                   'that are not int/dict (microdot.py)')
+# headers), None standing for a default. A tuple with anything else in it
+# (the status as a str, a 4th item) is a TypeError, so the mistake is a 500
+# with a traceback, not a silent 200 (`return 'Created', '201'`).
 def test_response_tuple_with_a_str_status_is_an_error():
     import asyncio
     sys.path.insert(0, str(SOURCE))
@@ -452,9 +447,30 @@ def test_response_tuple_with_a_str_status_is_an_error():
 
     app = Microdot()
 
-    @app.get('/')
-    async def index(request):
+    @app.get('/str-status')
+    async def str_status(request):
         return 'Created', '201'
 
-    res = asyncio.run(TestClient(app).get('/'))
-    assert res.status_code == 500
+    @app.get('/four')
+    async def four(request):
+        return 'x', 201, {'X-A': '1'}, 'extra'
+
+    @app.get('/none-headers')
+    async def none_headers(request):
+        return 'made', 201, None
+
+    @app.get('/headers-only')
+    async def headers_only(request):
+        return 'x', {'X-A': '1'}
+
+    client = TestClient(app)
+
+    async def ask(path):
+        return await client.get(path)
+
+    assert asyncio.run(ask('/str-status')).status_code == 500
+    assert asyncio.run(ask('/four')).status_code == 500
+    res = asyncio.run(ask('/none-headers'))
+    assert (res.status_code, res.text) == (201, 'made')
+    res = asyncio.run(ask('/headers-only'))
+    assert (res.status_code, res.headers['X-A']) == (200, '1')
