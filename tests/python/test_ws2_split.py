@@ -9,33 +9,15 @@ import base64
 import os
 import socket
 import time
-import urllib.request
 
 import pytest
 
-from ext_servers import HERE, Proc
+import test_ws_lazy
+from ext_servers import Proc
 
 MASK = b'\x1f\x2e\x3d\x4c'
-
-
-class LazyApp(Proc):
-    def command(self):
-        cmd = super().command()
-        cmd[1] = str(HERE / 'ws_lazy_app.py')
-        return cmd
-
-
-@pytest.fixture(params=['builtin', 'micropython', 'micropython-c'])
-def server(request):
-    proc = LazyApp(request.param).start()
-    yield proc
-    proc.stop()
-
-
-def loaded(server):
-    url = 'http://127.0.0.1:{}/loaded'.format(server.port)
-    with urllib.request.urlopen(url, timeout=10) as res:
-        return res.read().decode()
+# the app that reports which WebSocket modules it loaded, and its fixture
+loaded, server = test_ws_lazy.loaded, test_ws_lazy.server
 
 
 def frame(opcode, payload, fin=True):
