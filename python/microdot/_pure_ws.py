@@ -51,37 +51,16 @@ def ws_build_header(fin, opcode, length, mask):
 
 
 # bytes masked per big-integer XOR (a multiple of 4): it bounds the garbage
-# of a call, a few blocks of this size; on MicroPython (without uctypes, or
-# under 16 bytes) small ones, which a fragmented heap still has
+# of a call, a few blocks of this size; on MicroPython small ones, which a
+# fragmented heap still has (a 1 KB message took ~7.9 KB with 4096)
 _MASK_PIECE = 256 if __import__('sys').implementation.name == 'micropython' \
     else 4096
-
-# MicroPython masks through uctypes, a word at a time in place: as fast as
-# the big-integer XOR, without its garbage (~4.6 bytes per byte masked in
-# blocks of ~280). The words are aligned (boards fault on unaligned ones)
-# and hold 32 bits where a small int holds them (no int is made), 16
-# elsewhere.
-try:
-    import sys
-    import uctypes
-    _WORD = 4 if sys.maxsize >> 32 else 2
-    _WINDOW = 0x4000 * _WORD  # bytes in the array _WORDS declares
-    _WORDS = {'w': (uctypes.ARRAY | 0, 0x4000 | (
-        uctypes.UINT32 if _WORD == 4 else uctypes.UINT16))}
-    _ORDER = sys.byteorder
-    _address = uctypes.addressof
-    _struct = uctypes.struct
-    del sys, uctypes
-except ImportError:  # CPython
-    _WORD = 0
 
 
 def ws_mask(buf, start, end, mask, offset):
     n = end - start
     if n <= 0:
         return
-    if _WORD and n >= 16:
-        return _mask_words(buf, start, end, mask, offset)
     k = offset & 3
     mask = bytes(mask)
     if k:
@@ -98,34 +77,3 @@ def ws_mask(buf, start, end, mask, offset):
             key if n == size else key >> ((size - n) << 3))
         buf[start:start + n] = x.to_bytes(n, 'big')
         start += n
-
-
-def _mask_words(buf, start, end, mask, offset):
-    # bytes up to an aligned address, then whole words, then the last bytes
-    # (n >= 16: there is at least one word)
-    address = _address(buf) + start
-    first = start + (-address & 3)
-    last = first + (end - first) // 4 * 4
-    for i in range(start, first):
-        buf[i] ^= mask[(i - start + offset) & 3]
-    for i in range(last, end):
-        buf[i] ^= mask[(i - start + offset) & 3]
-    k = (first - start + offset) & 3
-    key = bytes(mask[k:]) + bytes(mask[:k])  # the mask from the first word
-    # a window of words at a time
-    address += first - start
-    while first < last:
-        size = min(last - first, _WINDOW)
-        words = _struct(address, _WORDS).w
-        if _WORD == 4:
-            word = int.from_bytes(key, _ORDER)
-            for j in range(size >> 2):
-                words[j] ^= word
-        else:
-            word = int.from_bytes(key[:2], _ORDER)
-            high = int.from_bytes(key[2:], _ORDER)
-            for j in range(0, size >> 1, 2):
-                words[j] ^= word
-                words[j + 1] ^= high
-        first += size
-        address += size
