@@ -152,20 +152,26 @@ app.run(host='127.0.0.1', port=int(sys.argv[1]))
 '''
 
 
-@pytest.fixture(params=['micropython', 'micropython-c'])
-def small_buffer_server(request, tmp_path):
-    script = tmp_path / 'small_buffer_app.py'
-    script.write_text(SMALL_BUFFER_APP)
+def serve_script(text, path, target):
+    """A server running the app ``text`` (written to ``path``) on
+    ``target``; a generator for fixtures."""
+    path.write_text(text)
 
     class App(Proc):
         def command(self):
             cmd = super().command()
-            cmd[1] = str(script)
+            cmd[1] = str(path)
             return cmd
 
-    proc = App(request.param).start()
+    proc = App(target).start()
     yield proc
     proc.stop()
+
+
+@pytest.fixture(params=['micropython', 'micropython-c'])
+def small_buffer_server(request, tmp_path):
+    yield from serve_script(SMALL_BUFFER_APP, tmp_path / 'small_buffer_app.py',
+                            request.param)
 
 
 def test_a_frame_bigger_than_a_small_buffer_moves_to_a_full_one(
@@ -219,18 +225,8 @@ app.run(host='127.0.0.1', port=int(sys.argv[1]))
 
 @pytest.fixture(params=['builtin', 'micropython', 'micropython-c'])
 def tasks_server(request, tmp_path):
-    script = tmp_path / 'tasks_app.py'
-    script.write_text(TASKS_APP)
-
-    class App(Proc):
-        def command(self):
-            cmd = super().command()
-            cmd[1] = str(script)
-            return cmd
-
-    proc = App(request.param).start()
-    yield proc
-    proc.stop()
+    yield from serve_script(TASKS_APP, tmp_path / 'tasks_app.py',
+                            request.param)
 
 
 def test_receive_cancelled_by_wait_for_and_in_a_task(tasks_server):
