@@ -518,10 +518,14 @@ async def _close_all(files):
 
 def with_form_data(f):
     """Decorator that parses a ``multipart/form-data`` body into
-    ``request.form`` and ``request.files`` before the handler runs. Other
-    requests are passed through untouched."""
+    ``request.form`` and ``request.files`` before the handler runs. For
+    other requests (a urlencoded form, JSON, no body) ``request.files`` is
+    an empty ``MultiDict`` and ``request.form`` is left as the core made
+    it."""
     async def wrapper(request, *args, **kwargs):
         if boundary_of(request.content_type) is None:
+            # no uploads, but still a dict: `'file' in request.files` works
+            request.files = MultiDict()
             return await invoke_handler(f, request, *args, **kwargs)
         request.form, request.files = await parse_form_data(request)
         try:

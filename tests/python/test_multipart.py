@@ -341,10 +341,11 @@ def test_other_content_types_pass_through():
 
     async def main():
         client = TestClient(app)
+        # (no uploads: request.files is an empty MultiDict, review5)
         res = await client.post('/', data={'a': 'urlencoded'})
-        assert res.json == {'form': 'urlencoded', 'files': None}
+        assert res.json == {'form': 'urlencoded', 'files': {}}
         res = await client.post('/', json={'a': 1})
-        assert res.json == {'form': None, 'files': None}
+        assert res.json == {'form': None, 'files': {}}
     run(main())
 
 
