@@ -81,7 +81,7 @@ async def together(request):
 async def main(port=5000):
     sampler = asyncio.create_task(sample_forever())
     try:
-        await app.start_server(port=port, debug=True)
+        await app.start_server(port=port)
     finally:
         sampler.cancel()
 

@@ -45,4 +45,4 @@ async def public(request):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

@@ -22,4 +22,4 @@ async def items(request):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

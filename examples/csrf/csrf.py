@@ -32,4 +32,4 @@ async def webhook(request):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

@@ -213,4 +213,4 @@ if __name__ == '__main__':
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     host = os.getenv('DEMO_HOST') or '127.0.0.1'
     print('demo on http://{}:{}'.format(host, port))
-    app.run(host=host, port=port, debug=True)
+    app.run(host=host, port=port)

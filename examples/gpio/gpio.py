@@ -99,4 +99,4 @@ async def toggle(request):
 
 
 if __name__ == '__main__':
-    app.run(port=5000, debug=True)
+    app.run(port=5000)

@@ -36,4 +36,4 @@ async def shutdown(request):
 
 if __name__ == '__main__':
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    app.run(port=port, debug='--debug' in sys.argv)
+    app.run(port=port)

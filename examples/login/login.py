@@ -66,4 +66,4 @@ async def logout(request):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

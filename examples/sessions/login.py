@@ -41,4 +41,4 @@ async def logout(req, session):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

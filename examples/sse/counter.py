@@ -37,4 +37,4 @@ async def ticks(request, sse):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

@@ -54,4 +54,4 @@ async def static(request, path):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

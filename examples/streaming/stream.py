@@ -70,4 +70,4 @@ async def single_frame(request):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

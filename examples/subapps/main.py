@@ -34,4 +34,4 @@ async def tag(request, response):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

@@ -36,4 +36,4 @@ if __name__ == '__main__':
         context = create_ssl_context('cert.der', 'key.der')
     else:
         context = create_ssl_context('cert.pem', 'key.pem')
-    app.run(port=4443, debug=True, ssl=context)
+    app.run(port=4443, ssl=context)

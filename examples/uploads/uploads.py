@@ -69,4 +69,4 @@ async def stream(request):
 
 if __name__ == '__main__':
     make_dir(UPLOAD_DIR)
-    app.run(debug=True)
+    app.run()

@@ -41,4 +41,4 @@ async def echo(request, ws):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

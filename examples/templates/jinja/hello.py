@@ -19,4 +19,4 @@ async def index(req):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()

@@ -35,4 +35,4 @@ async def stream(req):
 
 
 if __name__ == '__main__':
-    app.run(debug=True)
+    app.run()
