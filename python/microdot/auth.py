@@ -114,9 +114,14 @@ class BaseAuth:
     def optional(self, f):
         """Decorator for routes where authentication is optional: the
         handler always runs, with ``request.g.current_user`` set to the user
-        or to ``None``."""
+        or to ``None``. A user set by another authentication decorator
+        above this one is kept when this scheme finds none, so that two
+        optional decorators accept either scheme."""
         async def wrapper(request, *args, **kwargs):
-            request.g.current_user = await self.current_user(request)
+            user = await self.current_user(request)
+            if user is not None or \
+                    getattr(request.g, 'current_user', None) is None:
+                request.g.current_user = user
             return await invoke_handler(f, request, *args, **kwargs)
         return wraps(f)(wrapper)
 

@@ -24,6 +24,7 @@ With ``protect_all=False`` only the routes decorated with ``@csrf.protect``
 are checked. Put ``@csrf.exempt`` and ``@csrf.protect`` right under the
 route decorator.
 """
+from microdot.helpers import unwrap_once
 from microdot.microdot import HTTPException
 
 SAFE_METHODS = ('GET', 'HEAD', 'OPTIONS')
@@ -156,12 +157,12 @@ class CSRF:
 
     def _checks(self, handler):
         listed = self._protected if not self.protect_all else self._exempt
-        for _ in range(8):  # through functools.wraps chains (CPython)
+        for _ in range(8):  # through the decorators' wrappers
             if handler is None:
                 break
             if handler in listed:
                 return not self.protect_all
-            handler = getattr(handler, '__wrapped__', None)
+            handler = unwrap_once(handler)
         return self.protect_all
 
     async def _check_request(self, request):

@@ -2,17 +2,39 @@
 import sys
 
 try:
-    from functools import wraps
+    from functools import wraps as _functools_wraps
 except ImportError:  # MicroPython without functools
-    def wraps(wrapped):
-        def decorator(wrapper):
+    _functools_wraps = None
+
+# wrapper -> wrapped, for functions that take no __wrapped__ attribute
+# (MicroPython's): what the extensions' decorators wrap is found on both
+# interpreters (csrf.exempt under @basic_auth, say)
+_wrapped_by = {}
+
+
+def wraps(wrapped):
+    """functools.wraps, and where functions take no attributes a record of
+    what ``wrapper`` wraps, for :func:`unwrap_once`."""
+    def decorator(wrapper):
+        if _functools_wraps is not None:
+            wrapper = _functools_wraps(wrapped)(wrapper)
+        else:
             for name in ('__name__', '__doc__', '__module__', '__qualname__'):
                 try:
                     setattr(wrapper, name, getattr(wrapped, name))
                 except (AttributeError, TypeError):
                     pass
-            return wrapper
-        return decorator
+        if getattr(wrapper, '__wrapped__', None) is not wrapped:
+            _wrapped_by[wrapper] = wrapped
+        return wrapper
+    return decorator
+
+
+def unwrap_once(f):
+    """The function that ``f`` wraps (made with :func:`wraps`), or
+    ``None``."""
+    wrapped = getattr(f, '__wrapped__', None)
+    return wrapped if wrapped is not None else _wrapped_by.get(f)
 
 # one implementation, in the core
 from microdot.microdot import iscoroutinefunction  # noqa: E402, F401
