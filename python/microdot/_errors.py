@@ -4,8 +4,9 @@ Imported by microdot.microdot on the first error."""
 import sys
 
 from microdot.helpers import print_exception
-from microdot.microdot import Response, HTTPException, REASONS, \
-    _make_response, _call
+from microdot.microdot import Response, HTTPException, _make_response, \
+    _call
+from microdot._reasons import REASONS
 
 
 class BodyIncomplete(EOFError):

@@ -1,5 +1,7 @@
 """The reason phrases of the standard HTTP status codes, kept as one string
-(a fraction of a dict's RAM). Read through microdot.microdot.REASONS."""
+(a fraction of a dict's RAM), read through phrase() or REASONS (also
+microdot.microdot.REASONS), which reads like a dict. Imported on the first
+status code other than 200."""
 
 _TABLE = (
     '\n100Continue\n101Switching Protocols\n200OK\n201Created\n202Accepted'
@@ -19,7 +21,7 @@ _TABLE = (
     '\n504Gateway Timeout\n505HTTP Version Not Supported\n')
 
 
-def reason(status_code, default=None):
+def phrase(status_code, default=None):
     """The reason phrase of ``status_code``, or ``default``."""
     if not isinstance(status_code, int) or not 100 <= status_code <= 999:
         return default
@@ -27,3 +29,21 @@ def reason(status_code, default=None):
     if i < 0:
         return default
     return _TABLE[i + 4:_TABLE.find('\n', i + 4)]
+
+
+class _Reasons:
+    """REASONS: the standard reason phrase of each status code, read like a
+    dict (``REASONS[404]``, ``REASONS.get(code, default)``)."""
+
+    def get(self, status_code, default=None):
+        """The reason phrase of ``status_code``, or ``default``."""
+        return phrase(status_code, default)
+
+    def __getitem__(self, status_code):
+        reason = phrase(status_code)
+        if reason is None:
+            raise KeyError(status_code)
+        return reason
+
+
+REASONS = _Reasons()

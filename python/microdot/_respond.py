@@ -5,8 +5,11 @@ requests whose body the server streams, and the answers to requests that
 cannot be parsed. Imported on first use, so that a board serving plain
 responses only does not hold this code in its heap.
 """
+import asyncio
+
+from microdot._backend import backend
 from microdot.helpers import print_exception
-from microdot.microdot import Response, REASONS
+from microdot.microdot import Request, Response
 from microdot._server import _BIG_BODY, _CancelledError, _header_line, \
     _log, _plain_head, _status_line
 
@@ -79,7 +82,7 @@ async def write_response(conn, res, minor, keep_alive, head_only):
         print_exception(exc)
         if not isinstance(body, bytes):
             await res.body_iter().aclose()
-        res = Response(REASONS[500], 500)
+        res = Response('Internal Server Error', 500)
         return await write_response(conn, res, minor, False, head_only)
     if isinstance(body, bytes):
         if head_only or no_body:
@@ -116,12 +119,47 @@ async def write_response(conn, res, minor, keep_alive, head_only):
     return keep_alive
 
 
+def _head_status(buf, start, end, scanned):
+    """The HTTP status of the ValueError of a head the backend refused,
+    parsed again for it (the request loop catches the error without keeping
+    it, which keeps its frame smaller)."""
+    try:
+        backend.parse_request(buf, start, end, scanned,
+                              Request.max_readline, Request.max_head_length,
+                              Request.max_headers)
+    except ValueError as exc:
+        if exc.args and isinstance(exc.args[0], int):
+            return exc.args[0]
+    return 400
+
+
 async def send_error(conn, status_code):
-    """Answers a request that cannot be parsed; the connection then closes."""
+    """Answers a request that cannot be parsed; the connection then closes.
+    ``status_code``: an HTTP status, or the (buffer, start, end, scanned) of
+    a head the backend refused, whose status is found by parsing it again."""
+    if isinstance(status_code, tuple):
+        status_code = _head_status(*status_code)
     conn.linger = True
-    res = Response(REASONS.get(status_code, 'Error'), status_code)
+    from microdot._reasons import phrase
+    res = Response(phrase(status_code, 'Error'), status_code)
     conn.write(_response_head(res, 1, False, len(res.body), False) + res.body)
     await conn.drain()
+
+
+async def linger(conn):
+    """Reads and drops what the client still sends before its connection
+    closes: a socket closed with bytes unread (a refused body still
+    arriving) resets the connection, and the client may lose the answer.
+    Until 0.2 s pass without any or 64 KiB are dropped."""
+    dropped = 0
+    try:
+        while dropped < 65536:
+            data = await asyncio.wait_for(conn.reader.read(1024), 0.2)
+            if not data:
+                return
+            dropped += len(data)
+    except Exception:  # (the timeout, or the client went away)
+        pass
 
 
 async def respond(app, conn, req, res, minor, keep_alive, head_only, stream):

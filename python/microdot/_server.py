@@ -20,8 +20,7 @@ import asyncio
 import sys
 
 from microdot._backend import backend
-from microdot.helpers import print_exception
-from microdot.microdot import Request, Response, REASONS
+from microdot.microdot import Request, Response
 
 try:
     from time import monotonic as _now
@@ -193,7 +192,11 @@ class StreamConnection(Connection):
 
 def _status_line(minor, status_code, reason):
     if reason is None:
-        reason = REASONS.get(status_code, 'N/A')
+        if status_code == 200:
+            reason = 'OK'
+        else:
+            from microdot._reasons import phrase
+            reason = phrase(status_code, 'N/A')
     elif '\r' in reason or '\n' in reason:
         raise ValueError('reason contains CR or LF')
     return 'HTTP/1.{} {} {}\r\n'.format(minor, status_code, reason)
@@ -309,21 +312,6 @@ async def _read_body(conn, req, length, flags):
     return await read_streamed(conn, req, length, flags)
 
 
-def _head_error(buf, start, end, scanned):
-    """The HTTP status for a head the backend refused, parsed again for
-    its ValueError (an error path: _serve_socket catches the error without
-    keeping it, which keeps its frame smaller)."""
-    try:
-        backend.parse_request(buf, start, end, scanned,
-                              Request.max_readline, Request.max_head_length,
-                              Request.max_headers)
-    except ValueError as exc:
-        status = exc.args[0] if exc.args else 400
-        if isinstance(status, int):
-            return status
-    return 400
-
-
 def _recv_less(sock):
     """sock.recv() when a fragmented heap has no free 1 KiB block: a smaller
     read (the rest comes with the next ones); None if nothing was readable
@@ -400,8 +388,9 @@ def _serve_socket(app, conn):
                         head = parse(src, pos, end, scanned, max_line,
                                      max_head, max_headers)
                     except ValueError:  # (no `as`: one handler level less)
-                        yield from _send_error(conn, _head_error(
-                            src, pos, end, scanned))
+                        # (the head again: send_error parses it for its
+                        # status, in microdot._respond)
+                        yield from _send_error(conn, (src, pos, end, scanned))
                         return
                     if head is not None:
                         break
@@ -551,7 +540,7 @@ def _serve_socket(app, conn):
     except MemoryError:
         yield from _out_of_memory(conn)
     except Exception as exc:  # pragma: no cover - a bug in the server
-        print_exception(exc)
+        sys.print_exception(exc)  # (MicroPython's; no local for helpers')
     finally:
         if conn.socket is not None:  # (else serve_connection closes it)
             yield from _close(conn)
@@ -602,7 +591,10 @@ async def _out_of_memory(conn):
 
 async def _close(conn):
     if conn.linger and conn.reader is not None:
-        await _linger(conn)
+        # (a refused request: microdot._respond, which answered it, is
+        # loaded)
+        from microdot._respond import linger
+        await linger(conn)
     conn.close()
     if conn.registry is not None:
         conn.registry.discard(conn)
@@ -610,21 +602,6 @@ async def _close(conn):
         # (MicroPython's asyncio closes the socket in wait_closed() only)
         await conn.wait_closed()
     except Exception:  # pragma: no cover
-        pass
-
-
-async def _linger(conn):
-    # A socket closed with bytes unread (a refused body still arriving)
-    # resets the connection, and the client may lose the answer: read and
-    # drop what comes, until 0.2 s pass without any or 64 KiB are dropped.
-    dropped = 0
-    try:
-        while dropped < 65536:
-            data = await asyncio.wait_for(conn.reader.read(1024), 0.2)
-            if not data:
-                return
-            dropped += len(data)
-    except Exception:  # (the timeout, or the client went away)
         pass
 
 
@@ -668,29 +645,16 @@ async def _refuse(writer):
         pass
 
 
-class _Stop:
-    """What shutdown() sets on MicroPython (``app._stop``): it closes the
-    listening server, whose end is what serve_forever waits for. (An
-    asyncio.Event would import asyncio's event module, about 1 KB of a
-    board's RAM.)"""
-
-    def __init__(self, server):
-        self.server = server
-
-    def set(self):
-        self.server.close()
-
-    def wait(self):
-        return self.server.wait_closed()
-
-
 async def serve_forever(app, host, port, ssl):
     """Listens on host:port until app.shutdown(), then lets the requests in
     progress finish (for a few seconds at most) and returns."""
     connections = set()
     scheme = 'https' if ssl else 'http'
+    # app._stop: what shutdown() calls; stopped: waits until it was called
     if hasattr(asyncio, 'Protocol'):  # CPython
-        app._stop = asyncio.Event()
+        event = asyncio.Event()
+        app._stop = event.set
+        stopped = event.wait
         from microdot._aioserver import start_server
         server = await start_server(app, connections, scheme, host, port, ssl)
     else:
@@ -716,14 +680,17 @@ async def serve_forever(app, host, port, ssl):
         # (MicroPython's default backlog of 5 refuses bursts of clients)
         server = await asyncio.start_server(on_connection, host, port,
                                             backlog=64, ssl=ssl)
-        app._stop = _Stop(server)
+        # (closing the listening server is the signal: an asyncio.Event
+        # would import asyncio's event module, about 1 KB of a board's RAM)
+        app._stop = server.close
+        stopped = server.wait_closed
     app.server = server
     sweeper = asyncio.create_task(_sweep(app, connections))
     if app.debug:
         print('Starting async server on {}:{}...'.format(host, port))
     try:
         if not app._shutdown_requested:
-            await app._stop.wait()  # (until shutdown() sets it)
+            await stopped()  # (until shutdown() calls app._stop)
     finally:
         server.close()
         await server.wait_closed()

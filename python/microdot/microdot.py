@@ -64,8 +64,12 @@ def iscoroutinefunction(f):
 
 
 def __getattr__(name):
-    # AsyncBytesIO and (on MicroPython) MultiDict, imported on first use (by
-    # `from microdot import ...` too)
+    # AsyncBytesIO, REASONS (the reason phrases, read like a dict) and (on
+    # MicroPython) MultiDict, imported on first use (by `from microdot
+    # import ...` too)
+    if name == 'REASONS':
+        from microdot._reasons import REASONS
+        return REASONS
     if name == 'AsyncBytesIO':
         from microdot._bytesio import AsyncBytesIO
         return AsyncBytesIO
@@ -74,28 +78,6 @@ def __getattr__(name):
         globals()['MultiDict'] = MultiDict  # a module global from now on
         return MultiDict
     raise AttributeError(name)
-
-
-class _Reasons:
-    """The standard reason phrase of each status code, read like a dict
-    (``REASONS[404]``, ``REASONS.get(code, default)``).
-    The table is imported on the first code other than 200."""
-
-    def get(self, status_code, default=None):
-        """The reason phrase of ``status_code``, or ``default``."""
-        if status_code == 200:
-            return 'OK'
-        from microdot._reasons import reason
-        return reason(status_code, default)
-
-    def __getitem__(self, status_code):
-        reason = self.get(status_code)
-        if reason is None:
-            raise KeyError(status_code)
-        return reason
-
-
-REASONS = _Reasons()
 
 
 _MISSING = object()
@@ -241,7 +223,10 @@ class HTTPException(Exception):
     def __init__(self, status_code, reason=None):
         super().__init__(status_code, reason)
         self.status_code = status_code
-        self.reason = reason or REASONS.get(status_code, 'N/A')
+        if not reason:
+            from microdot._reasons import phrase
+            reason = phrase(status_code, 'N/A')
+        self.reason = reason
 
     def __repr__(self):  # pragma: no cover
         return 'HTTPException: {}'.format(self.status_code)
@@ -1022,7 +1007,7 @@ class Microdot:
         """Stops the server once the requests in progress complete."""
         self._shutdown_requested = True
         if self._stop is not None:
-            self._stop.set()
+            self._stop()  # (set by the built-in server while it serves)
 
     async def handle_request(self, reader, writer):
         """Serves one connection given as asyncio streams."""
