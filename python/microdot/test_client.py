@@ -13,6 +13,7 @@ too; it lives in microdot._ws_client, loaded on first use.
 """
 import asyncio
 import json as _json
+import time
 
 from microdot.microdot import NoCaseDict
 from microdot._server import Connection, serve_connection
@@ -200,7 +201,9 @@ class TestClient:
 
     def __init__(self, app, cookies=None):
         self.app = app
+        #: the cookies the client holds, by name
         self.cookies = dict(cookies or {})
+        self._cookie_paths = {}  # name -> the Path it is sent under
 
     def build_request(self, method, path, headers=None, body=None, json=None,
                       data=None):
@@ -224,8 +227,11 @@ class TestClient:
             if 'Transfer-Encoding' not in headers:
                 headers.setdefault('Content-Length', str(len(body)))
         if self.cookies and 'Cookie' not in headers:
-            headers['Cookie'] = '; '.join(
-                k + '=' + v for k, v in self.cookies.items())
+            sent = [k + '=' + v for k, v in self.cookies.items()
+                    if _path_matches(_path_of(path),
+                                     self._cookie_paths.get(k, '/'))]
+            if sent:
+                headers['Cookie'] = '; '.join(sent)
         head = method + ' ' + _request_target(path) + ' HTTP/1.1\r\n'
         for name, value in headers.items():
             head += name + ': ' + str(value) + '\r\n'
@@ -274,7 +280,7 @@ class TestClient:
         if not raw:
             return None  # the app took the connection over
         res, _ = TestResponse.parse(raw)
-        self._update_cookies(res)
+        self._update_cookies(res, _path_of(path))
         return res
 
     async def websocket(self, path, client, headers=None):
@@ -285,21 +291,37 @@ class TestClient:
         from microdot._ws_client import run_websocket_client
         return await run_websocket_client(self, path, client, headers)
 
-    def _update_cookies(self, res):
+    def _update_cookies(self, res, request_path='/'):
+        # as a browser (RFC 6265): Max-Age before Expires, and a cookie is
+        # sent to its Path and below (by default the request's directory)
         for cookie in res.headers.get('Set-Cookie', []):
             parts = cookie.split(';')
             name, value = parts[0].split('=', 1)
             name = name.strip()
-            expired = False
+            max_age = expires = path = None
             for attr in parts[1:]:
-                attr = attr.strip().lower()
-                if attr == 'max-age=0' or attr.startswith('max-age=-') or \
-                        (attr.startswith('expires=') and '1970' in attr):
-                    expired = True
+                key, text = _split_attr(attr)
+                key = key.lower()
+                if key == 'max-age':
+                    max_age = text
+                elif key == 'expires':
+                    expires = text
+                elif key == 'path' and text.startswith('/'):
+                    path = text
+            if max_age is not None:
+                try:
+                    expired = int(max_age) <= 0
+                except ValueError:
+                    expired = False
+            else:
+                expired = expires is not None and _in_the_past(expires)
             if expired:
                 self.cookies.pop(name, None)
+                self._cookie_paths.pop(name, None)
             else:
                 self.cookies[name] = value.strip()
+                self._cookie_paths[name] = path or \
+                    _default_path(request_path)
 
     async def get(self, path, headers=None):
         """Sends a GET request; see :meth:`request` for the arguments.
@@ -344,6 +366,66 @@ class TestClient:
         """Sends a DELETE request; see :meth:`request` for the
         arguments."""
         return await self.request('DELETE', path, headers, body, json, data)
+
+
+def _split_attr(attr):
+    # (name, value) of a cookie attribute
+    attr = attr.strip()
+    i = attr.find('=')
+    if i < 0:
+        return attr, ''
+    return attr[:i], attr[i + 1:].strip()
+
+
+def _path_of(target):
+    """The path of a request target (no query string or fragment)."""
+    for sep in '?#':
+        i = target.find(sep)
+        if i >= 0:
+            target = target[:i]
+    return target or '/'
+
+
+def _default_path(path):
+    # RFC 6265 5.1.4: the request path up to its last '/'
+    i = path.rfind('/')
+    return path[:i] if i > 0 else '/'
+
+
+def _path_matches(path, cookie_path):
+    if path == cookie_path:
+        return True
+    return path.startswith(cookie_path) and \
+        (cookie_path.endswith('/') or path[len(cookie_path)] == '/')
+
+
+_MONTHS = ('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep',
+           'oct', 'nov', 'dec')
+
+
+def _in_the_past(date):
+    """Whether an Expires date (``Sun, 06 Nov 1994 08:49:37 GMT``, or with
+    dashes) has passed; an unreadable date has not."""
+    fields = date.replace('-', ' ').split()
+    if fields and fields[0].endswith(','):
+        fields = fields[1:]
+    try:
+        day = int(fields[0])
+        month = _MONTHS.index(fields[1][:3].lower()) + 1
+        year = int(fields[2])
+        hour, minute, second = [int(f) for f in fields[3].split(':')]
+    except (ValueError, IndexError):
+        return False
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    # days since 1970-01-01 of a Gregorian date
+    y = year - (1 if month <= 2 else 0)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    when = ((days * 24 + hour) * 60 + minute) * 60 + second
+    return when <= time.time()
 
 
 def _urlencode(data):
