@@ -1,6 +1,10 @@
 """Response.set_cookie() and Response.delete_cookie(): the Set-Cookie header
 and its attributes. Imported on the first use of either."""
-from microdot.microdot import _check_header_text
+
+
+def _check_header_text(text):
+    if '\r' in text or '\n' in text or '\0' in text:
+        raise ValueError('header text must not contain CR, LF or NUL')
 
 
 def set_cookie(self, cookie, value, path=None, domain=None, expires=None,

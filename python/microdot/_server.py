@@ -650,6 +650,11 @@ async def serve_forever(app, host, port, ssl):
     progress finish (for a few seconds at most) and returns."""
     connections = set()
     scheme = 'https' if ssl else 'http'
+    if app._router is None:
+        # (before the first request: the router lives as long as the app,
+        # and on MicroPython its blocks then come from a heap that requests
+        # have not fragmented yet)
+        app._router = app._compile_router()
     # app._stop: what shutdown() calls; stopped: waits until it was called
     if hasattr(asyncio, 'Protocol'):  # CPython
         event = asyncio.Event()

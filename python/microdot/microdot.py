@@ -213,8 +213,7 @@ if not _MICROPYTHON:
     from microdot._multidict import MultiDict  # noqa: F401
 
 
-class _G:
-    pass
+_G = None  # the class of request.g, made on its first use (see _lazy)
 
 
 class HTTPException(Exception):
@@ -375,7 +374,14 @@ class Request:
             value = NoCaseDict()
             value._fill(raw)
             if len(value) * 2 != len(raw):  # (repeated names)
-                self._keep_cookie_fields(value)
+                # headers joins repeated Cookie fields with ', ', cookies
+                # reads them as one '; ' list: the '; ' form is kept with
+                # the joined value it stands for (a Cookie value set in
+                # headers since is read as it is)
+                joined = self._header('cookie', '; ')
+                kept = value.get('cookie')
+                if kept is not joined and kept is not None:
+                    self._cookie_fields = (kept, joined)
             self._raw_headers = None  # from now on, read from headers
         elif name == 'args':
             try:
@@ -407,6 +413,11 @@ class Request:
             if value is None:
                 return None
         elif name == 'g':
+            global _G
+            if _G is None:
+                # (a class is some 200 bytes of a board's RAM: made when a
+                # request first asks for g)
+                _G = type('_G', (), {})
             value = _G()
         elif name == 'url_args':  # (a route without components)
             value = {}
@@ -471,15 +482,6 @@ class Request:
                     value + separator + raw[i + 1]
         return value
 
-    def _keep_cookie_fields(self, headers):
-        # headers joins repeated Cookie fields with ', ', cookies reads them
-        # as one '; ' list: the '; ' form is kept with the joined value it
-        # stands for (a Cookie value set in headers since is read as it is)
-        joined = self._header('cookie', '; ')
-        value = headers.get('cookie')
-        if value is not joined and value is not None:
-            self._cookie_fields = (value, joined)
-
     def after_request(self, f):
         """Registers a handler called after this request only (decorator)."""
         if not isinstance(self.after_request_handlers, list):
@@ -493,11 +495,6 @@ if not _MICROPYTHON:
     install_lazy(Request, ('headers', 'args', 'cookies', 'json', 'form', 'g',
                            'url', 'url_args'))
     install_properties(Request)
-
-
-def _check_header_text(text):
-    if '\r' in text or '\n' in text or '\0' in text:
-        raise ValueError('header text must not contain CR, LF or NUL')
 
 
 if _MICROPYTHON:
@@ -571,7 +568,8 @@ class Response:
     @classmethod
     def redirect(cls, location, status_code=302):
         """A redirect response to ``location``."""
-        _check_header_text(location)
+        if '\r' in location or '\n' in location or '\0' in location:
+            raise ValueError('header text must not contain CR, LF or NUL')
         return cls(status_code=status_code, headers={'Location': location})
 
     @classmethod
@@ -646,15 +644,6 @@ def _make_response(value):
     return Response(value)
 
 
-def _check_regex(regex, segment):
-    # a bad re component fails when the route is made, not on each request
-    import re
-    try:
-        re.compile(regex)
-    except Exception as e:
-        raise ValueError('invalid re component {}: {}'.format(segment, e))
-
-
 class URLPattern:
     """A route's URL pattern: literal segments and ``<type:name>``
     components."""
@@ -678,7 +667,14 @@ class URLPattern:
                     type_, name = 're', parts[-1]
                     if len(parts) < 3:
                         raise ValueError('invalid re component ' + segment)
-                    _check_regex(':'.join(parts[1:-1]), segment)
+                    # (a bad one fails when the route is made, not on
+                    # each request)
+                    import re
+                    try:
+                        re.compile(':'.join(parts[1:-1]))
+                    except Exception as e:
+                        raise ValueError('invalid re component {}: {}'.format(
+                            segment, e))
                 else:
                     type_, name = parts[0], parts[1]
                 if not name:
