@@ -36,6 +36,7 @@ def unwrap_once(f):
     wrapped = getattr(f, '__wrapped__', None)
     return wrapped if wrapped is not None else _wrapped_by.get(f)
 
+
 # one implementation, in the core
 from microdot.microdot import iscoroutinefunction  # noqa: E402, F401
 

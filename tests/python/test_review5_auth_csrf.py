@@ -327,8 +327,8 @@ SESSION_LOGIN_SCRIPT = '''
 
 
 @pytest.mark.parametrize('interpreter', INTERPRETERS)
-def test_session_cookie_options_expiry_and_remembered_logins(interpreter,
-                                                            tmp_path):
+def test_session_cookie_options_expiry_and_remembered_logins(
+        interpreter, tmp_path):
     assert run_script(interpreter, SESSION_LOGIN_SCRIPT, tmp_path) == [
         'Path=/app; Domain=example.com; Max-Age=1; Secure; HttpOnly; '
         'SameSite=Strict',

@@ -23,7 +23,10 @@ import json
 
 import pytest
 
-from test_review5_support import KINDS, serve  # noqa: F401
+from test_review5_support import KINDS
+import test_review5_support
+
+serve = test_review5_support.serve  # the fixture
 
 API = '''
 from microdot import Microdot, abort

@@ -2,13 +2,15 @@
 SSE extension, as a user writes them, asked by a real client on the
 built-in server (CPython and MicroPython), uvicorn and gunicorn."""
 import http.client
-import os
 import socket
 import time
 
 import pytest
 
-from test_review5_support import KINDS, serve  # noqa: F401
+from test_review5_support import KINDS
+import test_review5_support
+
+serve = test_review5_support.serve  # the fixture
 
 APP = '''
 import asyncio

@@ -9,7 +9,9 @@ import os
 
 import pytest
 
-from test_review5_support import serve  # noqa: F401
+import test_review5_support
+
+serve = test_review5_support.serve  # the fixture
 
 JINJA_APP = '''
 import asyncio
