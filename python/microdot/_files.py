@@ -30,8 +30,10 @@ def content_type_of(cls, ext):
     return content_type
 
 
-def file_response(cls, filename, status_code, content_type, stream, max_age,
-                  compressed, file_extension, root):
+def file_response(cls, filename, status_code=200, content_type=None,
+                  stream=None, max_age=None, compressed=False,
+                  file_extension='', root=None):
+    """Response.send_file()."""
     if root is not None:
         filename = _inside_root(root, filename)
     if content_type is None:

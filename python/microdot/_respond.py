@@ -10,8 +10,27 @@ import asyncio
 from microdot._backend import backend
 from microdot.helpers import print_exception
 from microdot.microdot import Request, Response
-from microdot._server import _BIG_BODY, _CancelledError, _header_line, \
-    _log, _plain_head, _status_line
+from microdot._server import _BIG_BODY, _CancelledError, _log, _plain_head
+
+
+def _status_line(minor, status_code, reason):
+    if reason is None:
+        if status_code == 200:
+            reason = 'OK'
+        else:
+            from microdot._reasons import phrase
+            reason = phrase(status_code, 'N/A')
+    elif '\r' in reason or '\n' in reason:
+        raise ValueError('reason contains CR or LF')
+    return 'HTTP/1.{} {} {}\r\n'.format(minor, status_code, reason)
+
+
+def _header_line(name, value):
+    if not isinstance(value, str):
+        value = str(value)
+    if '\r' in value or '\n' in value or '\r' in name or '\n' in name:
+        raise ValueError('header {} contains CR or LF'.format(name))
+    return name + ': ' + value + '\r\n'
 
 
 def _response_head(res, minor, keep_alive, length, chunked):

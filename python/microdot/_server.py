@@ -95,29 +95,25 @@ class Connection:
             # interface extensions read a connection with, are in
             # microdot._serve_stream, set on this class on first use
             if name == 'client_addr':
-                return self._peer()
+                # from the stream's peer address, made on first read and
+                # kept: a connection whose requests never ask for it keeps
+                # no tuple and str of it
+                peer = None
+                try:
+                    peer = self.writer.get_extra_info('peername')
+                    if isinstance(peer, (bytes, bytearray)):  # raw sockaddr
+                        import socket
+                        family, address, port = socket.sockaddr(peer)[:3]
+                        peer = socket.inet_ntop(family, address), port
+                except Exception:  # (no writer, or no peername)
+                    peer = None
+                self.client_addr = peer
+                return peer
             if name[:4] != 'read':
                 raise AttributeError(name)
             from microdot._serve_stream import add_reading
             add_reading(Connection)
             return getattr(self, name)
-
-        def _peer(self):
-            # (MicroPython) client_addr from the stream's peer address, made
-            # on first read and kept: a connection whose requests never ask
-            # for it keeps no tuple and str of it
-            peer = None
-            writer = getattr(self, 'writer', None)
-            try:
-                peer = writer.get_extra_info('peername')
-                if isinstance(peer, (bytes, bytearray)):  # a raw sockaddr
-                    import socket
-                    family, address, port = socket.sockaddr(peer)[:3]
-                    peer = socket.inet_ntop(family, address), port
-            except Exception:  # (no writer, or a port without peername)
-                peer = None
-            self.client_addr = peer
-            return peer
 
     def flushed(self):
         """Whether what was written is on its way without a drain()."""
@@ -190,18 +186,6 @@ class StreamConnection(Connection):
         return self.writer.wait_closed()
 
 
-def _status_line(minor, status_code, reason):
-    if reason is None:
-        if status_code == 200:
-            reason = 'OK'
-        else:
-            from microdot._reasons import phrase
-            reason = phrase(status_code, 'N/A')
-    elif '\r' in reason or '\n' in reason:
-        raise ValueError('reason contains CR or LF')
-    return 'HTTP/1.{} {} {}\r\n'.format(minor, status_code, reason)
-
-
 _prefixes = {}  # (minor, status, content type, keep-alive, default) -> prefix
 # the last plain head made: content type (as set, or the default's raw
 # value), status, minor, keep-alive, length, head, whether the type is the
@@ -236,8 +220,18 @@ def _plain_head(res, minor, keep_alive, length):
     if prefix is None:
         if len(_prefixes) >= 64:
             _prefixes.clear()
-        prefix = _status_line(minor, status, None) + _header_line(
-            'Content-Type', res._content_type() if default else content_type)
+        # (what microdot._respond's _status_line and _header_line write,
+        # for a standard reason and a Content-Type that is a str)
+        value = res._content_type() if default else content_type
+        if '\r' in value or '\n' in value:
+            raise ValueError('header Content-Type contains CR or LF')
+        if status == 200:
+            prefix = 'OK'
+        else:
+            from microdot._reasons import phrase
+            prefix = phrase(status, 'N/A')
+        prefix = 'HTTP/1.{} {} {}\r\nContent-Type: {}\r\n'.format(
+            minor, status, prefix, value)
         if keep_alive:
             if not minor:
                 prefix += 'Connection: keep-alive\r\n'
@@ -273,14 +267,6 @@ def _plain_bytes(res, minor, keep_alive):
     if head is None:
         return None
     return head + body
-
-
-def _header_line(name, value):
-    if not isinstance(value, str):
-        value = str(value)
-    if '\r' in value or '\n' in value or '\r' in name or '\n' in name:
-        raise ValueError('header {} contains CR or LF'.format(name))
-    return name + ': ' + value + '\r\n'
 
 
 def _header_line_too_long(headers, limit):

@@ -573,10 +573,12 @@ class Response:
         return cls(status_code=status_code, headers={'Location': location})
 
     @classmethod
-    def send_file(cls, filename, status_code=200, content_type=None,
-                  stream=None, max_age=None, compressed=False,
-                  file_extension='', root=None):
-        """A response that streams a file from disk (or ``stream``).
+    def send_file(cls, *args, **kwargs):
+        """A response that streams a file from disk (or ``stream``):
+        ``send_file(filename, status_code=200, content_type=None,
+        stream=None, max_age=None, compressed=False, file_extension='',
+        root=None)``. (The arguments are named in microdot._files, loaded
+        on the first call: each name is RAM on a board.)
 
         With ``root``, ``filename`` is relative to that directory and must
         stay inside it: a name with a ``..`` segment, an absolute one, a
@@ -584,16 +586,16 @@ class Response:
         ``root`` gives 404. Serve a static folder with
         ``send_file(path, root='static')``."""
         from microdot._files import file_response
-        return file_response(cls, filename, status_code, content_type, stream,
-                             max_age, compressed, file_extension, root)
+        return file_response(cls, *args, **kwargs)
 
-    def set_cookie(self, cookie, value, path=None, domain=None,
-                   expires=None, max_age=None, secure=False,
-                   http_only=False, partitioned=False, samesite=None):
-        """Adds a Set-Cookie header to the response."""
+    def set_cookie(self, *args, **kwargs):
+        """Adds a Set-Cookie header to the response: ``set_cookie(cookie,
+        value, path=None, domain=None, expires=None, max_age=None,
+        secure=False, http_only=False, partitioned=False, samesite=None)``
+        (the arguments are named in microdot._cookies, loaded on the first
+        call)."""
         from microdot._cookies import set_cookie
-        set_cookie(self, cookie, value, path, domain, expires, max_age,
-                   secure, http_only, partitioned, samesite)
+        set_cookie(self, *args, **kwargs)
 
     def delete_cookie(self, cookie, **kwargs):
         """Asks the client to delete a cookie."""
