@@ -18,7 +18,7 @@ if options.pure:  # noqa: F821
     core.append("_pure.py")
 extensions = ["auth.py", "cors.py", "csrf.py", "login.py", "multipart.py", "session.py",
               "_jwt.py", "sse.py", "ssl.py", "test_client.py", "utemplate.py", "websocket.py",
-              "_ws_client.py", "_ws_frames.py", "_ws_close.py"]
+              "_ws_client.py", "_ws_frames.py", "_ws_close.py", "_ws_stream.py"]
 files = core + (extensions if options.extensions else [])  # noqa: F821
 package("microdot", files=files, opt=2)  # noqa: F821
 if options.compat:  # noqa: F821

@@ -39,7 +39,8 @@ CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
 
 # Private modules another part imports on first use, shipped with the part
 # whose feature they serve: the test client's WebSocket side needs websocket.
-_WS_LAZY = ['microdot/_ws_frames.py', 'microdot/_ws_close.py']  # (imported by websocket.py)
+_WS_LAZY = ['microdot/_ws_frames.py', 'microdot/_ws_close.py',
+            'microdot/_ws_stream.py']  # (imported by websocket.py)
 CARRIED = {'websocket': ['microdot/_ws_client.py'] + _WS_LAZY,
            'microdot_websocket': _WS_LAZY, 'microdot_asyncio_websocket': _WS_LAZY,
            'asyncio': ['microdot/_ws_client.py'] + _WS_LAZY}

@@ -5,6 +5,7 @@ first use: a server whose clients close their connections never loads it.
 import asyncio
 
 from microdot.websocket import ConnectionClosed, OP_CLOSE, close_payload
+from microdot._ws_stream import next_event
 
 
 async def close(ws, code, reason):
@@ -22,6 +23,6 @@ async def close(ws, code, reason):
 
 async def _drain_until_close(ws):
     while True:
-        event = await ws._next_event()
+        event = await next_event(ws)
         if event[0] == OP_CLOSE:
             return

@@ -3,10 +3,11 @@ messages and control frames out). Apart from websocket.py so that a server
 on MicroPython loads it only when a frame needs more than its fast path
 (whole one-frame messages and control frames in its receive buffer): a
 fragmented message, a frame bigger than the buffer.
-``microdot.websocket.FrameReader`` still names it (imported on first use).
+``microdot.websocket.FrameReader`` and ``.ProtocolError`` still name them
+(imported on first use).
 """
 from microdot._backend import backend
-from microdot.websocket import ProtocolError, _utf8, _NO_LIMIT, parse_close_payload
+from microdot.websocket import _NO_LIMIT, parse_close_payload
 
 try:
     from micropython import const
@@ -21,6 +22,22 @@ _CLOSE_PROTOCOL_ERROR = const(1002)
 _CLOSE_INVALID_DATA = const(1007)
 _CLOSE_TOO_BIG = const(1009)
 _WHOLE_TEXT = const(4096)  # text frames up to this size are checked whole
+
+
+class ProtocolError(ValueError):
+    """A frame the protocol rejects; ``code`` is the close code to send.
+    (A ValueError, as the backend's header parser and the fast path of
+    microdot.websocket raise: ``args`` is ``(code, message)``.)"""
+
+    def __init__(self, code, message=''):
+        super().__init__(code, message)
+        self.code = code
+
+
+def _text(data):
+    if backend.utf8_check(0, data, 0, len(data)) != 0:
+        raise ProtocolError(_CLOSE_INVALID_DATA, 'invalid UTF-8')
+    return str(data, 'utf-8')
 
 
 class FrameReader:
@@ -122,7 +139,7 @@ class FrameReader:
                     if mask is not None:
                         backend.ws_mask(buf, start, start + length, mask, 0)
                     data = memoryview(buf)[start:start + length]
-                    return (opcode, _utf8(data) if opcode == _OP_TEXT
+                    return (opcode, _text(data) if opcode == _OP_TEXT
                             else bytes(data)), start + length
                 pos += header_len
                 self._start_frame(fin, opcode, mask, length)
@@ -183,7 +200,10 @@ class FrameReader:
         payload = memoryview(self._payload)[:length]
         self._frame = self._payload = None
         if opcode == _OP_CLOSE:
-            return (_OP_CLOSE,) + parse_close_payload(bytes(payload))
+            try:
+                return (_OP_CLOSE,) + parse_close_payload(bytes(payload))
+            except ValueError as exc:
+                raise ProtocolError(exc.args[0], exc.args[-1])
         if opcode >= _OP_CLOSE:
             return opcode, bytes(payload)
         if self._msg is not None:

@@ -57,10 +57,7 @@ CLOSE_INTERNAL_ERROR = 1011
 _MICROPYTHON = __import__('sys').implementation.name == 'micropython'
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _NO_LIMIT = 1 << 62
-_DIRECT_MIN = const(256)  # payload rests this big are read straight into place
 _WHOLE_TEXT = const(4096)  # text frames up to this size are checked whole
-_MAX_HEADER = const(14)  # longest frame header
-_SPLIT_WRITE = const(16384)  # payloads this big are written apart (CPython)
 
 
 class WebSocketError(Exception):
@@ -78,43 +75,27 @@ class ConnectionClosed(WebSocketError):
         self.reason = reason
 
 
-class ProtocolError(Exception):
-    """A frame the protocol rejects; ``code`` is the close code to send."""
-
-    def __init__(self, code, message=''):
-        super().__init__(code, message)
-        self.code = code
-
-
 # ---------------------------------------------------------------------------
-# Frames (the frame reader, FrameReader, is in _ws_frames: on MicroPython the
-# server needs it only for what its fast path does not take, see receive).
+# Frames (the frame reader, FrameReader, and ProtocolError, the ValueError it
+# raises, are in _ws_frames: on MicroPython the server needs them only for
+# what its fast path does not take, see receive). A broken frame found here
+# is a ValueError(close code, message), as the backend's header parser
+# raises it.
 # ---------------------------------------------------------------------------
-
-def _valid_close_code(code):
-    if code < 1000 or code >= 5000:
-        return False
-    if code < 3000:
-        return code <= 1003 or 1007 <= code <= 1014
-    return True
-
-
-def _utf8(data):
-    if backend.utf8_check(0, data, 0, len(data)) != 0:
-        raise ProtocolError(CLOSE_INVALID_DATA, 'invalid UTF-8')
-    return str(data, 'utf-8')
-
 
 def parse_close_payload(payload):
     """Returns ``(code, reason)`` for the payload of a close frame."""
     if len(payload) == 0:
         return CLOSE_NO_STATUS, ''
     if len(payload) == 1:
-        raise ProtocolError(CLOSE_PROTOCOL_ERROR, 'truncated close code')
+        raise ValueError(CLOSE_PROTOCOL_ERROR, 'truncated close code')
     code = payload[0] << 8 | payload[1]
-    if not _valid_close_code(code):
-        raise ProtocolError(CLOSE_PROTOCOL_ERROR, 'invalid close code')
-    return code, _utf8(memoryview(payload)[2:])
+    if code < 1000 or code >= 5000 or code < 3000 and not (
+            code <= 1003 or 1007 <= code <= 1014):
+        raise ValueError(CLOSE_PROTOCOL_ERROR, 'invalid close code')
+    if backend.utf8_check(0, payload, 2, len(payload)) != 0:
+        raise ValueError(CLOSE_INVALID_DATA, 'invalid UTF-8')
+    return code, str(memoryview(payload)[2:], 'utf-8')
 
 
 def close_payload(code, reason=''):
@@ -126,7 +107,6 @@ def close_payload(code, reason=''):
 
 
 _parse_header = backend.ws_parse_header
-_mask = backend.ws_mask
 if _MICROPYTHON:
     from asyncio import core as _core
     # builtins used once per message, as module names: MicroPython looks a
@@ -138,12 +118,6 @@ if _MICROPYTHON:
     # the receive generator's fast path in one call, where the binding has
     # it (the x64 .mpy and firmware; not the pure backend nor small .mpy)
     _take = getattr(backend, 'ws_take_message', None)
-
-
-def build_frame_header(opcode, length, fin=True, mask=None):
-    """The header of a frame with ``length`` bytes of payload, as bytes
-    (``mask``: 4 bytes, or ``None`` for a server's unmasked frame)."""
-    return backend.ws_build_header(fin, opcode, length, mask)
 
 
 # ---------------------------------------------------------------------------
@@ -193,14 +167,43 @@ def check_upgrade(request):
     return None
 
 
-def handshake_response(request):
-    """The ``101 Switching Protocols`` response, as bytes, accepting the
-    upgrade ``request`` (already validated)."""
-    return (b'HTTP/1.1 101 Switching Protocols\r\n'
-            b'Upgrade: websocket\r\nConnection: Upgrade\r\n'
-            b'Sec-WebSocket-Accept: ' +
-            accept_key(_header(request, 'sec-websocket-key')).encode() +
-            b'\r\n\r\n')
+# MicroPython: the receive buffer no WebSocket holds (see WebSocket.receive)
+_free_buf = None
+
+
+def _new_buffer(ws):
+    # (a memoryview: slicing it makes no copy) On a small heap that has no
+    # block that big left, a smaller buffer still works (bigger frames go
+    # to their payload buffer a piece at a time).
+    size = max(ws.stream_buffer_size, 256)
+    while True:
+        try:
+            return memoryview(bytearray(size))
+        except MemoryError:
+            if size <= 256:
+                raise
+            size = max(size >> 1, 256)
+
+
+def _give_buffer(buf):
+    # (the bigger one is kept: a smaller buffer made on a fragmented heap
+    # would leave every bigger frame to the frame reader)
+    global _free_buf
+    if _free_buf is None or len(_free_buf) < len(buf):
+        _free_buf = buf
+
+
+_more = None  # microdot._ws_stream, once imported
+
+
+def _stream_path():
+    # the WebSocket code beyond MicroPython's fast path, imported on first
+    # use (its functions are WebSocket's methods on CPython)
+    global _more
+    if _more is None:
+        from microdot import _ws_stream
+        _more = _ws_stream
+    return _more
 
 
 # ---------------------------------------------------------------------------
@@ -227,13 +230,13 @@ class WebSocket:
 
     # (defaults in the class: a WebSocket stores only what differs)
     _direct = False  # the built-in server's connection
-    _stream = None  # MicroPython: its asyncio stream (see _read_stream)
+    _stream = None  # MicroPython: its asyncio stream (see receive)
     _rbuf = None  # MicroPython: the receive buffer, while it has bytes
     _rpos = 0  # the unparsed bytes of _rbuf: _rbuf[_rpos:_rend]
     _rend = -1  # (-1 until the server's buffer has none of ours left)
     _yielded = False  # a read yielded since the last send
     _nodelay = True  # (MicroPython) Nagle's algorithm is off
-    frames = None  # the FrameReader, made when a frame needs it (_frames)
+    frames = None  # the FrameReader, made when a frame needs it
 
     def __init__(self, request, reader=None, writer=None):
         self.closed = None  # the ConnectionClosed once closed
@@ -244,7 +247,7 @@ class WebSocket:
         self.writer = writer
         # the built-in server's connection: frames are parsed in its buffer
         # and, on MicroPython, its socket stream is read directly (see
-        # _read_stream)
+        # receive)
         if isinstance(reader, Connection):
             self._direct = True
             stream = reader.reader
@@ -262,60 +265,57 @@ class WebSocket:
         except AttributeError:
             pass
         if self._stream is not None:
-            if not _no_delay(getattr(self.reader.writer, 's', None)):
+            # Nagle's algorithm off where the server left it on
+            # (MicroPython's asyncio; CPython's sets TCP_NODELAY itself): a
+            # frame written while an earlier one is unacknowledged would
+            # wait for the peer's delayed ACK
+            try:
+                self.reader.writer.s.setsockopt(6, 1, 1)  # TCP_NODELAY
+            except Exception:
                 self._nodelay = False
-        self.writer.write(handshake_response(self.request))
+        self.writer.write(
+            b'HTTP/1.1 101 Switching Protocols\r\n'
+            b'Upgrade: websocket\r\nConnection: Upgrade\r\n'
+            b'Sec-WebSocket-Accept: ' +
+            accept_key(_header(self.request, 'sec-websocket-key')).encode() +
+            b'\r\n\r\n')
         await self.writer.drain()
         if self._stream is not None:
             __import__('gc').collect()
 
-    async def receive(self):
-        """Waits for the next message; returns ``str`` or ``bytes``."""
-        while True:
-            if self.closed is not None:
-                raise self.closed
-            event = await self._next_event()
-            if event[0] <= OP_BINARY:
-                return event[1]
-            if event[0] == OP_PING:
-                await self._send_frame(OP_PONG, event[1])
-            elif event[0] == OP_CLOSE:
-                await self._fail(event[1], event[2])
-
     if _MICROPYTHON:
-        _receive = receive
-
         def receive(self):
+            """Waits for the next message; returns ``str`` or ``bytes``."""
             # MicroPython, over the built-in server's plain TCP socket: a
             # generator (asyncio runs it as a coroutine) that waits for the
-            # socket itself and takes a whole one-frame message from the
-            # buffer inline: one generator and few lookups per message
+            # socket itself and takes a whole one-frame message (or a
+            # control frame) from its receive buffer in one call (of the C
+            # binding, or _take_python): one generator and few lookups per
+            # message. What needs the frame reader goes to _ws_stream.
             global _free_buf
             if self._rend < 0:  # (see _rend)
                 if self._stream is None or self.reader.pending():
-                    return (yield from self._receive())
+                    return (yield from _stream_path().receive(self))
                 self._rend = 0
-            frames = self.frames  # (None: no frame or message under way)
-            limit = self.max_message_size or _NO_LIMIT
             while True:
                 if self.closed is not None:
                     raise self.closed
+                buf = self.frames
+                if buf is not None and (buf._frame is not None or
+                                        buf._msg_opcode is not None):
+                    # (a message the frame reader is putting together)
+                    return (yield from _stream_path().receive(self))
                 buf = self._rbuf
-                event = None
-                more = False  # the next frame, not all here, fits in buf
                 try:
-                    if buf is not None and (frames is None or
-                                            frames._frame is None):
-                        # a whole one-frame message, or a control frame,
-                        # taken in one call (of the C binding, or
-                        # _take_python): the frame reader is left for the
-                        # rest
+                    if buf is not None:
                         taken = _take_message(buf, self._rpos, self._rend,
-                                              limit, frames is None or
-                                              frames._msg_opcode is None)
+                                              self.max_message_size or
+                                              _NO_LIMIT, True)
                         if taken is None:
-                            more = _wait_more(self, buf, self._rpos,
-                                              self._rend, limit, frames)
+                            if not _wait_more(self, buf, self._rpos,
+                                              self._rend):
+                                return (yield from
+                                        _stream_path().receive(self))
                         else:
                             # (opcode, payload, stop), indexed: each local
                             # makes every receive's generator bigger
@@ -329,85 +329,56 @@ class WebSocket:
                                 self._rpos = taken[2]
                             if taken[0] <= OP_BINARY:
                                 return taken[1]
-                            event = (OP_CLOSE,) + parse_close_payload(
-                                taken[1]) if taken[0] == OP_CLOSE else \
-                                taken[:2]
-                    if event is None and not more and (
-                            buf is not None or frames is not None):
-                        if frames is None:
-                            frames = self._frames()
-                        frames.max_message_size = limit
-                        event = self._parse_stream(frames)
-                    if event is None:
-                        sock = self._stream.s
-                        yield _core._io_queue.queue_read(sock)
-                        if self._rbuf is None and (frames is None or
-                                                   frames._frame is None):
-                            buf = _free_buf
-                            if buf is None:
-                                buf = _new_buffer(self)
-                            else:
-                                _free_buf = None
-                            n = sock.readinto(buf)
-                            if n:
-                                self._rbuf = buf
-                                self._rpos = 0
-                                self._rend = n
-                            else:
-                                _give_buffer(buf)
+                            if taken[0] == OP_PING:
+                                yield from self._send_frame(OP_PONG,
+                                                            taken[1])
+                            elif taken[0] == OP_CLOSE:
+                                taken = parse_close_payload(taken[1])
+                                yield from self._fail(taken[0], taken[1])
+                            continue
+                    # (no bytes, or the start of a frame that fits in the
+                    # buffer: the socket's next bytes go after them)
+                    buf = self._stream.s
+                    yield _core._io_queue.queue_read(buf)
+                    if self._rbuf is None:
+                        taken = _free_buf
+                        if taken is None:
+                            taken = _new_buffer(self)
                         else:
-                            n = self._read_socket(frames, sock)
-                        if n is None:  # not readable after all
-                            continue
-                        self._yielded = True
+                            _free_buf = None
+                        n = buf.readinto(taken)
                         if n:
-                            continue
+                            self._rbuf = taken
+                            self._rpos = 0
+                            self._rend = n
+                        else:
+                            _give_buffer(taken)
+                    else:
+                        n = self._read_socket(buf)
+                    if n is None:  # not readable after all
+                        continue
+                    self._yielded = True
+                    if not n:
                         yield from self._lost()
-                except ProtocolError as exc:
-                    yield from self._fail(exc.code, str(exc.args[-1]))
-                except ValueError as exc:  # (from _parse_header)
+                except ValueError as exc:  # (a broken frame: see above)
                     yield from self._fail(exc.args[0], str(exc.args[-1]))
                 except OSError:
                     yield from self._lost()
-                if event[0] <= OP_BINARY:
-                    return event[1]
-                if event[0] == OP_PING:
-                    yield from self._send_frame(OP_PONG, event[1])
-                elif event[0] == OP_CLOSE:
-                    yield from self._fail(event[1], event[2])
-
-    async def send(self, data, opcode=None):
-        """Sends a message: text for ``str``, binary for bytes-like."""
-        if self.closed is not None:
-            raise self.closed
-        if isinstance(data, str):
-            # MicroPython: a str's UTF-8 bytes, seen without a copy
-            data = data.encode() if self._stream is None else memoryview(data)
-            if opcode is None:
-                opcode = OP_TEXT
-        elif opcode is None:
-            opcode = OP_BINARY
-        try:  # _send_frame, inlined: one coroutine less per message
-            writer = self._write_frame(opcode, data)
-            if writer is not None:
-                await writer.drain()
-        except (OSError, EOFError):
-            await self._lost()
-
-    if _MICROPYTHON:
-        _send = send
 
         async def send(self, data, opcode=None):
+            """Sends a message: text for ``str``, binary for bytes-like."""
             # MicroPython: a frame of up to 64 KiB is joined in a receive
             # buffer's free space and written inline (see _write_frame)
             stream = self._stream
             if stream is None or stream.out_buf or self.closed is not None:
-                return await self._send(data, opcode)
+                return await (_more or _stream_path()).send(
+                    self, data, opcode)
             buf = self._rbuf
             if buf is None:
                 buf = _free_buf
                 if buf is None:
-                    return await self._send(data, opcode)
+                    return await (_more or _stream_path()).send(
+                        self, data, opcode)
                 start = 0
                 room = _len(buf)
             else:
@@ -432,7 +403,8 @@ class WebSocket:
                 buf[start + 3] = n & 0xff
                 h = start + 4
             else:
-                return await self._send(data, opcode)
+                return await (_more or _stream_path()).send(
+                    self, data, opcode)
             buf[start] = 0x80 | opcode
             n += h
             buf[h:n] = data
@@ -447,6 +419,97 @@ class WebSocket:
                 await stream.drain()
             except OSError:
                 await self._lost()
+
+        def _read_socket(self, sock):
+            """Reads what the (readable) socket has into the receive
+            buffer: after its unparsed bytes (a partial frame header), or
+            into a free one. Returns the byte count (None: nothing was
+            readable after all). MicroPython."""
+            global _free_buf
+            buf = self._rbuf
+            if buf is not None:
+                rpos = self._rpos
+                k = self._rend - rpos
+                if rpos:  # (a copy first where the two overlap)
+                    buf[:k] = buf[rpos:self._rend] if k <= rpos else \
+                        bytes(buf[rpos:self._rend])
+                    self._rpos = 0
+                n = sock.readinto(buf[k:])
+                if n:
+                    self._rend = k + n
+                return n
+            buf = _free_buf
+            if buf is None:
+                buf = _new_buffer(self)
+            else:
+                _free_buf = None
+            n = sock.readinto(buf)
+            if n:
+                self._rbuf = buf
+                self._rpos = 0
+                self._rend = n
+            else:
+                _give_buffer(buf)
+            return n
+
+        def _write_frame(self, opcode, payload):
+            """Writes one frame; returns the writer to drain, or None where
+            a drain would only yield (right after a read yielded)."""
+            stream = self._stream
+            if stream is None:
+                return _stream_path().write_frame(self, opcode, payload)
+            n = len(payload)
+            h = 2 if n < 126 else 4 if n < 65536 else 10
+            total = h + n
+            # the frame is joined in a buffer: the free receive buffer, or
+            # this socket's own, before or after its unparsed bytes (a
+            # pending readinto fills it only once this synchronous write is
+            # over, and Stream.write copies what the socket does not take)
+            buf = self._rbuf
+            start = -1
+            if buf is None:
+                buf = _free_buf
+                if buf is not None and total <= len(buf):
+                    start = 0
+            elif total <= self._rpos:
+                start = 0
+            elif total <= len(buf) - self._rend:
+                start = self._rend
+            if start < 0:
+                header = backend.ws_build_header(True, opcode, n, None)
+                if self._nodelay:
+                    stream.write(header)
+                    stream.write(payload)
+                else:  # Nagle would hold the payload's tail back
+                    stream.write(header + payload)
+            else:
+                buf[start] = 0x80 | opcode
+                if h == 2:
+                    buf[start + 1] = n
+                elif h == 4:
+                    buf[start + 1] = 126
+                    buf[start + 2] = n >> 8
+                    buf[start + 3] = n & 0xff
+                else:
+                    buf[start:start + h] = backend.ws_build_header(
+                        True, opcode, n, None)
+                buf[start + h:start + total] = payload
+                if stream.out_buf:
+                    stream.write(buf[start:start + total])
+                else:  # (Stream.write, inlined)
+                    sent = stream.s.write(buf, start, total) or 0
+                    if sent != total:
+                        stream.write(buf[start + sent:start + total])
+            # Stream.drain() yields even with nothing to send: skip that
+            # when a read yielded since the last send
+            yielded = self._yielded
+            self._yielded = False
+            return stream if stream.out_buf or not yielded else None
+    else:
+        # CPython: the frame reader's way over any stream pair, for every
+        # connection
+        from microdot._ws_stream import receive, send, \
+            next_event as _next_event, write_frame as _write_frame
 
     async def close(self, code=CLOSE_NORMAL, reason=''):
         """Starts the closing handshake, waits (at most ``close_timeout``
@@ -473,194 +536,18 @@ class WebSocket:
         raise self.closed
 
     async def _close_transport(self):
-        writer, self.writer = self.writer, _ClosedWriter()
+        writer = self.writer
+        if self._stream is None:
+            # (a closed transport may take writes without an error: what
+            # is written from now on fails; MicroPython's socket stream
+            # fails by itself)
+            from microdot._ws_stream import ClosedWriter
+            self.writer = ClosedWriter()
         try:
             writer.close()
             await writer.wait_closed()
         except Exception:
             pass
-
-    def _frames(self):
-        frames = self.frames
-        if frames is None:
-            from microdot._ws_frames import FrameReader
-            frames = self.frames = FrameReader(self.max_message_size)
-        return frames
-
-    async def _next_event(self):
-        frames = self.frames or self._frames()
-        frames.max_message_size = self.max_message_size or _NO_LIMIT
-        conn = self.reader
-        while True:
-            try:
-                # MicroPython reads the socket itself once the server's
-                # buffer is used up (see _parse_stream)
-                stream = self._stream is not None and not conn.pending()
-                if stream:
-                    event = self._parse_stream(frames)
-                elif self._direct:
-                    event = None
-                    if conn.pos < len(conn.buf):  # (nothing to parse)
-                        event, conn.pos = frames.parse(
-                            conn.buf, conn.pos, len(conn.buf),
-                            self.whole_frame_size)
-                else:
-                    event = frames.next_event()
-                if event is not None:
-                    return event
-                if stream:
-                    n = await self._read_stream(frames)
-                    if n is None:  # the socket was not readable after all
-                        continue
-                elif self._direct:
-                    n = await conn.fill()
-                else:
-                    n = await conn.read(
-                        max(self.read_size, min(frames.wanted(), 1 << 20)))
-                    frames.feed(n)
-            except ProtocolError as exc:
-                await self._fail(exc.code, str(exc.args[-1]))
-            except (OSError, EOFError):
-                n = 0
-            if not n:
-                await self._lost()
-
-    # MicroPython: once the server's buffer is used up, the socket is read
-    # straight into a receive buffer (or into the payload of a big frame),
-    # and frames are written from a buffer too: no bytes object per read or
-    # write (MicroPython hashes every bytes object it makes, byte by byte),
-    # no coroutine per read. A WebSocket holds a receive buffer only while
-    # it has unparsed bytes in it (a partial frame header); otherwise the
-    # buffer goes back to _free_buf for the next socket to read into, so an
-    # idle WebSocket holds none.
-
-    def _parse_stream(self, frames):
-        """The next event from the receive buffer, or None (MicroPython)."""
-        buf = self._rbuf
-        if buf is None:
-            frame = frames._frame
-            if frame is None or frame[3]:
-                return None
-            # (a frame read whole into its payload: ends it)
-            return frames.parse(b'', 0, 0)[0]
-        event, pos = frames.parse(buf, self._rpos, self._rend,
-                                  len(buf) - _MAX_HEADER)
-        if pos == self._rend:
-            self._rbuf = None
-            _give_buffer(buf)
-        else:
-            self._rpos = pos
-        return event
-
-    def _read_socket(self, frames, sock):
-        """Reads what the (readable) socket has: after the unparsed bytes,
-        straight into the rest of a big frame's payload (unmasked and
-        UTF-8-checked there), or into a free receive buffer. Returns the
-        byte count (None: nothing was readable after all). MicroPython."""
-        buf = self._rbuf
-        if buf is not None:  # a partial frame header is left
-            rpos = self._rpos
-            k = self._rend - rpos
-            if rpos:  # (a copy first where the two overlap)
-                buf[:k] = buf[rpos:self._rend] if k <= rpos else \
-                    bytes(buf[rpos:self._rend])
-                self._rpos = 0
-            n = sock.readinto(buf[k:])
-            if n:
-                self._rend = k + n
-            return n
-        frame = frames._frame
-        if frame is not None and frame[3] >= _DIRECT_MIN:
-            n = sock.readinto(frames.payload_view())
-            if n:
-                frames.payload_received(n)
-            return n
-        buf = _take_buffer(self)
-        n = sock.readinto(buf)
-        if n:
-            self._rbuf = buf
-            self._rpos = 0
-            self._rend = n
-        else:
-            _give_buffer(buf)
-        return n
-
-    def _read_stream(self, frames):
-        """Waits until the socket is readable, then reads it (see
-        _read_socket). MicroPython only: a generator that waits the way
-        asyncio's Stream.readinto() does (one coroutine less per read)."""
-        sock = self._stream.s
-        yield asyncio.core._io_queue.queue_read(sock)
-        n = self._read_socket(frames, sock)
-        if n is not None:
-            self._yielded = True
-        return n
-
-    def _write_frame(self, opcode, payload):
-        """Writes one frame; returns the writer to drain, or None where a
-        drain would only yield (MicroPython, right after a read yielded)."""
-        stream = self._stream
-        if stream is None:
-            header = backend.ws_build_header(True, opcode, len(payload), None)
-            if len(payload) > _SPLIT_WRITE:
-                # no copy; a big payload keeps ACKs coming, so a lone
-                # header segment does not wait for a delayed ACK
-                if not isinstance(payload, bytes):
-                    payload = bytes(payload)  # transports may keep it
-                self.writer.write(header)
-                self.writer.write(payload)
-            else:
-                # one write: a lone header segment followed by a small
-                # payload could wait out Nagle and a delayed ACK (40 ms)
-                self.writer.write(header + payload)
-            return self.writer
-        n = len(payload)
-        h = 2 if n < 126 else 4 if n < 65536 else 10
-        total = h + n
-        # the frame is joined in a buffer: the free receive buffer, or this
-        # socket's own, before or after its unparsed bytes (a pending
-        # readinto fills it only once this synchronous write is over, and
-        # Stream.write copies what the socket does not take at once)
-        buf = self._rbuf
-        start = -1
-        if buf is None:
-            buf = _free_buf
-            if buf is not None and total <= len(buf):
-                start = 0
-        elif total <= self._rpos:
-            start = 0
-        elif total <= len(buf) - self._rend:
-            start = self._rend
-        if start < 0:
-            header = backend.ws_build_header(True, opcode, n, None)
-            if self._nodelay:
-                stream.write(header)
-                stream.write(payload)
-            else:  # Nagle would hold the payload's tail back
-                stream.write(header + payload)
-        else:
-            buf[start] = 0x80 | opcode
-            if h == 2:
-                buf[start + 1] = n
-            elif h == 4:
-                buf[start + 1] = 126
-                buf[start + 2] = n >> 8
-                buf[start + 3] = n & 0xff
-            else:
-                buf[start:start + h] = backend.ws_build_header(
-                    True, opcode, n, None)
-            buf[start + h:start + total] = payload
-            if stream.out_buf:
-                stream.write(buf[start:start + total])
-            else:  # (Stream.write, inlined)
-                sent = stream.s.write(buf, start, total) or 0
-                if sent != total:
-                    stream.write(buf[start + sent:start + total])
-        # Stream.drain() yields even with nothing to send: skip that when a
-        # read yielded since the last send
-        yielded = self._yielded
-        self._yielded = False
-        return stream if stream.out_buf or not yielded else None
 
     async def _send_frame(self, opcode, payload):
         try:
@@ -671,11 +558,7 @@ class WebSocket:
             await self._lost()
 
 
-# MicroPython: the receive buffer no WebSocket holds (see _parse_stream)
-_free_buf = None
-
-
-def _wait_more(ws, buf, pos, end, limit, frames):
+def _wait_more(ws, buf, pos, end):
     """Whether the receive generator reads more into its buffer for the
     frame that starts at ``buf[pos]``, instead of handing it to the frame
     reader: a partial header, or a frame its fast path takes whole (see
@@ -684,14 +567,12 @@ def _wait_more(ws, buf, pos, end, limit, frames):
     WebSocket would keep for good. A frame bigger than ``buf`` (a smaller
     buffer, made when the heap had no bigger block) moves to a full-size
     one when one can be had. MicroPython."""
-    header = _parse_header(buf, pos, end, 1, limit)
+    header = _parse_header(buf, pos, end, 1, ws.max_message_size or _NO_LIMIT)
     if header is None:
         return True
     fin, opcode, mask, length, start = header
     if not (fin and (opcode == OP_BINARY or opcode == OP_TEXT and
-                     length <= _WHOLE_TEXT) and
-            (frames is None or frames._msg_opcode is None) or
-            opcode >= OP_CLOSE):
+                     length <= _WHOLE_TEXT) or opcode >= OP_CLOSE):
         return False
     start += length  # (the frame's size)
     if start <= _len(buf):
@@ -716,87 +597,41 @@ def _wait_more(ws, buf, pos, end, limit, frames):
     return True
 
 
-def _take_python(buf, start, end, limit, data_ok):
-    # ws_take_message of the C binding, for the pure backend (MicroPython):
-    # the same results, but the payload is unmasked in buf
-    header = _parse_header(buf, start, end, 1, limit)
-    if header is None:
-        return None
-    fin, opcode, mask, length, stop = header
-    start += stop
-    stop = start + length
-    if stop > end or opcode < OP_CLOSE and not (
-            data_ok and fin and (opcode == OP_BINARY or opcode == OP_TEXT
-                                 and length <= _WHOLE_TEXT)):
-        return None
-    _mask(buf, start, stop, mask, 0)
-    buf = buf[start:stop]
-    if opcode == OP_TEXT:
-        if backend.utf8_check(0, buf, 0, length) != 0:
-            raise ValueError(CLOSE_INVALID_DATA, 'invalid UTF-8')
-        return opcode, str(buf, 'utf-8'), stop
-    return opcode, bytes(buf), stop
-
-
 if _MICROPYTHON:
-    _take_message = _take_python if _take is None else _take
+    if _take is None:
+        def _take_message(buf, start, end, limit, data_ok):
+            # ws_take_message of the C binding, for the pure backend: the
+            # same results, but the payload is unmasked in buf
+            header = _parse_header(buf, start, end, 1, limit)
+            if header is None:
+                return None
+            fin, opcode, mask, length, stop = header
+            start += stop
+            stop = start + length
+            if stop > end or opcode < OP_CLOSE and not (
+                    data_ok and fin and (opcode == OP_BINARY or
+                                         opcode == OP_TEXT and
+                                         length <= _WHOLE_TEXT)):
+                return None
+            backend.ws_mask(buf, start, stop, mask, 0)
+            if opcode == OP_TEXT:
+                text = _utf8_text(buf, start, stop)
+                if text is None:
+                    raise ValueError(CLOSE_INVALID_DATA, 'invalid UTF-8')
+                return opcode, text, stop
+            return opcode, bytes(buf[start:stop]), stop
 
-
-def _take_buffer(ws):
-    global _free_buf
-    buf = _free_buf
-    if buf is None:
-        return _new_buffer(ws)
-    _free_buf = None
-    return buf
-
-
-def _new_buffer(ws):
-    # (a memoryview: slicing it makes no copy) On a small heap that has no
-    # block that big left, a smaller buffer still works (bigger frames go
-    # to their payload buffer a piece at a time).
-    size = max(ws.stream_buffer_size, 256)
-    while True:
-        try:
-            return memoryview(bytearray(size))
-        except MemoryError:
-            if size <= 256:
-                raise
-            size = max(size >> 1, 256)
-
-
-def _give_buffer(buf):
-    # (the bigger one is kept: a smaller buffer made on a fragmented heap
-    # would leave every bigger frame to the frame reader)
-    global _free_buf
-    if _free_buf is None or len(_free_buf) < len(buf):
-        _free_buf = buf
-
-
-def _no_delay(sock):
-    """Turns Nagle's algorithm off where the server left it on (MicroPython's
-    asyncio; CPython's sets TCP_NODELAY itself): a frame written while an
-    earlier one is unacknowledged would wait for the peer's delayed ACK.
-    Returns whether it could."""
-    try:
-        sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
-        return True
-    except Exception:
-        return False
-
-
-class _ClosedWriter:
-    def write(self, data):
-        raise OSError('closed')
-
-    async def drain(self):
-        raise OSError('closed')
-
-    def close(self):
-        pass
-
-    async def wait_closed(self):
-        pass
+        if backend.NAME == 'pure':
+            # the text checked and decoded in one pass
+            from microdot._pure_utf8 import utf8_text as _utf8_text
+        else:
+            def _utf8_text(buf, start, end):
+                # (utf8_text of the pure backend, with the backend's check)
+                if backend.utf8_check(0, buf, start, end) != 0:
+                    return None
+                return str(buf[start:end], 'utf-8')
+    else:
+        _take_message = _take
 
 
 # ---------------------------------------------------------------------------
@@ -906,8 +741,11 @@ async def _detached(f, ws, args, kwargs):
 
 
 def __getattr__(name):
-    # (FrameReader is in _ws_frames, imported on first use)
-    if name == 'FrameReader':
-        from microdot._ws_frames import FrameReader
-        return FrameReader
+    # (FrameReader and ProtocolError are in _ws_frames, build_frame_header
+    # in _ws_stream: imported on first use)
+    if name == 'FrameReader' or name == 'ProtocolError':
+        from microdot import _ws_frames
+        return getattr(_ws_frames, name)
+    if name == 'build_frame_header':
+        return _stream_path().build_frame_header
     raise AttributeError(name)
