@@ -141,7 +141,9 @@ def test_streams_files_and_events(serve, kind, tmp_path):
     assert b'event: tick\nid: 43\ndata: {"n": 43}\n\n' in data
     ended = tmp_path / 'ended.txt'
     deadline = time.monotonic() + 10
-    while not ended.exists() and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        if ended.exists() and ended.read_text():  # (written, not just made)
+            break
         time.sleep(0.05)
-    assert ended.exists(), served.stop()
+    assert ended.exists() and ended.read_text(), served.stop()
     assert int(ended.read_text()) >= 43
