@@ -296,6 +296,9 @@ class WebSocket:
             if self._rend < 0:  # (see _rend)
                 if self._stream is None or self.reader.pending():
                     return (yield from _stream_path().receive(self))
+                # (the first: the request loop's frames are garbage once
+                # the handler runs in a task of its own, see with_websocket)
+                __import__('gc').collect()
                 self._rend = 0
             while True:
                 if self.closed is not None:
@@ -557,6 +560,26 @@ class WebSocket:
         except (OSError, EOFError):
             await self._lost()
 
+    def _ended(self, task, exc):
+        # (MicroPython) the handler's task, detached from the request's
+        # (see with_websocket), is done: exc is the StopIteration of its
+        # return, or what it raised. A task of its own ends the connection.
+        # (nothing may escape: asyncio's loop would end)
+        try:
+            if isinstance(exc, (StopIteration, WebSocketError)):
+                code = CLOSE_NORMAL
+            elif isinstance(exc, Exception):
+                code = CLOSE_INTERNAL_ERROR
+                print_exception(exc)
+            else:  # (cancelled: shutdown or idle timeout)
+                code = 0
+            asyncio.create_task(_finish(self, code))
+        except MemoryError:  # (no room for that task: dropped at once)
+            self._stream.s.close()
+            registry = getattr(self.reader, 'registry', None)
+            if registry is not None:
+                registry.discard(self.reader)
+
 
 def _wait_more(ws, buf, pos, end):
     """Whether the receive generator reads more into its buffer for the
@@ -690,10 +713,14 @@ def with_websocket(f):
             # and this coroutine would keep their frames (~1 KB) for the
             # WebSocket's life: the handler goes on in a task of its own
             # and they end (the connection is left to that task: see
-            # _detached)
+            # WebSocket._ended)
             ws.reader.socket = None
-            ws.reader.task = asyncio.create_task(
-                _detached(f, ws, args, kwargs))
+            task = ws.reader.task = asyncio.create_task(
+                f(request, ws, *args, **kwargs))
+            # (MicroPython's asyncio calls a task's state when it is
+            # callable, once the task is done: no coroutine of ours waits
+            # for the handler's)
+            task.state = ws._ended
             return Response.already_handled
         code = CLOSE_NORMAL
         try:
@@ -714,24 +741,10 @@ def with_websocket(f):
     return websocket_handler
 
 
-async def _detached(f, ws, args, kwargs):
-    """A WebSocket's handler in its own task (MicroPython, the built-in
-    server's plain TCP connections), which then ends the connection the way
-    the server's request loop would have. (Few locals and handler levels:
-    this coroutine's frame is kept for the WebSocket's life.)"""
-    # (the request loop's frames are garbage now: collected before the
-    # handler's first receive is made)
-    __import__('gc').collect()
-    code = CLOSE_NORMAL
-    try:
-        await f(ws.request, ws, *args, **kwargs)
-    except WebSocketError:
-        pass
-    except Exception as exc:
-        code = CLOSE_INTERNAL_ERROR
-        print_exception(exc)
-    except BaseException:  # (cancelled: shutdown or idle timeout)
-        code = 0
+async def _finish(ws, code):
+    """Ends a WebSocket whose handler's task has ended (see
+    WebSocket._ended): the closing handshake with ``code`` (0: none), then
+    the connection, the way the server's request loop would have."""
     try:
         if code:
             await ws.close(code)

@@ -7,10 +7,11 @@ the receive buffer), the exchanges are right before and after, and the fast
 path takes over again once the frame reader is done. Broken frames and
 close frames that the fast path meets close the connection with the right
 code (1002, 1007)."""
+import base64
 import os
 import socket
 import sys
-import base64
+import time
 
 import pytest
 
@@ -53,9 +54,13 @@ def server(request, tmp_path):
 
 
 def loaded(server):
+    return loaded_path(server, '/loaded')
+
+
+def loaded_path(server, path):
     sock = socket.create_connection(('127.0.0.1', server.port), timeout=10)
     try:
-        sock.sendall(b'GET /loaded HTTP/1.0\r\n\r\n')
+        sock.sendall(b'GET %s HTTP/1.0\r\n\r\n' % path.encode())
         data = b''
         while True:
             chunk = sock.recv(1024)
@@ -173,3 +178,72 @@ def test_names_of_the_moved_parts():
     # CPython's methods are _ws_stream's functions (no call in between)
     assert websocket.WebSocket.receive is _ws_stream.receive
     assert websocket.WebSocket.send is _ws_stream.send
+
+
+ENDINGS_APP = '''
+import sys
+from microdot import Microdot
+from microdot.websocket import with_websocket
+
+app = Microdot()
+conns = []
+
+
+@app.route('/echo')
+@with_websocket
+async def echo(request, ws):
+    conns.append(request.sock[0])
+    while True:
+        message = await ws.receive()
+        if message == 'return':
+            return
+        if message == 'raise':
+            raise RuntimeError('handler failed on purpose')
+        await ws.send(message)
+
+
+@app.route('/open')
+async def still_open(request):
+    # the WebSocket connections still in the server's registry (CPython's
+    # server keeps none)
+    return str(sum(1 for c in conns
+                   if c in (getattr(c, 'registry', None) or ())))
+
+
+app.run(host='127.0.0.1', port=int(sys.argv[1]))
+'''
+
+
+@pytest.fixture(params=['builtin', 'micropython', 'micropython-c'])
+def endings_server(request, tmp_path):
+    yield from serve_script(ENDINGS_APP, tmp_path / 'endings_app.py',
+                            request.param)
+
+
+def test_handler_endings_close_the_connection(endings_server):
+    # MicroPython runs the handler in a task of its own, whose end closes
+    # the connection (WebSocket._ended): a return with 1000, an exception
+    # with 1011 (and its traceback in the log); the connection leaves the
+    # server's registry either way, and the server goes on
+    server = endings_server
+    for word, code in (('return', 1000), ('raise', 1011)):
+        sock = open_ws(server)
+        try:
+            sock.sendall(frame(1, b'hello'))
+            assert read_message(sock) == (1, b'hello')
+            sock.sendall(frame(1, word.encode()))
+            opcode, payload = read_message(sock)
+            assert (opcode, payload[:2]) == (8, bytes((code >> 8,
+                                                       code & 0xff)))
+            sock.sendall(frame(8, payload[:2]))
+            assert sock.recv(16) == b''  # (closed by the server)
+        finally:
+            sock.close()
+    for _ in range(50):
+        if loaded_path(server, '/open') == '0':
+            break
+        time.sleep(0.1)
+    assert loaded_path(server, '/open') == '0'
+    server.log.seek(0)
+    log = server.log.read().decode()
+    assert 'handler failed on purpose' in log
