@@ -568,6 +568,33 @@ static PyObject *step(PyObject *self, PyObject *coro) {
 }
 #endif
 
+#if PY_VERSION_HEX >= 0x030A0000
+// new_object(cls): object.__new__(cls) without the argument tuple and checks
+// of a Python-level call to it (~0.4k instructions less).
+static PyObject *empty_args;
+
+static PyObject *new_object(PyObject *self, PyObject *cls) {
+    (void)self;
+    if (!PyType_Check(cls)) {
+        PyErr_SetString(PyExc_TypeError, "new_object(cls): not a class");
+        return NULL;
+    }
+    if (((PyTypeObject *)cls)->tp_new != PyBaseObject_Type.tp_new) {
+        // (a class with a __new__ of its own, or a builtin's subclass:
+        // as object.__new__(cls) would, or its error)
+        return PyObject_CallMethod((PyObject *)&PyBaseObject_Type,
+            "__new__", "O", cls);
+    }
+    if (empty_args == NULL) {
+        empty_args = PyTuple_New(0);
+        if (empty_args == NULL) {
+            return NULL;
+        }
+    }
+    return PyBaseObject_Type.tp_new((PyTypeObject *)cls, empty_args, NULL);
+}
+#endif
+
 static PyMethodDef methods[] = {
     {"parse_request", (PyCFunction)(void (*)(void))parse_request,
      METH_FASTCALL, "_cffi.parse_request in one call."},
@@ -579,6 +606,7 @@ static PyMethodDef methods[] = {
     {"fill", (PyCFunction)(void (*)(void))fill, METH_FASTCALL,
      "A new instance of a dict subclass holding the pairs of a flat list."},
 #if PY_VERSION_HEX >= 0x030A0000
+    {"new_object", new_object, METH_O, "object.__new__(cls), faster."},
     {"step", step, METH_O,
      "coro.send(None) as (value, True) or (yielded, False)."},
 #endif

@@ -640,7 +640,10 @@ def _serve_now(app, conn, task, data=None):
             return False
 
 
-_new_object = object.__new__
+try:  # (object.__new__(cls) in one C call)
+    from microdot._cbuild import new_object as _new_object
+except ImportError:
+    _new_object = object.__new__
 
 
 def _drop(data):
