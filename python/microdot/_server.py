@@ -492,10 +492,11 @@ def _serve_socket(app, conn):
                     else:
                         data = _plain_bytes(res, minor, keep_alive)
                         if data is not None and not res.headers:
+                            # (the head _plain_head made, as it keeps it
+                            # in _last: shared, not a copy per connection)
                             last = (len(res.body), res.status_code,
                                     res.default_content_type, minor,
-                                    keep_alive,
-                                    data[:len(data) - len(res.body)])
+                                    keep_alive, _last[5])
                 if data is not None:
                     if app.debug:
                         _log(app, req, res)
