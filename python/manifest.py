@@ -13,7 +13,8 @@ core = ["__init__.py", "microdot.py", "_backend.py", "_server.py", "helpers.py",
         "_files.py", "_errors.py", "_urlre.py", "_cookies.py", "_bodyiter.py", "_mount.py",
         "_reasons.py", "_forms.py", "_bytesio.py", "_multidict.py", "_reqbody.py",
         "_respond.py", "_serve_stream.py", "_pure_chunked.py", "_pure_ws.py"]  # (the last two: imported by _pure only)
-core += ["_pure_utf8.py", "_pure_route.py", "_pure_fill.py"]  # (imported by _pure and _backend only)
+core += ["_pure_utf8.py", "_pure_route.py", "_pure_fill.py",
+         "_pure_args.py"]  # (imported by _pure and _backend only)
 if options.pure:  # noqa: F821
     core.append("_pure.py")
 extensions = ["auth.py", "cors.py", "csrf.py", "login.py", "multipart.py", "session.py",

@@ -30,6 +30,7 @@ NOT_MODULES = {'manifest.py'}
 CORE = ['microdot/__init__.py', 'microdot/microdot.py', 'microdot/_backend.py',
         'microdot/_pure.py', 'microdot/_pure_chunked.py', 'microdot/_pure_ws.py',
         'microdot/_pure_utf8.py', 'microdot/_pure_route.py', 'microdot/_pure_fill.py',
+        'microdot/_pure_args.py',
         'microdot/_server.py', 'microdot/helpers.py',
         'microdot/_files.py', 'microdot/_errors.py', 'microdot/_urlre.py',
         'microdot/_cookies.py', 'microdot/_bodyiter.py', 'microdot/_mount.py',

@@ -17,13 +17,15 @@ except ImportError:  # boards: no os.getenv
 def _complete(found):
     # A _microdot built with parts of the C core switched off lacks their
     # functions; the switches take whole parts (cmodule/md_config.h), so
-    # one function of each part tells.
+    # one function of each part tells. (Attributes, not their names in a
+    # tuple: each name longer than 10 characters would be a str in RAM.)
     if found.NAME != 'pure':
-        for name in ('parse_request', 'compile_router', 'ws_mask',
-                     'url_decode'):
-            if not hasattr(found, name):
-                from microdot._pure_fill import fill_in
-                return fill_in(found)
+        try:
+            found.parse_request, found.compile_router, found.ws_mask, \
+                found.url_decode
+        except AttributeError:
+            from microdot._pure_fill import fill_in
+            return fill_in(found)
     return found
 
 

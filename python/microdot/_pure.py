@@ -4,9 +4,10 @@ core (``_microdot`` on MicroPython, the cffi extension on CPython).
 This docstring is the backend interface. Every backend module provides the
 names below; the façade imports one of them through ``microdot._backend`` and
 never asks which it got. Every backend passes the vectors in
-``tests/vectors/``. (This module's chunked-body, WebSocket, UTF-8 and
-route-compiling functions live in ``_pure_chunked``, ``_pure_ws``,
-``_pure_utf8`` and ``_pure_route``, imported on first use.)
+``tests/vectors/``. (This module's chunked-body, WebSocket, UTF-8,
+route-compiling and parameter functions live in ``_pure_chunked``,
+``_pure_ws``, ``_pure_utf8``, ``_pure_route`` and ``_pure_args``,
+imported on first use.)
 
 Conventions
 -----------
@@ -122,7 +123,6 @@ with ``getattr`` and fall back to plain attribute stores.
     ``object.__new__(cls)`` with the given attributes written straight into
     its instance dict (a repeated name keeps its last value).
 """
-import sys
 
 try:
     from micropython import const
@@ -135,30 +135,6 @@ F_CHUNKED = 1
 F_KEEP_ALIVE = 2
 F_EXPECT_CONTINUE = 4
 F_UPGRADE = 8
-
-
-# UTF-8 -----------------------------------------------------------------------
-#
-# utf8_check is in microdot._pure_utf8 (imported on first use): _text needs
-# it only for text that MicroPython's decoder accepts but is not valid UTF-8.
-
-try:
-    b'\xed\xa0\x80'.decode()
-    _STRICT_DECODE = False  # MicroPython: decoding lets surrogates through
-except UnicodeError:
-    _STRICT_DECODE = True
-
-
-def _text(b):
-    """Bytes to str, ValueError(400) unless they are valid UTF-8."""
-    try:
-        s = str(b, 'utf-8')
-    except UnicodeError:
-        raise ValueError(400, 'invalid UTF-8')
-    if (not _STRICT_DECODE and len(s) != len(b)
-            and _lazy('_pure_utf8').utf8_check(0, b, 0, len(b))):
-        raise ValueError(400, 'invalid UTF-8')
-    return s
 
 
 # HTTP request head -------------------------------------------------------------
@@ -174,22 +150,69 @@ _C_PATH = const(4)      # VCHAR but '#' and '?'
 _C_TARGET = const(8)    # VCHAR but '#'
 
 
-def _classes():
-    t = bytearray(256)
-    # (bytes: iterating a str would intern each character on MicroPython)
-    for c in (b"!#$%&'*+-.^_`|~0123456789"
-              b'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'):
-        t[c] |= _C_TOKEN
-    t[9] |= _C_VALUE
-    for c in range(0x20, 0x7f):
-        t[c] |= _C_VALUE
-        if c != 0x20 and c != 0x23:
-            t[c] |= _C_TARGET if c == 0x3f else _C_TARGET | _C_PATH
-    return bytes(t)
+# Each byte's classes (the bits above) plus 0x40, which keeps the table
+# printable: @ none; B value (HTAB, SP); C token, value ('#'); J value,
+# target ('?'); N value, target, path; O all four. A literal: from ROMFS it
+# takes no RAM. (test_mppure2_lazy checks it against the classes' rules.)
+_CT = (b'@@@@@@@@@B@@@@@@@@@@@@@@@@@@@@@@'
+       b'BONCOOOONNOONOONOOOOOOOOOONNNNNJ'
+       b'NOOOOOOOOOOOOOOOOOOOOOOOOOONNNOO'
+       b'OOOOOOOOOOOOOOOOOOOOOOOOOOONONO@'
+       b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@'
+       b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@'
+       b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@'
+       b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@')
+
+# The messages of the errors raised here are in one string, in _error: a
+# message written at each raise would be a str object of its own in RAM,
+# even from ROMFS (only strings of up to 10 characters are interned). Each
+# raise names its message by number, with the words in a comment. (Numbers,
+# not named constants: where the source is compiled on the board, every name
+# becomes a qstr, which makes each new str's qstr lookup longer.)
 
 
-_CT = _classes()
-del _classes  # (its code would stay in RAM)
+def _error(code, n):
+    """ValueError(code, the n-th of these messages)."""
+    messages = (
+        'request line too long|'                      # 0
+        'request head too large|'                     # 1
+        'malformed request head|'                     # 2
+        'missing Host header|'                        # 3
+        'both Content-Length and Transfer-Encoding|'  # 4
+        'invalid method|'                             # 5
+        'invalid request target|'                     # 6
+        'invalid HTTP version|'                       # 7
+        'HTTP version not supported|'                 # 8
+        'too many header fields|'                     # 9
+        'invalid header field name|'                  # 10
+        'header value is not valid UTF-8|'            # 11
+        'control character in header value|'          # 12
+        'more than one Host header|'                  # 13
+        'unsupported expectation|'                    # 14
+        'invalid Content-Length|'                     # 15
+        'Content-Length too large|'                   # 16
+        'conflicting Content-Length headers|'         # 17
+        'Transfer-Encoding in an HTTP/1.0 request|'   # 18
+        'more than one Transfer-Encoding header|'     # 19
+        'unsupported transfer coding|'                # 20
+        'CR without LF|'                              # 21
+        'asterisk-form target outside OPTIONS|'       # 22
+        'userinfo in request target|'                 # 23
+        'empty authority in request target'           # 24
+    )
+    i = 0
+    while n:
+        i = messages.find('|', i) + 1
+        n -= 1
+    j = messages.find('|', i)
+    return ValueError(code, messages[i:] if j < 0 else messages[i:j])
+
+
+# builtins used per header, as module names: MicroPython looks a builtin up
+# only after missing every name of the module, whose table is nearly full
+_str = str
+_len = len
+
 _CONN_CLOSE = const(1)
 _CONN_KEEP = const(2)
 _CONN_UPGRADE = const(4)
@@ -198,7 +221,7 @@ _CONN_UPGRADE = const(4)
 # characters: CPython's bytes.translate. MicroPython has none (31 finds cost
 # more than the whole byte-by-byte port, measured on the unix port), so there
 # _parse_head does all the work; tests switch _FAST off to compare the two.
-_FAST = sys.implementation.name != 'micropython'
+_FAST = __import__('sys').implementation.name != 'micropython'
 
 
 def _blank_line(buf, i, stop):
@@ -235,27 +258,27 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
         if _blank_line(buf, i, view) < 0:
             if (scanned - start - 1 <= max_line
                     and _line_too_long(buf, start, view, max_line)):
-                raise ValueError(414, 'request line too long')
+                raise _error(414, 0)  # request line too long
             if n > max_head:
-                raise ValueError(431, 'request head too large')
+                raise _error(431, 1)  # request head too large
             return None
     stop = _blank_line(buf, start, view)
     if stop < 0:
         if _line_too_long(buf, start, view, max_line):
-            raise ValueError(414, 'request line too long')
+            raise _error(414, 0)  # request line too long
         if n > max_head:
-            raise ValueError(431, 'request head too large')
+            raise _error(431, 1)  # request head too large
         return None
     head = bytes(buf[start:stop])
     r = _parse_fast(head, max_line, max_headers) if _FAST else None
     if r is None:
         try:
-            r = _parse_head(head, len(head), max_line, max_headers)
+            r = _parse_head(head, _len(head), max_line, max_headers)
             if r is None:
-                raise ValueError(400, 'malformed request head')
+                raise _error(400, 2)  # malformed request head
         except ValueError:
             if _line_too_long(buf, start, view, max_line):
-                raise ValueError(414, 'request line too long')
+                raise _error(414, 0)  # request line too long
             raise
     return r
 
@@ -264,14 +287,14 @@ def _finish(method, path, query, minor, headers, head_len, length, flags,
             hosts, chunked, conn, upgrade):
     if minor == 1:
         if hosts == 0:
-            raise ValueError(400, 'missing Host header')
+            raise _error(400, 3)  # missing Host header
         if not conn & _CONN_CLOSE:
             flags |= F_KEEP_ALIVE
     elif conn & (_CONN_KEEP | _CONN_CLOSE) == _CONN_KEEP:
         flags |= F_KEEP_ALIVE
     if chunked:
         if length >= 0:
-            raise ValueError(400, 'both Content-Length and Transfer-Encoding')
+            raise _error(400, 4)  # both Content-Length and Transfer-Encoding
         flags |= F_CHUNKED
     if conn & _CONN_UPGRADE and upgrade:
         flags |= F_UPGRADE
@@ -301,8 +324,8 @@ def _parse_head(b, end, max_line, max_headers):
     if p == end:
         return None
     if b[p] != 32 or p == 0:
-        raise ValueError(400, 'invalid method')
-    method = str(b[:p], 'utf-8')
+        raise _error(400, 5)  # invalid method
+    method = _str(b[:p], 'utf-8')
     p += 1
     t = p
     q = -1
@@ -316,9 +339,9 @@ def _parse_head(b, end, max_line, max_headers):
     if p == end:
         return None
     if b[p] != 32 or p == t:
-        raise ValueError(400, 'invalid request target')
+        raise _error(400, 6)  # invalid request target
     path = _target_path(b, t, q if q >= 0 else p, p, method)
-    query = str(b[q + 1:p], 'utf-8') if q >= 0 else None
+    query = _str(b[q + 1:p], 'utf-8') if q >= 0 else None
     p += 1
     for i in range(8):
         if p == end:
@@ -326,18 +349,18 @@ def _parse_head(b, end, max_line, max_headers):
         c = b[p]
         if i == 5 or i == 7:
             if c < 48 or c > 57:
-                raise ValueError(400, 'invalid HTTP version')
+                raise _error(400, 7)  # invalid HTTP version
         elif c != b'HTTP/1.1'[i]:
-            raise ValueError(400, 'invalid HTTP version')
+            raise _error(400, 7)  # invalid HTTP version
         p += 1
     if b[p - 3] != 49 or b[p - 1] > 49:
-        raise ValueError(505, 'HTTP version not supported')
+        raise _error(505, 8)  # HTTP version not supported
     minor = b[p - 1] - 48
     if p == end:
         return None
     if p > max_line:
-        raise ValueError(414, 'request line too long')
-    p = _line_end(b, p, end, 'invalid HTTP version')
+        raise _error(414, 0)  # request line too long
+    p = _line_end(b, p, end, 7)  # invalid HTTP version
     if p < 0:
         return None
     headers = []
@@ -351,19 +374,19 @@ def _parse_head(b, end, max_line, max_headers):
         if p == end:
             return None
         if b[p] == 13 or b[p] == 10:
-            p = _line_end(b, p, end, '')
+            p = _line_end(b, p, end, 2)  # (b[p]: CR or LF)
             if p < 0:
                 return None
             break
-        if len(headers) == 2 * max_headers:
-            raise ValueError(431, 'too many header fields')
+        if _len(headers) == 2 * max_headers:
+            raise _error(431, 9)  # too many header fields
         name = p
         while p < end and ct[b[p]] & _C_TOKEN:
             p += 1
         if p == end:
             return None
         if b[p] != 58 or p == name:
-            raise ValueError(400, 'invalid header field name')
+            raise _error(400, 10)  # invalid header field name
         lname = b[name:p].lower()
         p += 1
         while p < end and (b[p] == 32 or b[p] == 9):
@@ -380,64 +403,65 @@ def _parse_head(b, end, max_line, max_headers):
             if n < 0:
                 return None
             if n == 0:
-                raise ValueError(400, 'header value is not valid UTF-8')
+                raise _error(400, 11)  # header value is not valid UTF-8
             p += n
         ve = p
-        p = _line_end(b, p, end, 'control character in header value')
+        p = _line_end(b, p, end, 12)  # control character in header value
         if p < 0:
             return None
         while ve > v and (b[ve - 1] == 32 or b[ve - 1] == 9):
             ve -= 1
         value = b[v:ve]
-        headers.append(str(b[name:name + len(lname)], 'utf-8'))
-        headers.append(str(value, 'utf-8'))
+        headers.append(_str(b[name:name + _len(lname)], 'utf-8'))
+        headers.append(_str(value, 'utf-8'))
         if lname == b'host':
             hosts += 1
             if hosts > 1:
-                raise ValueError(400, 'more than one Host header')
+                raise _error(400, 13)  # more than one Host header
         elif lname == b'expect':
             if value.lower() != b'100-continue':
-                raise ValueError(417, 'unsupported expectation')
+                raise _error(417, 14)  # unsupported expectation
             if minor == 1:
                 flags |= F_EXPECT_CONTINUE
         elif lname == b'upgrade':
-            upgrade = upgrade or len(value) > 0
+            upgrade = upgrade or _len(value) > 0
         elif lname == b'connection':
             conn |= _connection_tokens(value)
         elif lname == b'content-length':
             if not value:
-                raise ValueError(400, 'invalid Content-Length')
+                raise _error(400, 15)  # invalid Content-Length
             for c in value:
                 if c < 48 or c > 57:
-                    raise ValueError(400, 'invalid Content-Length')
+                    raise _error(400, 15)  # invalid Content-Length
             c = int(value)
             if c >> 63:
-                raise ValueError(400, 'Content-Length too large')
+                raise _error(400, 16)  # Content-Length too large
             if length >= 0 and length != c:
-                raise ValueError(400, 'conflicting Content-Length headers')
+                raise _error(400, 17)  # conflicting Content-Length headers
             length = c
         elif lname == b'transfer-encoding':
             if minor == 0:
-                raise ValueError(400, 'Transfer-Encoding in an HTTP/1.0 request')
+                raise _error(400, 18)  # Transfer-Encoding in an HTTP/1.0 request
             if chunked:
-                raise ValueError(400, 'more than one Transfer-Encoding header')
+                raise _error(400, 19)  # more than one Transfer-Encoding header
             if value.lower() != b'chunked':
-                raise ValueError(501, 'unsupported transfer coding')
+                raise _error(501, 20)  # unsupported transfer coding
             chunked = True
     return _finish(method, path, query, minor, headers, p, length, flags,
                    hosts, chunked, conn, upgrade)
 
 
 def _line_end(b, p, end, message):
-    """Index past the CRLF or LF at b[p], -1 if cut, ValueError(400) if none."""
+    """Index past the CRLF or LF at b[p], -1 if cut, ValueError(400) with
+    the message numbered `message` (see _error) if none."""
     if b[p] == 13:
         p += 1
         if p == end:
             return -1
         if b[p] != 10:
-            raise ValueError(400, 'CR without LF')
+            raise _error(400, 21)  # CR without LF
     elif b[p] != 10:
-        raise ValueError(400, message)
+        raise _error(400, message)
     return p + 1
 
 
@@ -445,26 +469,26 @@ def _target_path(b, t, stop, e, method):
     """The path of the request-target b[t:e) (stop: its '?' or e)."""
     c = b[t]
     if c == 47:  # origin-form
-        return str(b[t:stop], 'utf-8')
+        return _str(b[t:stop], 'utf-8')
     if c == 42:  # asterisk-form
         if e - t != 1 or method != 'OPTIONS':
-            raise ValueError(400, 'asterisk-form target outside OPTIONS')
+            raise _error(400, 22)  # asterisk-form target outside OPTIONS
         return '*'
     n = stop - t
-    if n > 7 and b[t:t + 4].lower() == b'http' and b[t + 4:t + 7] == b'://':
+    if n > 7 and b[t:t + 7].lower() == b'http://':
         a = t + 7
-    elif n > 8 and b[t:t + 5].lower() == b'https' and b[t + 5:t + 8] == b'://':
+    elif n > 8 and b[t:t + 8].lower() == b'https://':
         a = t + 8
     else:
-        raise ValueError(400, 'invalid request target')
+        raise _error(400, 6)  # invalid request target
     p = a
     while p < stop and b[p] != 47:
         if b[p] == 64:  # '@'
-            raise ValueError(400, 'userinfo in request target')
+            raise _error(400, 23)  # userinfo in request target
         p += 1
     if p == a:
-        raise ValueError(400, 'empty authority in request target')
-    return str(b[p:stop], 'utf-8') if p < stop else '/'
+        raise _error(400, 24)  # empty authority in request target
+    return _str(b[p:stop], 'utf-8') if p < stop else '/'
 
 
 if _FAST:  # CPython (MicroPython would keep the fast path's constants in RAM)
@@ -473,20 +497,14 @@ if _FAST:  # CPython (MicroPython would keep the fast path's constants in RAM)
 
 # Routing -------------------------------------------------------------------------
 #
-# A router is compiled by microdot._pure_route (its top comment), the kinds
-# of segments below numbered as there.
-
-_LIT = const(0)
-_STR = const(1)
-_INT = const(2)
-_PATH = const(3)
-_VERIFY = const(4)
-
+# A router is compiled by microdot._pure_route (its top comment); the
+# captures of a dynamic route are decoded by microdot._pure_args.
 
 def compile_router(patterns):
     # Once per app: the compiler's module (microdot._pure_route) is
     # forgotten after the call, so that a board's RAM holds its code only
     # meanwhile.
+    import sys
     module = _lazy('_pure_route')
     try:
         return module.compile_router(patterns)
@@ -498,7 +516,11 @@ def compile_router(patterns):
             delattr(package, '_pure_route')
 
 
+_args = None  # microdot._pure_args, once a dynamic route was tried
+
+
 def match_route(router, path, start):
+    global _args
     if not path or path[0] != '/':
         return None
     static, dynamic = router
@@ -519,137 +541,12 @@ def match_route(router, path, start):
             if len(parts) > len(segs) and parts[:len(segs)] == segs:
                 return (i, None)
             continue
-        captures = _match_segments(kinds, segs, parts)
+        if _args is None:
+            _args = _lazy('_pure_args')
+        captures = _args.match_segments(kinds, segs, parts)
         if captures is not None:
             return (i, captures)
     return None if best is None else (best, [])
-
-
-def _match_segments(kinds, segs, parts):
-    """The decoded captures of a route's match with the path parts, or None."""
-    n = len(kinds)
-    if n != len(parts):
-        if _PATH not in kinds or len(parts) < n:
-            return None
-    captures = []
-    extra = len(parts) - n  # path segments taken by a path component
-    j = 0
-    for k in range(n):
-        kind = kinds[k]
-        if kind == _LIT:
-            if parts[j] != segs[k]:
-                return None
-            j += 1
-            continue
-        if kind == _PATH:
-            text = '/'.join(parts[j:j + extra + 1])
-            j += extra + 1
-        else:
-            text = parts[j]
-            j += 1
-        if not text:
-            return None
-        if kind == _INT:
-            if not _is_int(text):
-                return None
-            captures.append(int(text))
-            continue
-        captures.append(text)
-    for k in range(len(captures)):
-        if isinstance(captures[k], str):
-            try:
-                captures[k] = url_decode(captures[k], False)
-            except ValueError:
-                return None
-    return captures
-
-
-def _is_int(s):
-    if s[0] == '-':
-        s = s[1:]
-    if not s or len(s) > 18:
-        return False
-    for c in s:
-        if c < '0' or c > '9':
-            return False
-    return True
-
-
-# Utilities -----------------------------------------------------------------------
-
-def url_decode(s, plus):
-    if isinstance(s, str):
-        if '%' not in s and not (plus and '+' in s):
-            return s
-        b = s.encode()
-    else:
-        b = bytes(s)
-    if plus:
-        b = b.replace(b'+', b' ')
-    if b'%' in b:
-        parts = b.split(b'%')
-        hexdigits = b'0123456789abcdefABCDEF'
-        out = [parts[0]]
-        for i in range(1, len(parts)):
-            p = parts[i]
-            if len(p) >= 2 and p[0] in hexdigits and p[1] in hexdigits:
-                out.append(bytes((int(p[:2], 16),)))
-                out.append(p[2:])
-            else:
-                out.append(b'%')
-                out.append(p)
-        b = b''.join(out)
-    return _text(b)
-
-
-def parse_query(s):
-    return split_query(s, url_decode)
-
-
-def split_query(s, decode):
-    # The rules of md_split_query. The cffi backend shares this with its own
-    # `decode`: for short strings str.split beats a C call.
-    if isinstance(s, str):
-        amp = '&'
-        eq = '='
-    else:
-        s = bytes(s)
-        amp = b'&'
-        eq = b'='
-    out = []
-    for pair in s.split(amp):
-        if not pair:
-            continue
-        i = pair.find(eq)
-        if i < 0:
-            out.append(decode(pair, True))
-            out.append('')
-        else:
-            out.append(decode(pair[:i], True))
-            out.append(decode(pair[i + 1:], True))
-    return out
-
-
-def parse_cookies(s):
-    text = isinstance(s, str)
-    if text:
-        pairs = s.split(';')
-        eq = '='
-        ows = ' \t'
-    else:
-        pairs = bytes(s).split(b';')
-        eq = b'='
-        ows = b' \t'
-    out = []
-    for pair in pairs:
-        i = pair.find(eq)
-        if i < 0:
-            continue
-        name = pair[:i].strip(ows)
-        value = pair[i + 1:].strip(ows)
-        out.append(name if text else _text(name))
-        out.append(value if text else _text(value))
-    return out
 
 
 # Functions imported on first use ---------------------------------------------------
@@ -658,6 +555,7 @@ def parse_cookies(s):
 # something needs it.
 
 def _lazy(module):
+    import sys
     if __name__ != '_pure':  # (the vector tests import this file alone)
         module = 'microdot.' + module
     __import__(module)
@@ -665,14 +563,15 @@ def _lazy(module):
 
 
 def __getattr__(name):
-    # (an if chain: a dict of the names would take RAM)
-    if name == 'new_chunked' or name == 'chunked_decode':
-        module = '_pure_chunked'
-    elif name == 'ws_parse_header' or name == 'ws_build_header' or name == 'ws_mask':
-        module = '_pure_ws'
-    elif name == 'utf8_check':
-        module = '_pure_utf8'
-    else:
+    # each module's name, then its functions; one string (a string constant
+    # of over 10 characters is a str object of its own in RAM)
+    lazy = (' _pure_chunked new_chunked chunked_decode'
+            ' _pure_ws ws_parse_header ws_build_header ws_mask'
+            ' _pure_utf8 utf8_check'
+            ' _pure_args url_decode parse_query split_query parse_cookies ')
+    i = lazy.find(' ' + name + ' ')
+    if i < 0 or name[:6] == '_pure_':
         raise AttributeError(name)
-    value = globals()[name] = getattr(_lazy(module), name)
+    i = lazy.rfind(' _pure_', 0, i) + 1
+    value = globals()[name] = getattr(_lazy(lazy[i:lazy.find(' ', i)]), name)
     return value

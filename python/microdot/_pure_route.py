@@ -10,7 +10,8 @@ except ImportError:
     def const(x):
         return x
 
-# segment kinds, as in microdot._pure's match_route
+# segment kinds, as in microdot._pure's match_route and _pure_args'
+# match_segments
 _LIT = const(0)
 _STR = const(1)
 _INT = const(2)
