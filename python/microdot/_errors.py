@@ -91,24 +91,29 @@ def _default_error(app, status_code, exc=None):
 
 
 def _find_exception_handler(handlers, cls):
-    """The handler of the nearest class of ``cls``'s ancestry (``cls``
-    first) that has one, or None."""
+    """The handler of the first class of ``cls``'s method resolution order
+    that has one, or None."""
     if not handlers:
         return None
-    # MicroPython has no __mro__: breadth-first over __bases__ finds the
-    # nearest ancestor with a handler.
-    level = getattr(cls, '__mro__', None) or [cls]
-    while level:
-        for klass in level:
-            if klass in handlers:
-                return handlers[klass]
-        if hasattr(cls, '__mro__'):
-            return None
-        next_level = []
-        for klass in level:
-            next_level += list(getattr(klass, '__bases__', ()))
-        level = next_level
+    for klass in getattr(cls, '__mro__', None) or _resolution_order(cls):
+        if klass in handlers:
+            return handlers[klass]
     return None
+
+
+def _resolution_order(cls):
+    # MicroPython has no __mro__: depth first, left to right, each class
+    # kept at its last place, which is CPython's order for the single and
+    # mixin inheritance exception classes use.
+    seen = []
+    stack = [cls]
+    while stack:
+        klass = stack.pop()
+        if klass in seen:
+            seen.remove(klass)
+        seen.append(klass)
+        stack += reversed(getattr(klass, '__bases__', ()))
+    return seen
 
 
 def format_exception(exc):

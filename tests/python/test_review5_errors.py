@@ -1,9 +1,7 @@
 """review5, the guide's error handlers for exception classes: "When the
 raised exception class does not have an error handler defined, but one or
 more of its parent classes do, Microdot makes an attempt to invoke the most
-specific handler." Run on CPython and MicroPython's unix port; the
-MicroPython case is a strict xfail for a fix in a file review5 does not
-own (microdot/_errors.py)."""
+specific handler." Run on CPython and MicroPython's unix port."""
 import pytest
 
 from test_review5_support import run_script
@@ -12,10 +10,9 @@ from test_review5_support import run_script
 # bases, but takes a plain class as the second base). CPython looks the
 # handlers up in the class's MRO (DiskFullRetry, DiskFull, StorageError,
 # Exception, BaseException, Retryable, object): StorageError's handler.
-# MicroPython has no __mro__ and _find_exception_handler walks the bases
-# breadth first (DiskFull and Retryable, then StorageError), so the same
-# app answered with Retryable's handler there: 503 on the board, 507 on
-# the laptop.
+# MicroPython has no __mro__; a breadth-first walk of the bases (DiskFull
+# and Retryable, then StorageError) answered with Retryable's handler
+# there: 503 on the board, 507 on the laptop.
 MIXIN_SCRIPT = '''
     import asyncio
     from microdot import Microdot
@@ -65,13 +62,7 @@ MIXIN_SCRIPT = '''
 '''
 
 
-@pytest.mark.parametrize('interpreter', [
-    'cpython',
-    pytest.param('micropython', marks=pytest.mark.xfail(
-        strict=True, reason='needs microdot/_errors.py change: '
-        '_find_exception_handler walks __bases__ breadth first where '
-        'there is no __mro__; it must follow the MRO order (depth first, '
-        'left to right, each class at its last place)'))])
+@pytest.mark.parametrize('interpreter', ['cpython', 'micropython'])
 def test_most_specific_handler_follows_the_mro(interpreter, tmp_path):
     assert run_script(interpreter, MIXIN_SCRIPT, tmp_path) == [
         '507 storage: DiskFull',
