@@ -430,7 +430,9 @@ def _install_complete(response_class):
 
     def complete_headers(self):
         headers = self.headers
-        if type(headers) is not NoCaseDict:
+        status = self.status_code
+        if type(headers) is not NoCaseDict or status < 200 or \
+                status == 204 or status == 304:
             return complete(self)
         body = self.body
         if not headers:  # (no case variants to look for)

@@ -52,7 +52,8 @@ def _response_head(res, minor, keep_alive, length, chunked):
                     head += _header_line(name, item)
             else:
                 head += _header_line(name, value)
-    if not has_type:
+    status = res.status_code
+    if not has_type and status >= 200 and status != 204 and status != 304:
         head += 'Content-Type: ' + res._content_type() + '\r\n'
     if length is not None and not has_length:
         head += 'Content-Length: ' + str(length) + '\r\n'
@@ -92,7 +93,7 @@ async def write_response(conn, res, minor, keep_alive, head_only):
         length = None
     try:
         head = None
-        if length is not None:
+        if length is not None and not no_body:
             head = _plain_head(res, minor, keep_alive, length)
         if head is None:
             head = _response_head(res, minor, keep_alive, length, chunked)

@@ -693,6 +693,9 @@ def _whole_headers(res, body):
     and the Content-Length and default Content-Type that
     ``Response.complete()`` would add, without changing ``res.headers``."""
     headers = res.headers
+    status = res.status_code
+    if status < 200 or status == 204 or status == 304:
+        return _response_headers(res) if headers else []
     length = (b'content-length', b'%d' % len(body))
     if not headers:  # the usual cases: no headers, or only the JSON type
         return [length, (b'content-type', _default_type(res))]

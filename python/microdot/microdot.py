@@ -557,8 +557,12 @@ class Response:
 
     def complete(self):
         """Adds the final headers: Content-Length when the body is in memory,
-        and the default Content-Type."""
+        and the default Content-Type; neither for a status without content
+        (1xx, 204, 304)."""
         headers = self.headers
+        status = self.status_code
+        if status < 200 or status == 204 or status == 304:
+            return
         if isinstance(self.body, (bytes, bytearray)) and \
                 'Content-Length' not in headers:
             headers['Content-Length'] = str(len(self.body))

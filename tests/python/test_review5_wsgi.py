@@ -1,8 +1,7 @@
 """review5, the WSGI adapter checked by the standard library's WSGI
 conformance checker (wsgiref.validate, PEP 3333) under the standard
 library's WSGI server, with the guide's kinds of routes and a CORS
-preflight. The test is a strict xfail for a fix in files review5 does not
-own (the default Content-Type comes from microdot.Response.complete())."""
+preflight."""
 import http.client
 import threading
 from wsgiref.simple_server import make_server, WSGIRequestHandler
@@ -98,15 +97,8 @@ REQUESTS = [
 # checker refuses ("Content-Type header found in a 204 response, which
 # must not return content"): wsgiref answered those with its own 500, and
 # so every DELETE route returning '', 204 and every CORS preflight failed
-# for a user checking the app with wsgiref.validate. (Dropping the header
-# in wsgi.py alone made the WSGI answer differ from the built-in server's
-# and ASGI's, which test_review3_cbuild_fastpath checks: the default
-# Content-Type must go for all three.)
-@pytest.mark.xfail(strict=True, reason=(
-    'needs microdot/microdot.py change: Response.complete() adds the '
-    'default Content-Type only for a status that can have content (not '
-    '1xx, 204 or 304), and the built-in server\'s head writers '
-    '(_respond.py, the _cbuild fast path) likewise'))
+# for a user checking the app with wsgiref.validate. No server adds a
+# default Content-Type (or Content-Length) to a 1xx, 204 or 304 now.
 def test_responses_pass_the_wsgi_validator(validated_server):
     port, errors = validated_server
     got = []
