@@ -73,7 +73,6 @@ async def next_event(ws):
     frames = ws.frames or frame_reader(ws)
     frames.max_message_size = ws.max_message_size or _NO_LIMIT
     conn = ws.reader
-    direct = ws._direct or ws._stream is not None  # (the server's buffer)
     while True:
         try:
             # MicroPython reads the socket itself once the server's
@@ -81,7 +80,7 @@ async def next_event(ws):
             stream = ws._stream is not None and not conn.pending()
             if stream:
                 event = parse_stream(ws, frames)
-            elif direct:
+            elif ws._direct:
                 event = None
                 if conn.pos < len(conn.buf):  # (nothing to parse)
                     event, conn.pos = frames.parse(
@@ -95,7 +94,7 @@ async def next_event(ws):
                 n = await read_stream(ws, frames)
                 if n is None:  # the socket was not readable after all
                     continue
-            elif direct:
+            elif ws._direct:
                 n = await conn.fill()
             else:
                 n = await conn.read(

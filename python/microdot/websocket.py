@@ -229,8 +229,7 @@ class WebSocket:
     close_timeout = 5
 
     # (defaults in the class: a WebSocket stores only what differs)
-    closed = None  # the ConnectionClosed once closed
-    _direct = False  # the built-in server's connection (see _stream)
+    _direct = False  # the built-in server's connection
     _stream = None  # MicroPython: its asyncio stream (see receive)
     _rbuf = None  # MicroPython: the receive buffer, while it has bytes
     _rpos = 0  # the unparsed bytes of _rbuf: _rbuf[_rpos:_rend]
@@ -240,22 +239,21 @@ class WebSocket:
     frames = None  # the FrameReader, made when a frame needs it
 
     def __init__(self, request, reader=None, writer=None):
+        self.closed = None  # the ConnectionClosed once closed
         self.request = request
         if reader is None:
             reader, writer = request.sock[0], request.sock[1]
         self.reader = reader
         self.writer = writer
         # the built-in server's connection: frames are parsed in its buffer
-        # or, on MicroPython, its socket stream is read directly (see
-        # receive; _direct is left out there: with one attribute less, a
-        # WebSocket's fit a smaller table)
+        # and, on MicroPython, its socket stream is read directly (see
+        # receive)
         if isinstance(reader, Connection):
+            self._direct = True
             stream = reader.reader
             if isinstance(reader, StreamConnection) and \
                     hasattr(stream, 'readinto') and hasattr(stream, 'out_buf'):
                 self._stream = stream
-            else:
-                self._direct = True
 
     async def handshake(self):
         """Answers the upgrade request with 101 and takes the connection
