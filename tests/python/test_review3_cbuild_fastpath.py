@@ -39,6 +39,10 @@ cpython_only = pytest.mark.skipif(sys.implementation.name != 'cpython',
                                   reason='CPython only')
 needs_cbuild = pytest.mark.skipif(_cbuild is None,
                                   reason='microdot._cbuild is not built')
+# (MICRODOT_BACKEND=pure keeps _cbuild's helpers out of the request path)
+needs_c_helpers = pytest.mark.skipif(
+    os.environ.get('MICRODOT_BACKEND') == 'pure',
+    reason='the pure backend is forced: no C helpers in use')
 
 
 # -- microdot._cbuild ------------------------------------------------------
@@ -67,6 +71,7 @@ ALPHABET = ['a', 'b', 'A', '=', '&', ';', ' ', '\t', ',', '%', '%41', '+',
 
 @cpython_only
 @needs_cbuild
+@needs_c_helpers
 def test_args_and_cookies_follow_the_pure_rules():
     from microdot import _cpython
     assert _cpython._c_args is not None and _cpython._c_cookies is not None
