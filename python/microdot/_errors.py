@@ -16,6 +16,29 @@ class BodyIncomplete(EOFError):
     a traceback (the client, not the app, is at fault)."""
 
 
+def tuple_error(item=None):
+    """The TypeError of a handler's response tuple with a wrong ``item`` (or,
+    without one, with more than 3 items). (The messages of microdot.microdot
+    live here, loaded when raised: each is a str in a board's RAM.)"""
+    if item is None:
+        return TypeError('a response tuple has at most 3 items')
+    return TypeError('a response tuple is (body, status code, headers): '
+                     'got {!r}'.format(item))
+
+
+def component_error(problem, segment, type_):
+    """URLPattern's ValueError for the bad component ``segment``:
+    ``problem`` is 're' (no pattern), the exception compiling its pattern,
+    'name' (no name) or 'type' (``type_`` is not a known type)."""
+    if problem == 're':
+        return ValueError('invalid re component ' + segment)
+    if problem == 'name':
+        return ValueError('component without a name: ' + segment)
+    if problem == 'type':
+        return ValueError('unknown URL component type ' + type_)
+    return ValueError('invalid re component {}: {}'.format(segment, problem))
+
+
 def body_incomplete():
     """The exception for a request body cut short (see BodyIncomplete)."""
     return BodyIncomplete('connection closed in the request body')

@@ -54,7 +54,9 @@ def _response_head(res, minor, keep_alive, length, chunked):
                 head += _header_line(name, value)
     status = res.status_code
     if not has_type and status >= 200 and status != 204 and status != 304:
-        head += 'Content-Type: ' + res._content_type() + '\r\n'
+        # (checked: microdot._server's plain path leaves a default type
+        # with CR or LF to this)
+        head += _header_line('Content-Type', res._content_type())
     if length is not None and not has_length:
         head += 'Content-Length: ' + str(length) + '\r\n'
     if chunked:

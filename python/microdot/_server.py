@@ -224,7 +224,7 @@ def _plain_head(res, minor, keep_alive, length):
         # for a standard reason and a Content-Type that is a str)
         value = res._content_type() if default else content_type
         if '\r' in value or '\n' in value:
-            raise ValueError('header Content-Type contains CR or LF')
+            return None  # (microdot._respond refuses it: 500)
         if status == 200:
             prefix = 'OK'
         else:
@@ -232,14 +232,16 @@ def _plain_head(res, minor, keep_alive, length):
             prefix = phrase(status, 'N/A')
         prefix = 'HTTP/1.{} {} {}\r\nContent-Type: {}\r\n'.format(
             minor, status, prefix, value)
+        if '%' in prefix:  # (formatted with the length below)
+            prefix = prefix.replace('%', '%%')
         if keep_alive:
             if not minor:
                 prefix += 'Connection: keep-alive\r\n'
         else:
             prefix += 'Connection: close\r\n'
-        prefix = (prefix + 'Content-Length: ').encode()
+        prefix = (prefix + 'Content-Length: %d\r\n\r\n').encode()
         _prefixes[key] = prefix
-    head = prefix + b'%d\r\n\r\n' % length
+    head = prefix % length
     last[0] = content_type
     last[1] = status
     last[2] = minor
@@ -290,8 +292,9 @@ async def _read_body(conn, req, length, flags):
                     await conn.drain()
                 while conn.pending() < length:
                     if not await conn.fill():
-                        raise EOFError('connection closed in the request '
-                                       'body')
+                        # (the client left. No message: it would be a str
+                        # in RAM, and the request loop drops it unread)
+                        raise EOFError
             req.body = conn.take(length)
             return 0
     from microdot._reqbody import read_streamed

@@ -19,7 +19,9 @@ def wraps(wrapped):
         if _functools_wraps is not None:
             wrapper = _functools_wraps(wrapped)(wrapper)
         else:
-            for name in ('__name__', '__doc__', '__module__', '__qualname__'):
+            # (a list: made when called, where a tuple would be a constant
+            # object in RAM for as long as the module is loaded)
+            for name in ['__name__', '__doc__', '__module__', '__qualname__']:
                 try:
                     setattr(wrapper, name, getattr(wrapped, name))
                 except (AttributeError, TypeError):
@@ -48,10 +50,14 @@ if sys.implementation.name == 'micropython':
         # Whether the closure or bound method ``f`` calls an async def
         # function (microdot.iscoroutinefunction asks): its repr names that
         # function, at its start for a closure, at its end for a bound
-        # method.
+        # method. (Compared in pieces: '<generator>' is one of MicroPython's
+        # own qstrs, where a longer literal would be a str in RAM.)
         if kind == 'closure':
-            return _repr_ends(f, 20)[0] == '<closure <generator>'
-        return _repr_ends(f, 0)[1].endswith('.<generator>>')
+            head = _repr_ends(f, 20)[0]
+            return head[:9] == '<closure ' and head[9:] == '<generator>'
+        tail = _repr_ends(f, 0)[1]
+        return tail[-12:-1] == '<generator>' and tail[-13:-12] == '.' and \
+            tail[-1:] == '>'
 
     def _repr_ends(f, size):
         # (head, tail) of repr(f): the first ``size`` characters (printing

@@ -228,7 +228,8 @@ class HTTPException(Exception):
         self.reason = reason
 
     def __repr__(self):  # pragma: no cover
-        return 'HTTPException: {}'.format(self.status_code)
+        # (the class name is a qstr; a longer literal would be a str in RAM)
+        return 'HTTPException' + ': {}'.format(self.status_code)
 
 
 def abort(status_code, reason=None):
@@ -492,8 +493,9 @@ class Request:
 
 if not _MICROPYTHON:
     from microdot._cpython import install_lazy, install_properties
-    install_lazy(Request, ('headers', 'args', 'cookies', 'json', 'form', 'g',
-                           'url', 'url_args'))
+    # (a list: a tuple would be a constant object in MicroPython's RAM too)
+    install_lazy(Request, ['headers', 'args', 'cookies', 'json', 'form', 'g',
+                           'url', 'url_args'])
     install_properties(Request)
 
 
@@ -573,7 +575,9 @@ class Response:
     def redirect(cls, location, status_code=302):
         """A redirect response to ``location``."""
         if '\r' in location or '\n' in location or '\0' in location:
-            raise ValueError('header text must not contain CR, LF or NUL')
+            # (Set-Cookie's check raises the error: its message lives there)
+            from microdot._cookies import _check_header_text
+            _check_header_text(location)
         return cls(status_code=status_code, headers={'Location': location})
 
     @classmethod
@@ -640,10 +644,11 @@ def _make_response(value):
             elif isinstance(item, dict):
                 headers = item
             elif item is not None:
-                raise TypeError('a response tuple is (body, status code, '
-                                'headers): got {!r}'.format(item))
+                from microdot._errors import tuple_error
+                raise tuple_error(item)
         if len(value) > 3:
-            raise TypeError('a response tuple has at most 3 items')
+            from microdot._errors import tuple_error
+            raise tuple_error()
         return Response(body, status_code, headers)
     if isinstance(value, int) and not isinstance(value, bool):
         return Response('', value)
@@ -667,28 +672,33 @@ class URLPattern:
         for segment in url_pattern.split('/'):
             if segment.startswith('<') and segment.endswith('>'):
                 parts = segment[1:-1].split(':')
+                problem = None  # (its ValueError is made by microdot._errors)
                 if len(parts) == 1:
                     type_, name = 'string', parts[0]
                 elif parts[0] == 're':
                     type_, name = 're', parts[-1]
                     if len(parts) < 3:
-                        raise ValueError('invalid re component ' + segment)
-                    # (a bad one fails when the route is made, not on
-                    # each request)
-                    import re
-                    try:
-                        re.compile(':'.join(parts[1:-1]))
-                    except Exception as e:
-                        raise ValueError('invalid re component {}: {}'.format(
-                            segment, e))
+                        problem = 're'
+                    else:
+                        # (a bad one fails when the route is made, not on
+                        # each request)
+                        import re
+                        try:
+                            re.compile(':'.join(parts[1:-1]))
+                        except Exception as e:
+                            problem = e
                 else:
                     type_, name = parts[0], parts[1]
-                if not name:
-                    raise ValueError('component without a name: ' + segment)
+                if problem is None and not name:
+                    problem = 'name'
                 if type_ != 'string' and type_ != 'int' and type_ != 'path':
-                    if type_ != 're' and type_ not in self.segment_types:
-                        raise ValueError('unknown URL component type ' + type_)
+                    if type_ != 're' and type_ not in self.segment_types \
+                            and problem is None:
+                        problem = 'type'
                     self.verify = True
+                if problem is not None:
+                    from microdot._errors import component_error
+                    raise component_error(problem, segment, type_)
                 names.append(name)
         self.names = names or ()  # (a route without components shares it)
 
