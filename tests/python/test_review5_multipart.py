@@ -6,10 +6,10 @@ import hashlib
 import http.client
 import os
 import socket
-import uuid
 
 import pytest
 
+from test_review4_examples import multipart  # (the body of a form upload)
 from test_review5_support import KINDS, run_script
 import test_review5_support
 
@@ -94,21 +94,6 @@ async def upload(request):
     spooled = len(os.listdir('spool'))
     return request.form['title'] + '|' + ','.join(out) + '|' + str(spooled)
 '''
-
-
-def multipart(fields, files):
-    boundary = uuid.uuid4().hex
-    out = b''
-    for name, value in fields:
-        out += ('--{}\r\nContent-Disposition: form-data; name="{}"\r\n\r\n'
-                '{}\r\n').format(boundary, name, value).encode()
-    for name, filename, data in files:
-        out += ('--{}\r\nContent-Disposition: form-data; name="{}"; '
-                'filename="{}"\r\nContent-Type: application/octet-stream'
-                '\r\n\r\n').format(boundary, name, filename).encode()
-        out += data + b'\r\n'
-    out += '--{}--\r\n'.format(boundary).encode()
-    return out, 'multipart/form-data; boundary=' + boundary
 
 
 def post(port, body, content_type):
