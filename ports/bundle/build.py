@@ -55,6 +55,16 @@ def native_module(native):
     return path
 
 
+def source_name(rel):
+    """The name tracebacks show for a module: its dotted name
+    ('microdot/_server.py' -> 'microdot._server'). The importer interns that
+    name anyway, so unlike the file path it adds no qstr to a board's heap
+    (one per module loaded: ~25 bytes each, and a name that can push the
+    heap's qstr pool into its next doubling)."""
+    name = rel[:-3].replace('/', '.')
+    return name[:-len('.__init__')] if name.endswith('.__init__') else name
+
+
 def build(out, only=None, native=None):
     command = mpy_cross_command()
     lib = os.path.join(out, 'lib')
@@ -65,8 +75,7 @@ def build(out, only=None, native=None):
     for rel in sources(only):
         target = os.path.join(lib, rel[:-3] + '.mpy')
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        # -s sets the name in tracebacks to the path on the board
-        subprocess.check_call(command + ['-O2', '-s', rel, '-o', target,
+        subprocess.check_call(command + ['-O2', '-s', source_name(rel), '-o', target,
                                          os.path.join(SRC, rel)])
         size = os.path.getsize(target)
         total += size

