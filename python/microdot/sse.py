@@ -38,10 +38,11 @@ def _field(name, value):
 def format_event(data, event=None, event_id=None, retry=None):
     """Encodes one event in the ``text/event-stream`` format.
 
-    :param data: the payload, as ``str`` or bytes, or anything ``json``
-        can encode (``dict``, ``list``...), which is sent as JSON. A
-        payload of several lines becomes several ``data:`` lines, which the
-        browser joins back with newlines.
+    :param data: the payload: ``str`` or bytes as they are, a ``dict`` or
+        ``list`` as JSON, anything else as its ``str()`` (``42``,
+        ``21.5``, ``True``, an object with a ``__str__``). A payload of
+        several lines becomes several ``data:`` lines, which the browser
+        joins back with newlines.
     :param event: the event type (the ``event`` field), or ``None`` for
         the default ``message`` type.
     :param event_id: the event id (the ``id`` field), or ``None``.
@@ -56,8 +57,10 @@ def format_event(data, event=None, event_id=None, retry=None):
     """
     if isinstance(data, str):
         data = data.encode()
-    elif not isinstance(data, (bytes, bytearray)):
+    elif isinstance(data, (dict, list)):
         data = json.dumps(data).encode()
+    elif not isinstance(data, (bytes, bytearray, memoryview)):
+        data = str(data).encode()
     out = b''
     if event is not None:
         out += _field(b'event', event)
@@ -104,7 +107,8 @@ class SSE:
 
     async def send(self, data, event=None, event_id=None, retry=None):
         """Sends an event. The arguments are those of :func:`format_event`:
-        ``data`` is text, bytes or a JSON-encodable value, ``event`` the
+        ``data`` is text, bytes, a dict or list (sent as JSON) or any value
+        (sent as its ``str()``), ``event`` the
         event type, ``event_id`` its id, and ``retry`` (milliseconds) tells
         the browser how long to wait before reconnecting.
 
@@ -188,6 +192,34 @@ class SSEStream:
             self.sse._finish()
 
 
+def sse_response(request, event_function, *args, **kwargs):
+    """The response that streams the events of ``event_function``, for a
+    route that decides by itself whether to answer with an event stream
+    (:func:`with_sse` is this for a whole route).
+
+    :param request: the request being answered.
+    :param event_function: an ``async def`` function called as
+        ``event_function(request, sse, *args, **kwargs)`` once the response
+        starts; the stream ends when it returns.
+    :return: the response as a ``(body, status, headers)`` tuple for the
+        route to return.
+
+    Example::
+
+        @app.route('/feed')
+        async def feed(request):
+            if request.args.get('live'):
+                return sse_response(request, live_events)
+            return {'items': latest_items()}
+    """
+    async def handler(sse):
+        await event_function(request, sse, *args, **kwargs)
+    return SSEStream(SSE(), handler), 200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache',
+    }
+
+
 def with_sse(f):
     """Decorator that makes a route stream Server-Sent Events.
 
@@ -213,10 +245,5 @@ def with_sse(f):
 
     @wraps(f)
     async def sse_handler(request, *args, **kwargs):
-        async def handler(sse):
-            await f(request, sse, *args, **kwargs)
-        return SSEStream(SSE(), handler), 200, {
-            'Content-Type': 'text/event-stream',
-            'Cache-Control': 'no-cache',
-        }
+        return sse_response(request, f, *args, **kwargs)
     return sse_handler
