@@ -40,9 +40,10 @@ class CORS:
     :param expose_headers: response headers the browser may show to the
                            page.
     :param max_age: seconds the browser may cache a preflight answer.
-    :param handle_cors: set to ``False`` to add no headers at all (the
-                        allowed origins are then only used by the CSRF
-                        extension).
+    :param handle_cors: set to ``False`` to add no headers at all: the
+                        application adds those of :meth:`get_cors_headers`
+                        where it wants them (the allowed origins are also
+                        used by the CSRF extension).
     """
 
     def __init__(self, app=None, allowed_origins=None, allow_credentials=False,
@@ -137,6 +138,27 @@ class CORS:
             headers['Access-Control-Expose-Headers'] = \
                 ', '.join(self.expose_headers)
         return headers
+
+    def get_cors_headers(self, request):
+        """The CORS headers for ``request`` as a dict: those of
+        :meth:`preflight_headers` for a preflight request, else those of
+        :meth:`response_headers`. For an application that adds the headers
+        itself (``handle_cors=False``)::
+
+            cors = CORS(app, allowed_origins=['https://example.com'],
+                        handle_cors=False)
+
+            async def add_cors(request, response):
+                if request.path.startswith('/api/'):
+                    response.headers.update(cors.get_cors_headers(request))
+                return response
+
+            app.after_request(add_cors)
+            app.after_error_request(add_cors)  # (errors, OPTIONS answers)
+        """
+        if self.is_preflight(request):
+            return self.preflight_headers(request)
+        return self.response_headers(request)
 
     @staticmethod
     def is_preflight(request):
