@@ -7,9 +7,9 @@ import asyncio
 
 from microdot._backend import backend
 from microdot.test_client import TestClient, MemoryConnection, TestResponse
-from microdot._ws_frames import FrameReader
-from microdot.websocket import ConnectionClosed, close_payload, \
-    OP_TEXT, OP_BINARY, OP_CLOSE, CLOSE_NORMAL, CLOSE_ABNORMAL
+from microdot._ws_frames import FrameReader, OP_TEXT, OP_BINARY, OP_CLOSE, \
+    CLOSE_NORMAL, CLOSE_ABNORMAL
+from microdot.websocket import ConnectionClosed, close_payload
 
 
 class TestWebSocket:

@@ -4,8 +4,15 @@ first use: a server whose clients close their connections never loads it.
 """
 import asyncio
 
-from microdot.websocket import ConnectionClosed, OP_CLOSE, close_payload
+from microdot.websocket import ConnectionClosed, close_payload
 from microdot._ws_stream import next_event
+
+try:
+    from micropython import const
+except ImportError:
+    from microdot.websocket import const
+
+_OP_CLOSE = const(8)
 
 
 async def close(ws, code, reason):
@@ -14,7 +21,7 @@ async def close(ws, code, reason):
     transport."""
     ws.closed = ConnectionClosed(code, reason)
     try:
-        await ws._send_frame(OP_CLOSE, close_payload(code, reason))
+        await ws._send_frame(_OP_CLOSE, close_payload(code, reason))
         await asyncio.wait_for(_drain_until_close(ws), ws.close_timeout)
     except Exception:
         pass
@@ -24,5 +31,5 @@ async def close(ws, code, reason):
 async def _drain_until_close(ws):
     while True:
         event = await next_event(ws)
-        if event[0] == OP_CLOSE:
+        if event[0] == _OP_CLOSE:
             return

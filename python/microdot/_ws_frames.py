@@ -4,24 +4,45 @@ on MicroPython loads it only when a frame needs more than its fast path
 (whole one-frame messages and control frames in its receive buffer): a
 fragmented message, a frame bigger than the buffer.
 ``microdot.websocket.FrameReader`` and ``.ProtocolError`` still name them
-(imported on first use).
+(imported on first use), as it does the opcodes and close codes defined
+here.
 """
 from microdot._backend import backend
-from microdot.websocket import _NO_LIMIT, parse_close_payload
 
 try:
     from micropython import const
 except ImportError:
-    from microdot.websocket import const
+    def const(value):  # (CPython; not websocket's: see the import below)
+        return value
 
-_OP_CONT = const(0)
-_OP_TEXT = const(1)
-_OP_BINARY = const(2)
-_OP_CLOSE = const(8)
-_CLOSE_PROTOCOL_ERROR = const(1002)
-_CLOSE_INVALID_DATA = const(1007)
-_CLOSE_TOO_BIG = const(1009)
+# the opcodes and close codes, also microdot.websocket's names
+OP_CONT = const(0)
+OP_TEXT = const(1)
+OP_BINARY = const(2)
+OP_CLOSE = const(8)
+OP_PING = const(9)
+OP_PONG = const(10)
+
+CLOSE_NORMAL = const(1000)
+CLOSE_GOING_AWAY = const(1001)
+CLOSE_PROTOCOL_ERROR = const(1002)
+CLOSE_NO_STATUS = const(1005)
+CLOSE_ABNORMAL = const(1006)
+CLOSE_INVALID_DATA = const(1007)
+CLOSE_TOO_BIG = const(1009)
+CLOSE_INTERNAL_ERROR = const(1011)
+
 _WHOLE_TEXT = const(4096)  # text frames up to this size are checked whole
+
+
+def build_frame_header(opcode, length, fin=True, mask=None):
+    """The header of a frame with ``length`` bytes of payload, as bytes
+    (``mask``: 4 bytes, or ``None`` for a server's unmasked frame)."""
+    return backend.ws_build_header(fin, opcode, length, mask)
+
+
+# (after the names above: microdot.websocket imports them, on CPython)
+from microdot.websocket import _NO_LIMIT, parse_close_payload  # noqa: E402
 
 
 class ProtocolError(ValueError):
@@ -36,7 +57,7 @@ class ProtocolError(ValueError):
 
 def _text(data):
     if backend.utf8_check(0, data, 0, len(data)) != 0:
-        raise ProtocolError(_CLOSE_INVALID_DATA, 'invalid UTF-8')
+        raise ProtocolError(CLOSE_INVALID_DATA, 'invalid UTF-8')
     return str(data, 'utf-8')
 
 
@@ -45,8 +66,8 @@ class FrameReader:
 
     Feed received bytes with :meth:`feed`, then call :meth:`next_event`
     until it returns ``None`` (more bytes needed). Events are tuples:
-    ``(_OP_TEXT, str)``, ``(_OP_BINARY, bytes)``, ``(OP_PING, bytes)``,
-    ``(OP_PONG, bytes)`` and ``(_OP_CLOSE, code, reason)``. Fragmented
+    ``(OP_TEXT, str)``, ``(OP_BINARY, bytes)``, ``(OP_PING, bytes)``,
+    ``(OP_PONG, bytes)`` and ``(OP_CLOSE, code, reason)``. Fragmented
     messages come out whole. Violations raise :class:`ProtocolError`.
 
     A reader that owns its receive buffer calls :meth:`parse` on it
@@ -131,7 +152,7 @@ class FrameReader:
                     return None, pos
                 fin, opcode, mask, length, header_len = header
                 if length <= whole and fin and self._msg_opcode is None and \
-                        (opcode == _OP_BINARY or opcode == _OP_TEXT and
+                        (opcode == OP_BINARY or opcode == OP_TEXT and
                          length <= _WHOLE_TEXT) and type(buf) is not bytes:
                     start = pos + header_len
                     if end - start < length:
@@ -139,7 +160,7 @@ class FrameReader:
                     if mask is not None:
                         backend.ws_mask(buf, start, start + length, mask, 0)
                     data = memoryview(buf)[start:start + length]
-                    return (opcode, _text(data) if opcode == _OP_TEXT
+                    return (opcode, _text(data) if opcode == OP_TEXT
                             else bytes(data)), start + length
                 pos += header_len
                 self._start_frame(fin, opcode, mask, length)
@@ -151,19 +172,19 @@ class FrameReader:
                 return event, pos
 
     def _start_frame(self, fin, opcode, mask, length):
-        if opcode == _OP_CONT:
+        if opcode == OP_CONT:
             if self._msg_opcode is None:
-                raise ProtocolError(_CLOSE_PROTOCOL_ERROR,
+                raise ProtocolError(CLOSE_PROTOCOL_ERROR,
                                     'continuation without a message')
-        elif opcode < _OP_CLOSE:
+        elif opcode < OP_CLOSE:
             if self._msg_opcode is not None:
-                raise ProtocolError(_CLOSE_PROTOCOL_ERROR,
+                raise ProtocolError(CLOSE_PROTOCOL_ERROR,
                                     'new message inside a fragmented one')
             self._msg_opcode = opcode
             self._utf8 = 0
-        if opcode < _OP_CLOSE and self._msg is not None and \
+        if opcode < OP_CLOSE and self._msg is not None and \
                 len(self._msg) + length > self.max_message_size:
-            raise ProtocolError(_CLOSE_TOO_BIG, 'message too big')
+            raise ProtocolError(CLOSE_TOO_BIG, 'message too big')
         # one payload buffer, reused frame after frame (grown as needed, in
         # 1 KB steps): a bytearray per frame costs MicroPython's allocator
         # dearly, and the app's max_message_size bounds it
@@ -187,11 +208,11 @@ class FrameReader:
         start = frame[4]
         if frame[2] is not None:
             backend.ws_mask(self._payload, start, start + n, frame[2], start)
-        if frame[1] < _OP_CLOSE and self._msg_opcode == _OP_TEXT:
+        if frame[1] < OP_CLOSE and self._msg_opcode == OP_TEXT:
             self._utf8 = backend.utf8_check(self._utf8, self._payload, start,
                                             start + n)
             if self._utf8 == 1:
-                raise ProtocolError(_CLOSE_INVALID_DATA, 'invalid UTF-8')
+                raise ProtocolError(CLOSE_INVALID_DATA, 'invalid UTF-8')
         frame[3] -= n
         frame[4] = start + n
 
@@ -199,12 +220,12 @@ class FrameReader:
         fin, opcode, length = self._frame[0], self._frame[1], self._frame[4]
         payload = memoryview(self._payload)[:length]
         self._frame = self._payload = None
-        if opcode == _OP_CLOSE:
+        if opcode == OP_CLOSE:
             try:
-                return (_OP_CLOSE,) + parse_close_payload(bytes(payload))
+                return (OP_CLOSE,) + parse_close_payload(bytes(payload))
             except ValueError as exc:
                 raise ProtocolError(exc.args[0], exc.args[-1])
-        if opcode >= _OP_CLOSE:
+        if opcode >= OP_CLOSE:
             return opcode, bytes(payload)
         if self._msg is not None:
             self._msg += payload
@@ -215,8 +236,8 @@ class FrameReader:
             return None
         opcode = self._msg_opcode
         self._msg_opcode = self._msg = None
-        if opcode == _OP_TEXT:
+        if opcode == OP_TEXT:
             if self._utf8 != 0:
-                raise ProtocolError(_CLOSE_INVALID_DATA, 'truncated UTF-8')
-            return _OP_TEXT, str(payload, 'utf-8')
-        return _OP_BINARY, bytes(payload)
+                raise ProtocolError(CLOSE_INVALID_DATA, 'truncated UTF-8')
+            return OP_TEXT, str(payload, 'utf-8')
+        return OP_BINARY, bytes(payload)

@@ -10,14 +10,18 @@ Imported by microdot.websocket (import that module, not this one).
 import asyncio
 
 from microdot._backend import backend
-from microdot.websocket import OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, \
-    OP_TEXT, _NO_LIMIT, _give_buffer
+from microdot.websocket import _NO_LIMIT, _give_buffer
 
 try:
     from micropython import const
 except ImportError:
     from microdot.websocket import const
 
+_OP_TEXT = const(1)
+_OP_BINARY = const(2)
+_OP_CLOSE = const(8)
+_OP_PING = const(9)
+_OP_PONG = const(10)
 _DIRECT_MIN = const(256)  # payload rests this big are read straight into place
 _MAX_HEADER = const(14)  # longest frame header
 _SPLIT_WRITE = const(16384)  # payloads this big are written apart (CPython)
@@ -30,11 +34,11 @@ async def receive(ws):
         if ws.closed is not None:
             raise ws.closed
         event = await next_event(ws)
-        if event[0] <= OP_BINARY:
+        if event[0] <= _OP_BINARY:
             return event[1]
-        if event[0] == OP_PING:
-            await ws._send_frame(OP_PONG, event[1])
-        elif event[0] == OP_CLOSE:
+        if event[0] == _OP_PING:
+            await ws._send_frame(_OP_PONG, event[1])
+        elif event[0] == _OP_CLOSE:
             await ws._fail(event[1], event[2])
 
 
@@ -47,9 +51,9 @@ async def send(ws, data, opcode=None):
         # MicroPython: a str's UTF-8 bytes, seen without a copy
         data = data.encode() if ws._stream is None else memoryview(data)
         if opcode is None:
-            opcode = OP_TEXT
+            opcode = _OP_TEXT
     elif opcode is None:
-        opcode = OP_BINARY
+        opcode = _OP_BINARY
     try:  # WebSocket._send_frame, inlined: one coroutine less per message
         writer = ws._write_frame(opcode, data)
         if writer is not None:
@@ -167,12 +171,6 @@ def write_frame(ws, opcode, payload):
         # could wait out Nagle and a delayed ACK (40 ms)
         ws.writer.write(header + payload)
     return ws.writer
-
-
-def build_frame_header(opcode, length, fin=True, mask=None):
-    """The header of a frame with ``length`` bytes of payload, as bytes
-    (``mask``: 4 bytes, or ``None`` for a server's unmasked frame)."""
-    return backend.ws_build_header(fin, opcode, length, mask)
 
 
 class ClosedWriter:

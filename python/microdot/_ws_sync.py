@@ -6,7 +6,7 @@ bundles; ``microdot.websocket.with_websocket`` imports it on first use.
 """
 import asyncio
 
-from microdot.websocket import CLOSE_NORMAL
+from microdot._ws_frames import CLOSE_NORMAL
 
 
 class SyncWebSocket:

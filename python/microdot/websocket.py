@@ -25,10 +25,10 @@ the socket (gunicorn). Compression extensions are not negotiated.
 import asyncio
 import binascii
 import hashlib
+import sys
 
 from microdot._backend import backend
-from microdot.helpers import print_exception, wraps, iscoroutinefunction
-from microdot.microdot import Response
+from microdot.microdot import Response, iscoroutinefunction
 from microdot._server import Connection, StreamConnection, _close
 
 try:
@@ -38,24 +38,29 @@ except ImportError:
         """MicroPython's ``micropython.const`` on CPython: the value itself."""
         return value
 
-OP_CONT = const(0)
-OP_TEXT = const(1)
-OP_BINARY = const(2)
-OP_CLOSE = const(8)
-OP_PING = const(9)
-OP_PONG = const(10)
+try:
+    from sys import print_exception  # MicroPython
+except ImportError:
+    from microdot.helpers import print_exception
 
-CLOSE_NORMAL = 1000
-CLOSE_GOING_AWAY = 1001
-CLOSE_PROTOCOL_ERROR = 1002
-CLOSE_NO_STATUS = 1005
-CLOSE_ABNORMAL = 1006
-CLOSE_INVALID_DATA = 1007
-CLOSE_TOO_BIG = 1009
-CLOSE_INTERNAL_ERROR = 1011
+# The public opcodes (OP_TEXT, ...) and close codes (CLOSE_NORMAL, ...) are
+# names of microdot._ws_frames, and of this module: on CPython imported at
+# the end of it, on MicroPython looked up there on first use (see
+# __getattr__), so that the fast path's module carries none of their names.
+# These are the same numbers, for this module's own use.
+_OP_TEXT = const(1)
+_OP_BINARY = const(2)
+_OP_CLOSE = const(8)
+_OP_PING = const(9)
+_OP_PONG = const(10)
+_CLOSE_NORMAL = const(1000)
+_CLOSE_PROTOCOL_ERROR = const(1002)
+_CLOSE_NO_STATUS = const(1005)
+_CLOSE_ABNORMAL = const(1006)
+_CLOSE_INVALID_DATA = const(1007)
+_CLOSE_INTERNAL_ERROR = const(1011)
 
-_MICROPYTHON = __import__('sys').implementation.name == 'micropython'
-_GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+_MICROPYTHON = sys.implementation.name == 'micropython'
 _NO_LIMIT = 1 << 62
 _WHOLE_TEXT = const(4096)  # text frames up to this size are checked whole
 
@@ -69,7 +74,7 @@ class ConnectionClosed(WebSocketError):
     broke the protocol. ``code`` is the close code (1006 when the connection
     dropped without a close frame) and ``reason`` the close reason."""
 
-    def __init__(self, code=CLOSE_NO_STATUS, reason=''):
+    def __init__(self, code=_CLOSE_NO_STATUS, reason=''):
         super().__init__(code, reason)
         self.code = code
         self.reason = reason
@@ -86,22 +91,22 @@ class ConnectionClosed(WebSocketError):
 def parse_close_payload(payload):
     """Returns ``(code, reason)`` for the payload of a close frame."""
     if len(payload) == 0:
-        return CLOSE_NO_STATUS, ''
+        return _CLOSE_NO_STATUS, ''
     if len(payload) == 1:
-        raise ValueError(CLOSE_PROTOCOL_ERROR, 'truncated close code')
+        raise ValueError(_CLOSE_PROTOCOL_ERROR, 'truncated close code')
     code = payload[0] << 8 | payload[1]
     if code < 1000 or code >= 5000 or code < 3000 and not (
             code <= 1003 or 1007 <= code <= 1014):
-        raise ValueError(CLOSE_PROTOCOL_ERROR, 'invalid close code')
+        raise ValueError(_CLOSE_PROTOCOL_ERROR, 'invalid close code')
     if backend.utf8_check(0, payload, 2, len(payload)) != 0:
-        raise ValueError(CLOSE_INVALID_DATA, 'invalid UTF-8')
+        raise ValueError(_CLOSE_INVALID_DATA, 'invalid UTF-8')
     return code, str(memoryview(payload)[2:], 'utf-8')
 
 
 def close_payload(code, reason=''):
     """The payload of a close frame: the status ``code`` as two bytes and the
     UTF-8 ``reason``; empty for no code (or 1005, "no status")."""
-    if code is None or code == CLOSE_NO_STATUS:
+    if code is None or code == _CLOSE_NO_STATUS:
         return b''
     return bytes((code >> 8, code & 0xff)) + reason.encode()
 
@@ -116,8 +121,9 @@ if _MICROPYTHON:
     _isinstance = isinstance
     _str = str
     # the receive generator's fast path in one call, where the binding has
-    # it (the x64 .mpy and firmware; not the pure backend nor small .mpy)
-    _take = getattr(backend, 'ws_take_message', None)
+    # it (the x64 .mpy and firmware; not the pure backend nor small .mpy:
+    # see below)
+    _take_message = getattr(backend, 'ws_take_message', None)
 
 
 # ---------------------------------------------------------------------------
@@ -133,7 +139,8 @@ def _has_token(value, token):
 
 def accept_key(key):
     """The Sec-WebSocket-Accept value for a Sec-WebSocket-Key."""
-    digest = hashlib.sha1(key.encode() + _GUID).digest()
+    digest = hashlib.sha1(
+        key.encode() + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest()
     return binascii.b2a_base64(digest)[:-1].decode()
 
 
@@ -330,12 +337,12 @@ class WebSocket:
                                     _give_buffer(buf)
                             else:
                                 self._rpos = taken[2]
-                            if taken[0] <= OP_BINARY:
+                            if taken[0] <= _OP_BINARY:
                                 return taken[1]
-                            if taken[0] == OP_PING:
-                                yield from self._send_frame(OP_PONG,
+                            if taken[0] == _OP_PING:
+                                yield from self._send_frame(_OP_PONG,
                                                             taken[1])
-                            elif taken[0] == OP_CLOSE:
+                            elif taken[0] == _OP_CLOSE:
                                 taken = parse_close_payload(taken[1])
                                 yield from self._fail(taken[0], taken[1])
                             continue
@@ -393,9 +400,9 @@ class WebSocket:
             if _isinstance(data, _str):
                 data = memoryview(data)
                 if opcode is None:
-                    opcode = OP_TEXT
+                    opcode = _OP_TEXT
             elif opcode is None:
-                opcode = OP_BINARY
+                opcode = _OP_BINARY
             n = _len(data)
             if n < 126 and n + 2 <= room:
                 buf[start + 1] = n
@@ -512,9 +519,9 @@ class WebSocket:
         # CPython: the frame reader's way over any stream pair, for every
         # connection
         from microdot._ws_stream import receive, send, \
-            next_event as _next_event, write_frame as _write_frame
+            write_frame as _write_frame
 
-    async def close(self, code=CLOSE_NORMAL, reason=''):
+    async def close(self, code=_CLOSE_NORMAL, reason=''):
         """Starts the closing handshake, waits (at most ``close_timeout``
         seconds) for the peer's close frame, then closes the connection."""
         if self.closed is None:
@@ -526,7 +533,7 @@ class WebSocket:
         transport and raises ConnectionClosed."""
         self.closed = ConnectionClosed(code, reason)
         try:
-            await self._send_frame(OP_CLOSE, close_payload(code))
+            await self._send_frame(_OP_CLOSE, close_payload(code))
         except ConnectionClosed:
             pass
         await self._close_transport()
@@ -534,7 +541,7 @@ class WebSocket:
 
     async def _lost(self):
         if self.closed is None:
-            self.closed = ConnectionClosed(CLOSE_ABNORMAL, 'connection lost')
+            self.closed = ConnectionClosed(_CLOSE_ABNORMAL, 'connection lost')
         await self._close_transport()
         raise self.closed
 
@@ -567,9 +574,9 @@ class WebSocket:
         # (nothing may escape: asyncio's loop would end)
         try:
             if isinstance(exc, (StopIteration, WebSocketError)):
-                code = CLOSE_NORMAL
+                code = _CLOSE_NORMAL
             elif isinstance(exc, Exception):
-                code = CLOSE_INTERNAL_ERROR
+                code = _CLOSE_INTERNAL_ERROR
                 print_exception(exc)
             else:  # (cancelled: shutdown or idle timeout)
                 code = 0
@@ -594,8 +601,8 @@ def _wait_more(ws, buf, pos, end):
     if header is None:
         return True
     fin, opcode, mask, length, start = header
-    if not (fin and (opcode == OP_BINARY or opcode == OP_TEXT and
-                     length <= _WHOLE_TEXT) or opcode >= OP_CLOSE):
+    if not (fin and (opcode == _OP_BINARY or opcode == _OP_TEXT and
+                     length <= _WHOLE_TEXT) or opcode >= _OP_CLOSE):
         return False
     start += length  # (the frame's size)
     if start <= _len(buf):
@@ -621,7 +628,7 @@ def _wait_more(ws, buf, pos, end):
 
 
 if _MICROPYTHON:
-    if _take is None:
+    if _take_message is None:
         def _take_message(buf, start, end, limit, data_ok):
             # ws_take_message of the C binding, for the pure backend: the
             # same results, but the payload is unmasked in buf
@@ -631,16 +638,16 @@ if _MICROPYTHON:
             fin, opcode, mask, length, stop = header
             start += stop
             stop = start + length
-            if stop > end or opcode < OP_CLOSE and not (
-                    data_ok and fin and (opcode == OP_BINARY or
-                                         opcode == OP_TEXT and
+            if stop > end or opcode < _OP_CLOSE and not (
+                    data_ok and fin and (opcode == _OP_BINARY or
+                                         opcode == _OP_TEXT and
                                          length <= _WHOLE_TEXT)):
                 return None
             backend.ws_mask(buf, start, stop, mask, 0)
-            if opcode == OP_TEXT:
+            if opcode == _OP_TEXT:
                 text = _utf8_text(buf, start, stop)
                 if text is None:
-                    raise ValueError(CLOSE_INVALID_DATA, 'invalid UTF-8')
+                    raise ValueError(_CLOSE_INVALID_DATA, 'invalid UTF-8')
                 return opcode, text, stop
             return opcode, bytes(buf[start:stop]), stop
 
@@ -653,8 +660,6 @@ if _MICROPYTHON:
                 if backend.utf8_check(0, buf, start, end) != 0:
                     return None
                 return str(buf[start:end], 'utf-8')
-    else:
-        _take_message = _take
 
 
 # ---------------------------------------------------------------------------
@@ -699,8 +704,10 @@ def with_websocket(f):
     if not iscoroutinefunction(f) and _MICROPYTHON:
         raise TypeError('WebSocket handlers must be async def on MicroPython')
 
-    @wraps(f)
-    async def websocket_handler(request, *args, **kwargs):
+    # (f as a default, not a closure: MicroPython tells an async def
+    # function by its type, a closure only by its repr, through
+    # microdot.helpers)
+    async def websocket_handler(request, *args, _handler=f, **kwargs):
         ws = await websocket_upgrade(request)
         if isinstance(ws, Response):
             return ws
@@ -716,29 +723,39 @@ def with_websocket(f):
             # WebSocket._ended)
             ws.reader.socket = None
             task = ws.reader.task = asyncio.create_task(
-                f(request, ws, *args, **kwargs))
+                _handler(request, ws, *args, **kwargs))
             # (MicroPython's asyncio calls a task's state when it is
             # callable, once the task is done: no coroutine of ours waits
             # for the handler's)
             task.state = ws._ended
             return Response.already_handled
-        code = CLOSE_NORMAL
+        code = _CLOSE_NORMAL
         try:
-            if iscoroutinefunction(f):  # (no coroutine in between)
-                await f(request, ws, *args, **kwargs)
+            if iscoroutinefunction(_handler):  # (no coroutine in between)
+                await _handler(request, ws, *args, **kwargs)
             else:
                 from microdot._ws_sync import run_in_thread
-                await run_in_thread(f, request, ws, args, kwargs)
+                await run_in_thread(_handler, request, ws, args, kwargs)
         except WebSocketError:
             pass
         except Exception as exc:
             # The connection is no longer HTTP: report the error here rather
             # than letting the app answer with a 500 on the upgraded stream.
-            code = CLOSE_INTERNAL_ERROR
+            code = _CLOSE_INTERNAL_ERROR
             print_exception(exc)
         await ws.close(code)
         return Response.already_handled
-    return websocket_handler
+
+    if _MICROPYTHON:
+        # Functions take no attributes here: microdot.helpers records what
+        # a wrapper wraps, for the extensions that look through wrappers
+        # (csrf), which import it. A server without them does not load it.
+        helpers = sys.modules.get('microdot.helpers')
+        if helpers is not None:
+            helpers.wraps(f)(websocket_handler)
+        return websocket_handler
+    from microdot.helpers import wraps
+    return wraps(f)(websocket_handler)
 
 
 async def _finish(ws, code):
@@ -754,11 +771,12 @@ async def _finish(ws, code):
 
 
 def __getattr__(name):
-    # (FrameReader and ProtocolError are in _ws_frames, build_frame_header
-    # in _ws_stream: imported on first use)
-    if name == 'FrameReader' or name == 'ProtocolError':
-        from microdot import _ws_frames
-        return getattr(_ws_frames, name)
-    if name == 'build_frame_header':
-        return _stream_path().build_frame_header
-    raise AttributeError(name)
+    # MicroPython: the opcodes (OP_TEXT, ...), close codes (CLOSE_NORMAL,
+    # ...), FrameReader, ProtocolError and build_frame_header, names of
+    # microdot._ws_frames, imported on first use
+    from microdot import _ws_frames
+    return getattr(_ws_frames, name)
+
+
+if not _MICROPYTHON:  # (CPython: the same names, as this module's)
+    from microdot._ws_frames import *  # noqa: E402, F401, F403
