@@ -23,7 +23,7 @@ Usage::
 import binascii
 
 from microdot.helpers import wraps
-from microdot.microdot import Response
+from microdot.microdot import HTTPException, Response
 
 # Until the core exports it (see the Requests of the façade contract), the
 # extensions take the handler-calling helper from here.
@@ -64,6 +64,9 @@ class BaseAuth:
         """
         self.error_callback = f
         return f
+
+    #: the name upstream Microdot gives :meth:`error`
+    errorhandler = error
 
     def credentials(self, request):
         """The credentials found in ``request`` as a tuple (the arguments
@@ -191,10 +194,14 @@ class TokenAuth(BaseAuth):
         async def me(request):
             return {'name': request.g.current_user.name}
 
-    :param header: the request header that carries the token.
-    :param scheme: the scheme before the token, or ``None`` when the header
-                   holds the bare token (for example ``X-API-Key``).
-    :param error_status: the status code of the error response.
+    :param header: the request header that carries the token. A header
+                   other than ``Authorization`` (``X-API-Key``...) holds the
+                   bare token, whatever ``scheme`` says.
+    :param scheme: the scheme before the token in ``Authorization``, or
+                   ``None`` when it holds the bare token.
+    :param error_status: the status code of the error response. When the
+                   application has an error handler for this status
+                   (``@app.errorhandler(401)``), that handler answers.
     """
 
     def __init__(self, header='Authorization', scheme='Bearer',
@@ -210,7 +217,7 @@ class TokenAuth(BaseAuth):
         value = request.headers.get(self.header)
         if not value:
             return None
-        if self.scheme is None:
+        if self.scheme is None or self.header.lower() != 'authorization':
             return (value.strip(),)
         fields = value.split(None, 1)
         if len(fields) != 2 or fields[0].lower() != self.scheme.lower():
@@ -220,7 +227,11 @@ class TokenAuth(BaseAuth):
     def error_response(self, request):
         """``Unauthorized`` with ``error_status``; a ``WWW-Authenticate``
         header naming the scheme is added when the token travels in
-        ``Authorization``."""
+        ``Authorization``. An error handler of the application for
+        ``error_status`` answers instead (as ``abort(error_status)``)."""
+        for app in (getattr(request, 'subapp', None), request.app):
+            if app is not None and self.error_status in app.error_handlers:
+                raise HTTPException(self.error_status)
         headers = {}
         if self.header.lower() == 'authorization' and self.scheme:
             headers['WWW-Authenticate'] = self.scheme
