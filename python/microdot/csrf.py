@@ -21,8 +21,9 @@ Usage::
         ...
 
 With ``protect_all=False`` only the routes decorated with ``@csrf.protect``
-are checked. Put ``@csrf.exempt`` and ``@csrf.protect`` right under the
-route decorator.
+are checked. ``@csrf.protect`` also checks a route's GET and HEAD requests
+(a GET that changes state, such as a board's ``/led/on``). Put
+``@csrf.exempt`` and ``@csrf.protect`` right under the route decorator.
 """
 from microdot.helpers import unwrap_once
 from microdot.microdot import HTTPException
@@ -114,9 +115,10 @@ class CSRF:
         return f
 
     def protect(self, f):
-        """Decorator for routes always checked, when the extension was
-        created with ``protect_all=False``. Returns ``f`` unchanged; put it
-        right under the route decorator."""
+        """Decorator for routes always checked, whatever ``protect_all``
+        says, and for their GET and HEAD requests too (a route that changes
+        state on a GET); a CORS preflight (OPTIONS) is never refused.
+        Returns ``f`` unchanged; put it right under the route decorator."""
         self._protected.append(f)
         return f
 
@@ -155,20 +157,23 @@ class CSRF:
             return _host_name(origin).endswith('.' + _host_name(own))
         return False
 
-    def _checks(self, handler):
-        listed = self._protected if not self.protect_all else self._exempt
+    @staticmethod
+    def _listed(handler, listed):
         for _ in range(8):  # through the decorators' wrappers
             if handler is None:
                 break
             if handler in listed:
-                return not self.protect_all
+                return True
             handler = unwrap_once(handler)
-        return self.protect_all
+        return False
+
+    def _checks(self, request):
+        if self._protected and self._listed(request.route, self._protected):
+            return request.method != 'OPTIONS'
+        if request.method in SAFE_METHODS or not self.protect_all:
+            return False
+        return not self._listed(request.route, self._exempt)
 
     async def _check_request(self, request):
-        if request.method in SAFE_METHODS:
-            return
-        if not self._checks(request.route):
-            return
-        if not self.is_trusted(request):
+        if self._checks(request) and not self.is_trusted(request):
             raise HTTPException(403)
