@@ -312,6 +312,27 @@ class FileUpload:
 
     save = copy_to
 
+    async def copy(self, max_memory_size=None):
+        """Keeps the file, so that a :class:`FormDataIter` loop can move on
+        to the next part and the file be read later: in memory up to
+        ``max_memory_size`` bytes (by default the class attribute), else in
+        a temporary file. Returns the upload, read from its start; call
+        :meth:`close` when done with it (``@with_form_data`` does this for
+        its files).
+
+        Example::
+
+            uploads = []
+            async for name, value in FormDataIter(request):
+                if isinstance(value, FileUpload):
+                    uploads.append(await value.copy())
+        """
+        if self._reader is not None:  # (not kept already)
+            if max_memory_size is not None:
+                self.max_memory_size = max_memory_size
+            await self._spool()
+        return self
+
     def _move_to(self, path):
         try:
             size = os.stat(self._path)[6]
@@ -425,12 +446,15 @@ class FormDataIter:
     The limits below are class attributes; change them on the class or on
     a subclass.
 
+    A request that is not ``multipart/form-data`` (a urlencoded form,
+    JSON, no body) gives no parts.
+
     :param request: the request, whose body is read from
         ``request.stream``.
-    :raises microdot.HTTPException: (400) the request is not
-        ``multipart/form-data`` or the body is malformed; (413) a field is
-        longer than ``max_field_length`` or there are more than
-        ``max_parts`` parts. Raised by the constructor or while iterating.
+    :raises microdot.HTTPException: (400) the multipart boundary is
+        invalid or the body is malformed; (413) a field is longer than
+        ``max_field_length`` or there are more than ``max_parts`` parts.
+        Raised by the constructor or while iterating.
     """
     #: Bytes read from the request per call.
     buffer_size = 4096 if _MICROPYTHON else 64 * 1024
@@ -441,9 +465,8 @@ class FormDataIter:
 
     def __init__(self, request):
         boundary = boundary_of(request.content_type)
-        if boundary is None:
-            raise HTTPException(400, 'Not a multipart/form-data request')
-        self._reader = _PartReader(request.stream, boundary, self.buffer_size)
+        self._reader = None if boundary is None else \
+            _PartReader(request.stream, boundary, self.buffer_size)
         self._current = None
         self._count = 0
 
@@ -451,6 +474,8 @@ class FormDataIter:
         return self
 
     async def __anext__(self):
+        if self._reader is None:  # not a multipart request
+            raise StopAsyncIteration
         if self._current is not None:
             self._current._detach()
             self._current = None
