@@ -120,6 +120,9 @@ if _MICROPYTHON:
     _len = len
     _isinstance = isinstance
     _str = str
+    # what send() returns when there is nothing to wait for: an ended
+    # generator (after its first run), so awaiting it returns at once
+    _SENT = (None for _ in ())
     # the receive generator's fast path in one call, where the binding has
     # it (the x64 .mpy and firmware; not the pure backend nor small .mpy:
     # see below)
@@ -375,20 +378,21 @@ class WebSocket:
                 except OSError:
                     yield from self._lost()
 
-        async def send(self, data, opcode=None):
+        def send(self, data, opcode=None):
             """Sends a message: text for ``str``, binary for bytes-like."""
             # MicroPython: a frame of up to 64 KiB is joined in a receive
-            # buffer's free space and written inline (see _write_frame)
+            # buffer's free space and written at once (see _write_frame);
+            # what is returned to await is a coroutine only when there is
+            # something to wait for (the socket took part of the frame, or
+            # another send came first): none is made per message
             stream = self._stream
             if stream is None or stream.out_buf or self.closed is not None:
-                return await (_more or _stream_path()).send(
-                    self, data, opcode)
+                return (_more or _stream_path()).send(self, data, opcode)
             buf = self._rbuf
             if buf is None:
                 buf = _free_buf
                 if buf is None:
-                    return await (_more or _stream_path()).send(
-                        self, data, opcode)
+                    return (_more or _stream_path()).send(self, data, opcode)
                 start = 0
                 room = _len(buf)
             else:
@@ -413,8 +417,7 @@ class WebSocket:
                 buf[start + 3] = n & 0xff
                 h = start + 4
             else:
-                return await (_more or _stream_path()).send(
-                    self, data, opcode)
+                return (_more or _stream_path()).send(self, data, opcode)
             buf[start] = 0x80 | opcode
             n += h
             buf[h:n] = data
@@ -424,8 +427,14 @@ class WebSocket:
                     stream.write(buf[sent:n])
                 elif self._yielded:  # (no drain: see _write_frame)
                     self._yielded = False
-                    return
-                self._yielded = False
+                    return _SENT
+            except OSError:
+                return self._lost()
+            self._yielded = False
+            return self._drain(stream)
+
+        async def _drain(self, stream):
+            try:
                 await stream.drain()
             except OSError:
                 await self._lost()
