@@ -40,6 +40,8 @@ async def receive(ws):
             await ws._send_frame(_OP_PONG, event[1])
         elif event[0] == _OP_CLOSE:
             await ws._fail(event[1], event[2])
+        if ws.frames is None:  # (MicroPython: back to the fast path)
+            return await ws.receive()
 
 
 async def send(ws, data, opcode=None):
@@ -93,6 +95,12 @@ async def next_event(ws):
             else:
                 event = frames.next_event()
             if event is not None:
+                if stream and frames._frame is None and \
+                        frames._msg_opcode is None:
+                    # (MicroPython) nothing left half-done: the fast path
+                    # goes on (see websocket.receive), and the reader and
+                    # its payload buffer are not kept
+                    ws.frames = None
                 return event
             if stream:
                 n = await read_stream(ws, frames)

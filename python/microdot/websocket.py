@@ -313,10 +313,9 @@ class WebSocket:
             while True:
                 if self.closed is not None:
                     raise self.closed
-                buf = self.frames
-                if buf is not None and (buf._frame is not None or
-                                        buf._msg_opcode is not None):
-                    # (a message the frame reader is putting together)
+                if self.frames is not None:
+                    # (a message or frame the frame reader is putting
+                    # together: _ws_stream drops the reader once it is done)
                     return (yield from _stream_path().receive(self))
                 buf = self._rbuf
                 try:
