@@ -11,7 +11,9 @@ Usage::
             await sse.send({'count': i}, event='tick')
             await asyncio.sleep(1)
 
-The handler runs as its own task while the response streams. The stream
+A route that streams only sometimes returns ``sse_response(request,
+event_function)`` instead. The handler runs as its own task while the
+response streams. The stream
 ends when the handler returns. When the client goes away the response is
 closed and the handler is cancelled (it sees ``asyncio.CancelledError`` at
 its next ``await``); idle streams send a keep-alive comment every
