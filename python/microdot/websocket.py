@@ -23,13 +23,9 @@ ASGI (the server does the framing) and under WSGI when the server exposes
 the socket (gunicorn). Compression extensions are not negotiated.
 """
 import asyncio
-import binascii
-import hashlib
-import sys
 
 from microdot._backend import backend
 from microdot.microdot import Response, iscoroutinefunction
-from microdot._server import Connection, StreamConnection, _close
 
 try:
     from micropython import const  # names inlined by MicroPython's compiler
@@ -60,7 +56,7 @@ _CLOSE_ABNORMAL = const(1006)
 _CLOSE_INVALID_DATA = const(1007)
 _CLOSE_INTERNAL_ERROR = const(1011)
 
-_MICROPYTHON = sys.implementation.name == 'micropython'
+_MICROPYTHON = __import__('sys').implementation.name == 'micropython'
 _NO_LIMIT = 1 << 62
 _WHOLE_TEXT = const(4096)  # text frames up to this size are checked whole
 
@@ -111,7 +107,6 @@ def close_payload(code, reason=''):
     return bytes((code >> 8, code & 0xff)) + reason.encode()
 
 
-_parse_header = backend.ws_parse_header
 if _MICROPYTHON:
     from asyncio import core as _core
     # builtins used once per message, as module names: MicroPython looks a
@@ -142,6 +137,8 @@ def _has_token(value, token):
 
 def accept_key(key):
     """The Sec-WebSocket-Accept value for a Sec-WebSocket-Key."""
+    import binascii
+    import hashlib
     digest = hashlib.sha1(
         key.encode() + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest()
     return binascii.b2a_base64(digest)[:-1].decode()
@@ -169,6 +166,7 @@ def check_upgrade(request):
     if _header(request, 'sec-websocket-version') != '13':
         return 'Unsupported WebSocket version'
     key = _header(request, 'sec-websocket-key') or ''
+    import binascii
     try:
         if len(binascii.a2b_base64(key)) != 16:
             return 'Invalid Sec-WebSocket-Key'
@@ -203,17 +201,11 @@ def _give_buffer(buf):
         _free_buf = buf
 
 
-_more = None  # microdot._ws_stream, once imported
-
-
 def _stream_path():
     # the WebSocket code beyond MicroPython's fast path, imported on first
     # use (its functions are WebSocket's methods on CPython)
-    global _more
-    if _more is None:
-        from microdot import _ws_stream
-        _more = _ws_stream
-    return _more
+    from microdot import _ws_stream
+    return _ws_stream
 
 
 # ---------------------------------------------------------------------------
@@ -258,6 +250,7 @@ class WebSocket:
         # the built-in server's connection: frames are parsed in its buffer
         # and, on MicroPython, its socket stream is read directly (see
         # receive)
+        from microdot._server import Connection, StreamConnection
         if isinstance(reader, Connection):
             self._direct = True
             stream = reader.reader
@@ -386,12 +379,12 @@ class WebSocket:
             # another send came first): none is made per message
             stream = self._stream
             if stream is None or stream.out_buf or self.closed is not None:
-                return (_more or _stream_path()).send(self, data, opcode)
+                return _stream_path().send(self, data, opcode)
             buf = self._rbuf
             if buf is None:
                 buf = _free_buf
                 if buf is None:
-                    return (_more or _stream_path()).send(self, data, opcode)
+                    return _stream_path().send(self, data, opcode)
                 start = 0
                 room = _len(buf)
             else:
@@ -416,7 +409,7 @@ class WebSocket:
                 buf[start + 3] = n & 0xff
                 h = start + 4
             else:
-                return (_more or _stream_path()).send(self, data, opcode)
+                return _stream_path().send(self, data, opcode)
             buf[start] = 0x80 | opcode
             n += h
             buf[h:n] = data
@@ -605,7 +598,8 @@ def _wait_more(ws, buf, pos, end):
     WebSocket would keep for good. A frame bigger than ``buf`` (a smaller
     buffer, made when the heap had no bigger block) moves to a full-size
     one when one can be had. MicroPython."""
-    header = _parse_header(buf, pos, end, 1, ws.max_message_size or _NO_LIMIT)
+    header = backend.ws_parse_header(buf, pos, end, 1,
+                                     ws.max_message_size or _NO_LIMIT)
     if header is None:
         return True
     fin, opcode, mask, length, start = header
@@ -640,7 +634,7 @@ if _MICROPYTHON:
         def _take_message(buf, start, end, limit, data_ok):
             # ws_take_message of the C binding, for the pure backend: the
             # same results, but the payload is unmasked in buf
-            header = _parse_header(buf, start, end, 1, limit)
+            header = backend.ws_parse_header(buf, start, end, 1, limit)
             if header is None:
                 return None
             fin, opcode, mask, length, stop = header
@@ -758,7 +752,7 @@ def with_websocket(f):
         # Functions take no attributes here: microdot.helpers records what
         # a wrapper wraps, for the extensions that look through wrappers
         # (csrf), which import it. A server without them does not load it.
-        helpers = sys.modules.get('microdot.helpers')
+        helpers = __import__('sys').modules.get('microdot.helpers')
         if helpers is not None:
             helpers.wraps(f)(websocket_handler)
         return websocket_handler
@@ -775,6 +769,7 @@ async def _finish(ws, code):
             await ws.close(code)
     except BaseException:  # (the client went away, no RAM, or cancelled)
         pass
+    from microdot._server import _close
     await _close(ws.reader)
 
 
