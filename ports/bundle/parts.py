@@ -13,7 +13,8 @@ SRC = os.path.join(ROOT, 'python')
 
 # Modules that only make sense on CPython (paths relative to python/).
 CPYTHON_ONLY = {
-    'microdot/_cffi.py', 'microdot/_cpython.py', 'microdot/_aioserver.py', 'microdot/asgi.py',
+    'microdot/_cffi.py', 'microdot/_cpython.py', 'microdot/_cpycore.py', 'microdot/_aioserver.py',
+    'microdot/asgi.py',
     'microdot/wsgi.py', 'microdot/_ws_sync.py', 'microdot/_pure_fast.py',
     'microdot/jinja.py',
     'microdot_asgi.py', 'microdot_asgi_websocket.py', 'microdot_wsgi.py', 'microdot_jinja.py',

@@ -23,13 +23,12 @@ Extensions live in submodules: :mod:`microdot.websocket`,
 :mod:`microdot.multipart`, templates with :mod:`microdot.jinja` or
 :mod:`microdot.utemplate`, and :mod:`microdot.test_client` for tests.
 """
-import sys as _sys
-
 from microdot.microdot import Microdot, Request, Response, URLPattern, \
-    NoCaseDict, HTTPException, abort, redirect, send_file  # noqa: F401
+    NoCaseDict, HTTPException, abort, redirect, send_file, \
+    _MICROPYTHON  # noqa: F401
 
 
-if _sys.implementation.name == 'micropython':
+if _MICROPYTHON:
     def __getattr__(name):
         # AsyncBytesIO and MultiDict are imported on first use, to keep a
         # board's heap small. MicroPython also asks this function before it

@@ -14,30 +14,6 @@ except ImportError:  # boards: no os.getenv
     _wanted = ''
 
 
-def _complete(found):
-    # A _microdot built with parts of the C core switched off lacks their
-    # functions; the switches take whole parts (cmodule/md_config.h), so
-    # one function of each part tells. (Attributes, not their names in a
-    # tuple: each name longer than 10 characters would be a str in RAM.)
-    if found.NAME != 'pure':
-        try:
-            found.parse_request, found.compile_router, found.ws_mask, \
-                found.url_decode
-        except AttributeError:
-            from microdot._pure_fill import fill_in
-            return fill_in(found)
-    return found
-
-
-def __getattr__(name):
-    # FUNCTIONS: every function of the interface (see the docstring of
-    # microdot._pure), for tests and tools; kept out of a board's RAM.
-    if name == 'FUNCTIONS':
-        from microdot._pure_fill import functions
-        return functions()
-    raise AttributeError(name)
-
-
 backend = None
 if _wanted != 'pure':
     try:
@@ -50,5 +26,15 @@ if _wanted != 'pure':
                 raise ImportError('microdot: the C backend is not available')
 if backend is None:
     from microdot import _pure as backend
-backend = _complete(backend)
+if backend.NAME != 'pure':
+    # A _microdot built with parts of the C core switched off lacks their
+    # functions; the switches take whole parts (cmodule/md_config.h), so
+    # one function of each part tells. (Attributes, not their names in a
+    # tuple: each name longer than 10 characters would be a str in RAM.)
+    try:
+        backend.parse_request, backend.compile_router, backend.ws_mask, \
+            backend.url_decode
+    except AttributeError:
+        from microdot._pure_fill import fill_in
+        backend = fill_in(backend)
 NAME = backend.NAME

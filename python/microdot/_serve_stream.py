@@ -14,9 +14,30 @@ from microdot._backend import backend
 from microdot.microdot import Request, Response
 from microdot._server import F_CHUNKED, F_KEEP_ALIVE, _CancelledError, \
     _close, _header_line_too_long, _log, _now, _out_of_memory, \
-    _plain_bytes, _read_body
+    _plain_bytes, _read_body, Connection, StreamConnection
 from microdot._respond import respond, send_error, write_response
 from microdot.helpers import print_exception
+
+
+# What only this loop reads of a connection, set on microdot._server's
+# classes here (MicroPython's plain TCP loop runs without them):
+Connection.handoff = None  # (CPython) a request _aioserver._serve_now began
+Connection.idle_wait = False  # (CPython) the loop waits for a next request
+
+
+def _never_flushed(conn):
+    """Whether what was written is on its way without a drain()."""
+    return False
+
+
+def _out_buf_empty(conn):
+    # MicroPython's streams write at once what the socket takes and keep
+    # the rest in out_buf for drain()
+    return not getattr(conn.writer, 'out_buf', True)
+
+
+Connection.flushed = _never_flushed
+StreamConnection.flushed = _out_buf_empty
 
 
 async def serve_connection(app, conn):

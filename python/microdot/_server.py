@@ -22,24 +22,22 @@ import sys
 from microdot._backend import backend
 from microdot.microdot import Request, Response
 
-try:
-    from time import monotonic as _now
-except ImportError:  # MicroPython: milliseconds, as small ints (no float
-    # object per reading; see _sweep)
+_MICROPYTHON = sys.implementation.name == 'micropython'
+if _MICROPYTHON:  # milliseconds, as small ints (no float object per
+    # reading; see _sweep)
     from time import ticks_ms as _now, ticks_diff
+else:  # (time.monotonic: its name is not in a board's bytecode)
+    from microdot._cpycore import _now
 
 F_CHUNKED = backend.F_CHUNKED
 F_KEEP_ALIVE = backend.F_KEEP_ALIVE
 F_EXPECT_CONTINUE = backend.F_EXPECT_CONTINUE
-# (the C module's: sets a Request's attributes in one call)
-_new_object = getattr(backend, 'new_object', None)
 
 _CONTINUE = b'HTTP/1.1 100 Continue\r\n\r\n'
 _UNAVAILABLE = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n'
                 b'Connection: close\r\n\r\n')
 _BIG_BODY = 64 * 1024  # bodies this large are written apart from the head
 _CancelledError = asyncio.CancelledError
-_MICROPYTHON = sys.implementation.name == 'micropython'
 
 
 class Connection:
@@ -56,8 +54,8 @@ class Connection:
         client_addr = None
     reader = None  # the asyncio stream (StreamConnection)
     registry = None  # the server's set of connections, to leave at the end
-    handoff = None  # (CPython) a request _aioserver._serve_now began
-    idle_wait = False  # (CPython) the loop waits for a next request
+    # (handoff, idle_wait and flushed(), which only the loop over streams
+    # reads, are set on this class by microdot._serve_stream)
     waiting_since = None  # set while blocked on the peer
     idle = True  # no byte of the next request received yet
     request_since = None  # first byte of the request being read
@@ -115,10 +113,6 @@ class Connection:
             add_reading(Connection)
             return getattr(self, name)
 
-    def flushed(self):
-        """Whether what was written is on its way without a drain()."""
-        return False
-
     def abort(self):
         """Ends the connection now (idle timeout or shutdown)."""
         self.close()
@@ -163,11 +157,6 @@ class StreamConnection(Connection):
 
     def write(self, data):
         self.writer.write(data)
-
-    def flushed(self):
-        # MicroPython's streams write at once what the socket takes and
-        # keep the rest in out_buf for drain()
-        return not getattr(self.writer, 'out_buf', True)
 
     async def drain(self):
         self.waiting_since = _now()
@@ -233,7 +222,7 @@ def _plain_head(res, minor, keep_alive, length):
         prefix = 'HTTP/1.{} {} {}\r\nContent-Type: {}\r\n'.format(
             minor, status, prefix, value)
         if '%' in prefix:  # (formatted with the length below)
-            prefix = prefix.replace('%', '%%')
+            return None  # (a rare Content-Type: microdot._respond writes it)
         if keep_alive:
             if not minor:
                 prefix += 'Connection: keep-alive\r\n'
@@ -343,7 +332,8 @@ def _serve_socket(app, conn):
         # variables: MicroPython reads those without a lookup)
         parse = backend.parse_request
         handled = Response.already_handled
-        new_object = _new_object
+        # (the C module's: sets a Request's attributes in one call)
+        new_object = getattr(backend, 'new_object', None)
         now = _now
         Req = Request
         max_line = Req.max_readline
@@ -536,20 +526,15 @@ def _serve_socket(app, conn):
             yield from _close(conn)
 
 
-_stream_loop = None  # microdot._serve_stream.serve_connection, once imported
-
-
 def serve_connection(app, conn):
     """Serves the requests of one connection until it closes (a coroutine):
     MicroPython's plain TCP connections in _serve_socket, the others in
-    microdot._serve_stream (on MicroPython imported on first use)."""
-    global _stream_loop
+    microdot._serve_stream (on MicroPython imported on first use; CPython
+    imports it at once, and its serve_connection replaces this one)."""
     if conn.socket is not None:
         return _serve_socket(app, conn)
-    if _stream_loop is None:
-        # (an import in a function allocates on each call on MicroPython)
-        from microdot._serve_stream import serve_connection as _stream_loop
-    return _stream_loop(app, conn)
+    from microdot._serve_stream import serve_connection
+    return serve_connection(app, conn)
 
 
 # Stubs of microdot._respond's respond and send_error (the responses the
@@ -597,15 +582,15 @@ async def _close(conn):
 
 def _log(app, req, res):
     if app.debug:
-        print('{} {} {}'.format(req.method, req.path, res.status_code))
+        print(req.method, req.path, res.status_code)
 
 
-async def _sweep(app, connections):
+async def _sweep(app, registry):
     """Closes connections that idle (or stall) past the app's timeouts."""
     while True:
         await asyncio.sleep(1)
         now = _now()
-        for conn in list(connections):
+        for conn in list(registry):
             since = conn.waiting_since
             if since is None or getattr(conn, 'detached', False):
                 continue  # (a WebSocket that took over may idle at will)
@@ -646,14 +631,12 @@ async def serve_forever(app, host, port, ssl):
         # have not fragmented yet)
         app._router = app._compile_router()
     # app._stop: what shutdown() calls; stopped: waits until it was called
-    if hasattr(asyncio, 'Protocol'):  # CPython
-        event = asyncio.Event()
-        app._stop = event.set
-        stopped = event.wait
-        from microdot._aioserver import start_server
-        server = await start_server(app, connections, scheme, host, port, ssl)
+    if not _MICROPYTHON:  # (microdot._aioserver's server)
+        from microdot._cpycore import listen
+        server, stopped = await listen(app, connections, scheme, host, port,
+                                       ssl)
     else:
-        def on_connection(reader, writer):
+        def accept(reader, writer):
             # (returns the connection's coroutine, for asyncio to run as
             # its task: no coroutine in between)
             cap = app.max_connections
@@ -673,7 +656,7 @@ async def serve_forever(app, host, port, ssl):
                 return _refuse(writer)
 
         # (MicroPython's default backlog of 5 refuses bursts of clients)
-        server = await asyncio.start_server(on_connection, host, port,
+        server = await asyncio.start_server(accept, host, port,
                                             backlog=64, ssl=ssl)
         # (closing the listening server is the signal: an asyncio.Event
         # would import asyncio's event module, about 1 KB of a board's RAM)
@@ -705,7 +688,7 @@ async def serve_forever(app, host, port, ssl):
 
 if not _MICROPYTHON:  # (RAM to spare: everything loaded at once)
     from microdot._respond import respond as _respond, \
-        send_error as _send_error, write_response  # noqa: F401,F811
+        send_error as _send_error  # noqa: F811
     from microdot._serve_stream import serve_connection, \
         add_reading  # noqa: F811
     add_reading(Connection)

@@ -91,3 +91,8 @@ def match(pattern, path):
             return None
         args[pattern.names[i]] = value
     return args
+
+
+def register_type(cls, type_name, pattern='[^/]+', parser=None):
+    """URLPattern.register_type (cls: URLPattern or a subclass)."""
+    cls.segment_types[type_name] = (pattern or '[^/]+', parser)

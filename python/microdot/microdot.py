@@ -22,20 +22,22 @@ from microdot._backend import backend
 _MICROPYTHON = sys.implementation.name == 'micropython'
 
 
-# iscoroutinefunction (also microdot.helpers.iscoroutinefunction): defined
-# before microdot._cpython is imported, which imports it through helpers
-if _MICROPYTHON:
-    def _is_async(f):
-        # async def functions are generator functions; closures and bound
-        # methods do not tell their kind by type (microdot.helpers looks)
-        kind = type(f).__name__
-        if kind == 'closure' or kind == 'bound_method':
-            from microdot.helpers import wraps_async
-            return wraps_async(f, kind)
-        return kind == 'generator'
+# The CPython versions of _is_async, _json_dumps and _call (and MultiDict,
+# and Request's lazy attributes as descriptors) are set by
+# microdot._cpycore, imported at the end of this module: their names are
+# not in the bytecode a board loads.
 
-else:
-    from inspect import iscoroutinefunction as _is_async
+
+def _is_async(f):
+    # (MicroPython) async def functions are generator functions; closures
+    # and bound methods do not tell their kind by type (microdot.helpers
+    # looks)
+    kind = type(f).__name__
+    if kind == 'closure' or kind == 'bound_method':
+        from microdot.helpers import wraps_async
+        return wraps_async(f, kind)
+    return kind == 'generator'
+
 
 _async_cache = {}
 _ASYNC_CACHE_MAX = 64  # (per-request hooks are new functions every time)
@@ -106,21 +108,21 @@ class NoCaseDict(dict):
                 for key, value in items:
                     self[key] = value
 
-    def _fill(self, flat):
+    def _fill(self, headers):
         """Adds the headers of a flat [name, value, ...] list of str to this
         empty dict: a repeated name gets its values joined with ", " as RFC
         9110 allows. (CPython's is microdot._cpython.fill_headers.)"""
         keys = {}
-        for i in range(0, len(flat), 2):
-            name = flat[i]
+        for i in range(0, len(headers), 2):
+            name = headers[i]
             lower = name.lower()
             key = keys.get(lower)
             if key is None:
                 keys[lower] = name
-                super().__setitem__(name, flat[i + 1])
+                super().__setitem__(name, headers[i + 1])
             else:
                 super().__setitem__(key, super().__getitem__(key) + ', ' +
-                                    flat[i + 1])
+                                    headers[i + 1])
         self._k = keys
 
     def _keys(self):
@@ -188,14 +190,16 @@ class NoCaseDict(dict):
             del self._k[key.lower()]
         return super().pop(key, *default)
 
-    def update(self, other=(), **kwargs):
-        """Sets every key of ``other`` (a dict or an iterable of (key,
-        value) pairs) and then of the keyword arguments. A key that matches
-        an existing one in another letter case replaces its value and keeps
-        the existing spelling."""
-        items = other.items() if hasattr(other, 'items') else other
-        for key, value in items:
-            self[key] = value
+    def update(self, *args, **kwargs):
+        """Sets every key of the positional argument, if any (a dict or an
+        iterable of (key, value) pairs), and then of the keyword arguments.
+        A key that matches an existing one in another letter case replaces
+        its value and keeps the existing spelling."""
+        for items in args:
+            if hasattr(items, 'items'):
+                items = items.items()
+            for key, value in items:
+                self[key] = value
         for key, value in kwargs.items():
             self[key] = value
 
@@ -207,10 +211,6 @@ class NoCaseDict(dict):
         """Removes every key."""
         super().clear()
         self._k = None
-
-
-if not _MICROPYTHON:
-    from microdot._multidict import MultiDict  # noqa: F401
 
 
 _G = None  # the class of request.g, made on its first use (see _lazy)
@@ -462,23 +462,24 @@ class Request:
     if _MICROPYTHON:
         __getattr__ = _lazy
 
-    def _header(self, lower_name, separator=', '):
-        """One header's value (repeats joined), without building
-        ``headers`` when it was not asked for yet."""
+    def _header(self, key, separator=', '):
+        """The value of the header named ``key`` (in lower case; repeats
+        joined), without building ``headers`` when it was not asked for
+        yet."""
         raw = self._raw_headers
         if raw is None:
             headers = self.headers
             if isinstance(headers, NoCaseDict):
-                return headers.get(lower_name)
+                return headers.get(key)
             for name in headers:
-                if name.lower() == lower_name:
+                if name.lower() == key:
                     return headers[name]
             return None
         value = None
-        size = len(lower_name)
+        size = len(key)
         for i in range(0, len(raw), 2):
             name = raw[i]
-            if len(name) == size and name.lower() == lower_name:
+            if len(name) == size and name.lower() == key:
                 value = raw[i + 1] if value is None else \
                     value + separator + raw[i + 1]
         return value
@@ -491,18 +492,7 @@ class Request:
         return f
 
 
-if not _MICROPYTHON:
-    from microdot._cpython import install_lazy, install_properties
-    # (a list: a tuple would be a constant object in MicroPython's RAM too)
-    install_lazy(Request, ['headers', 'args', 'cookies', 'json', 'form', 'g',
-                           'url', 'url_args'])
-    install_properties(Request)
-
-
-if _MICROPYTHON:
-    _json_dumps = json.dumps
-else:
-    from microdot._cpython import json_dumps as _json_dumps
+_json_dumps = json.dumps  # (CPython: microdot._cpython's)
 
 _default_type_cache = [None, None]
 _JSON_TYPE = 'application/json; charset=UTF-8'
@@ -703,19 +693,19 @@ class URLPattern:
         self.names = names or ()  # (a route without components shares it)
 
     @classmethod
-    def register_type(cls, type_name, pattern='[^/]+', parser=None):
-        """Registers a custom component type: ``pattern`` (a regex) filters
-        the text, ``parser`` converts it (returning None rejects it)."""
-        cls.segment_types[type_name] = (pattern or '[^/]+', parser)
+    def register_type(cls, *args, **kwargs):
+        """Registers a custom component type: ``register_type(type_name,
+        pattern='[^/]+', parser=None)``; ``pattern`` (a regex) filters the
+        text, ``parser`` converts it (returning None rejects it). (The
+        arguments are named in microdot._urlre, loaded on the first call.)"""
+        from microdot._urlre import register_type
+        register_type(cls, *args, **kwargs)
 
     def match(self, path):
         """The arguments of ``path`` (raw, percent-encoded) as a dict, or None
         when it does not match."""
         from microdot._urlre import match
         return match(self, path)
-
-
-_GET = ('GET',)  # the methods of every GET-only route (never changed)
 
 
 class _Route:
@@ -727,7 +717,8 @@ class _Route:
     local_apps = ()
 
     def __init__(self, methods, pattern, handler):
-        self.methods = methods
+        # (the tuple of the GET-only routes is one constant, shared)
+        self.methods = methods or ('GET',)
         self.pattern = pattern
         self.handler = handler
 
@@ -764,7 +755,7 @@ class Microdot:
         ``url_pattern`` for ``methods`` (default: GET)."""
         def decorated(f):
             self._add_route(_Route(
-                [m.upper() for m in methods] if methods else _GET,
+                [m.upper() for m in methods] if methods else None,
                 URLPattern(url_pattern), f))
             return f
         return decorated
@@ -1026,12 +1017,13 @@ class Microdot:
         from microdot._server import StreamConnection, serve_connection
         await serve_connection(self, StreamConnection(reader, writer))
 
-    def mount(self, subapp, url_prefix='', local=False):
-        """Adds the routes of ``subapp`` under ``url_prefix``. Its
-        request and error handlers apply to the whole app, or only to
-        its own routes with ``local=True``."""
+    def mount(self, *args, **kwargs):
+        """Adds the routes of a sub-app: ``mount(subapp, url_prefix='',
+        local=False)``. Its request and error handlers apply to the whole
+        app, or only to its own routes with ``local=True``. (The arguments
+        are named in microdot._mount, loaded on the first call.)"""
         from microdot._mount import mount
-        mount(self, subapp, url_prefix, local)
+        mount(self, *args, **kwargs)
 
     async def error_response(self, req, status_code):
         """The response to send for an error status detected outside
@@ -1045,16 +1037,18 @@ class Microdot:
 # a new one per request (never mutated by the framework).
 _NO_ARGS = {}  # what _find_route gives for a route without components
 
-if _MICROPYTHON:
-    async def _call(f, *args, **kwargs):
-        """Calls ``f`` and awaits its result when it is a coroutine."""
-        ret = f(*args, **kwargs)
-        if iscoroutinefunction(f):
-            ret = await ret
-        return ret
-else:
-    from microdot._cpython import call as _call, install_late
-    install_late(Microdot, Response)
+
+async def _call(f, *args, **kwargs):
+    """Calls ``f`` and awaits its result when it is a coroutine (CPython:
+    microdot._cpython's, which runs sync ones in a thread executor)."""
+    ret = f(*args, **kwargs)
+    if iscoroutinefunction(f):
+        ret = await ret
+    return ret
+
+
+if not _MICROPYTHON:
+    import microdot._cpycore  # noqa: F401  (sets the CPython versions)
 
 
 #: Calls a handler or callback the way the app calls its handlers: awaits
