@@ -24,6 +24,9 @@ install_properties(core.Request)
 core._json_dumps = json_dumps
 core._call = call
 install_late(core.Microdot, core.Response)
+# (the Content-Type of JSON responses, which microdot.asgi sends and looks
+# for: read from one, not written a second time)
+core._JSON_TYPE = core.Response({}).headers['Content-Type']
 
 
 async def listen(app, registry, scheme, host, port, ssl):

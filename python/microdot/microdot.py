@@ -495,7 +495,6 @@ class Request:
 _json_dumps = json.dumps  # (CPython: microdot._cpython's)
 
 _default_type_cache = [None, None]
-_JSON_TYPE = 'application/json; charset=UTF-8'
 
 
 class Response:
@@ -531,7 +530,8 @@ class Response:
         elif isinstance(body, (dict, list)):
             self.body = _json_dumps(body).encode()
             if headers is None or 'Content-Type' not in self.headers:
-                self.headers['Content-Type'] = _JSON_TYPE
+                self.headers['Content-Type'] = \
+                    'application/json; charset=UTF-8'
         elif body is None:
             self.body = b''
         else:

@@ -24,7 +24,7 @@ MOVED_OUT = {
         # register_type's arguments: microdot._urlre
         'type_name', 'parser', '[^/]+',
         # renamed to names the module (or the firmware) already has
-        'other', 'lower_name', '_GET', 'flat',
+        'other', 'lower_name', '_GET', 'flat', '_JSON_TYPE',
         'local',  # mount's arguments: microdot._mount
     },
     '_server.py': {
