@@ -190,7 +190,11 @@ class FrameReader:
         # dearly, and the app's max_message_size bounds it
         spare = self._spare
         if spare is None or len(spare) < length:
-            spare = self._spare = bytearray(length + 1023 & ~1023)
+            try:
+                spare = bytearray(length + 1023 & ~1023)
+            except MemoryError:  # (a heap with no block that big left)
+                spare = bytearray(length)
+            self._spare = spare
         self._payload = spare
         self._frame = [fin, opcode, mask, length, 0]
 

@@ -179,18 +179,19 @@ def check_upgrade(request):
 _free_buf = None
 
 
-def _new_buffer(ws):
+def _new_buffer(ws, limit=256):
     # (a memoryview: slicing it makes no copy) On a small heap that has no
-    # block that big left, a smaller buffer still works (bigger frames go
-    # to their payload buffer a piece at a time).
-    size = max(ws.stream_buffer_size, 256)
+    # block that big left, a smaller buffer, of at least ``limit`` bytes,
+    # still works (bigger frames go to their payload buffer a piece at a
+    # time).
+    size = max(ws.stream_buffer_size, limit)
     while True:
         try:
             return memoryview(bytearray(size))
         except MemoryError:
-            if size <= 256:
+            if size <= limit:
                 raise
-            size = max(size >> 1, 256)
+            size = max(size >> 1, limit)
 
 
 def _give_buffer(buf):
@@ -616,8 +617,8 @@ def _wait_more(ws, buf, pos, end):
     if big is not None and _len(big) >= start:
         _free_buf = None
     else:
-        try:
-            big = memoryview(bytearray(ws.stream_buffer_size))
+        try:  # (a full-size one, else one the frame fits in)
+            big = _new_buffer(ws, start)
         except MemoryError:
             return False
     end -= pos
