@@ -13,13 +13,15 @@ use, to keep the heap of a board small: ``_files`` (send_file), ``_errors``
 (mount, error_response, set_cookie, body_iter...) are small methods here
 that import their module when called.
 """
-import asyncio
-import json
 import sys
+from json import dumps as _json_dumps  # (CPython: microdot._cpython's)
 
 from microdot._backend import backend
 
 _MICROPYTHON = sys.implementation.name == 'micropython'
+# (the module's dict: 28 names fit MicroPython's hash table of 29 slots,
+# 30 would take 37; asyncio is imported where it is used)
+del sys
 
 
 # The CPython versions of _is_async, _json_dumps and _call (and MultiDict,
@@ -492,7 +494,6 @@ class Request:
         return f
 
 
-_json_dumps = json.dumps  # (CPython: microdot._cpython's)
 
 _default_type_cache = [None, None]
 
@@ -1001,6 +1002,7 @@ class Microdot:
     def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
         """Starts the built-in server on a new asyncio loop; returns after
         shutdown()."""
+        import asyncio
         try:
             asyncio.run(self.start_server(host, port, debug, ssl))
         except KeyboardInterrupt:  # pragma: no cover

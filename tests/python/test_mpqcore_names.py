@@ -151,3 +151,19 @@ def test_behaviour_on_micropython(backend, tmp_path):
     env = dict(os.environ, MICROPYPATH=path + ':.frozen',
                MICRODOT_BACKEND=backend)
     assert run_checks([micropython_command()], env, tmp_path) == EXPECTED
+
+
+def test_microdot_module_dict_fits_29_slots():
+    # MicroPython grows a module's dict to the next size of its table
+    # (..., 23, 29, 37, ...; 16 bytes a slot on x64) when a name does not
+    # fit: microdot.microdot keeps at most 29 names (it had 31, in 37
+    # slots), with MultiDict stored on first use
+    env = dict(os.environ, MICROPYPATH=str(REPO / 'python') + ':.frozen',
+               MICRODOT_BACKEND='pure')
+    script = ('import microdot.microdot as core\n'
+              'core.MultiDict\n'
+              'print(len(core.__dict__))\n')
+    result = subprocess.run([micropython_command(), '-c', script], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert int(result.stdout) <= 29
