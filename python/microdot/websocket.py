@@ -84,19 +84,20 @@ class ConnectionClosed(WebSocketError):
 # raises it.
 # ---------------------------------------------------------------------------
 
-def parse_close_payload(payload):
-    """Returns ``(code, reason)`` for the payload of a close frame."""
-    if len(payload) == 0:
+def parse_close_payload(data):
+    """Returns ``(code, reason)`` for the payload of a close frame,
+    ``data``."""
+    if len(data) == 0:
         return _CLOSE_NO_STATUS, ''
-    if len(payload) == 1:
+    if len(data) == 1:
         raise ValueError(_CLOSE_PROTOCOL_ERROR, 'truncated close code')
-    code = payload[0] << 8 | payload[1]
+    code = data[0] << 8 | data[1]
     if code < 1000 or code >= 5000 or code < 3000 and not (
             code <= 1003 or 1007 <= code <= 1014):
         raise ValueError(_CLOSE_PROTOCOL_ERROR, 'invalid close code')
-    if backend.utf8_check(0, payload, 2, len(payload)) != 0:
+    if backend.utf8_check(0, data, 2, len(data)) != 0:
         raise ValueError(_CLOSE_INVALID_DATA, 'invalid UTF-8')
-    return code, str(memoryview(payload)[2:], 'utf-8')
+    return code, str(memoryview(data)[2:], 'utf-8')
 
 
 def close_payload(code, reason=''):
@@ -464,13 +465,13 @@ class WebSocket:
                 _give_buffer(buf)
             return n
 
-        def _write_frame(self, opcode, payload):
+        def _write_frame(self, opcode, data):
             """Writes one frame; returns the writer to drain, or None where
             a drain would only yield (right after a read yielded)."""
             stream = self._stream
             if stream is None:
-                return _stream_path().write_frame(self, opcode, payload)
-            n = len(payload)
+                return _stream_path().write_frame(self, opcode, data)
+            n = len(data)
             h = 2 if n < 126 else 4 if n < 65536 else 10
             total = h + n
             # the frame is joined in a buffer: the free receive buffer, or
@@ -491,9 +492,9 @@ class WebSocket:
                 header = backend.ws_build_header(True, opcode, n, None)
                 if self._nodelay:
                     stream.write(header)
-                    stream.write(payload)
+                    stream.write(data)
                 else:  # Nagle would hold the payload's tail back
-                    stream.write(header + payload)
+                    stream.write(header + data)
             else:
                 buf[start] = 0x80 | opcode
                 if h == 2:
@@ -505,7 +506,7 @@ class WebSocket:
                 else:
                     buf[start:start + h] = backend.ws_build_header(
                         True, opcode, n, None)
-                buf[start + h:start + total] = payload
+                buf[start + h:start + total] = data
                 if stream.out_buf:
                     stream.write(buf[start:start + total])
                 else:  # (Stream.write, inlined)
@@ -520,8 +521,9 @@ class WebSocket:
     else:
         # CPython: the frame reader's way over any stream pair, for every
         # connection
-        from microdot._ws_stream import receive, send, \
-            write_frame as _write_frame
+        receive = _stream_path().receive
+        send = _stream_path().send
+        _write_frame = _stream_path().write_frame
 
     async def close(self, code=_CLOSE_NORMAL, reason=''):
         """Starts the closing handshake, waits (at most ``close_timeout``
@@ -553,17 +555,16 @@ class WebSocket:
             # (a closed transport may take writes without an error: what
             # is written from now on fails; MicroPython's socket stream
             # fails by itself)
-            from microdot._ws_stream import ClosedWriter
-            self.writer = ClosedWriter()
+            self.writer = _stream_path().ClosedWriter()
         try:
             writer.close()
             await writer.wait_closed()
         except Exception:
             pass
 
-    async def _send_frame(self, opcode, payload):
+    async def _send_frame(self, opcode, data):
         try:
-            writer = self._write_frame(opcode, payload)
+            writer = self._write_frame(opcode, data)
             if writer is not None:
                 await writer.drain()
         except (OSError, EOFError):
