@@ -269,7 +269,10 @@ def parse_request(buf, start, end, scanned, max_line, max_head, max_headers):
         if n > max_head:
             raise _error(431, 1)  # request head too large
         return None
-    head = bytes(buf[start:stop])
+    # (no copy when buf is the head alone, as a bytes object: the usual
+    # request without a body, given as a memoryview and copied above)
+    head = buf if start == 0 and stop == _len(buf) and isinstance(
+        buf, bytes) else bytes(buf[start:stop])
     r = _parse_fast(head, max_line, max_headers) if _FAST else None
     if r is None:
         try:
@@ -387,7 +390,8 @@ def _parse_head(b, end, max_line, max_headers):
             return None
         if b[p] != 58 or p == name:
             raise _error(400, 10)  # invalid header field name
-        lname = b[name:p].lower()
+        field = _str(b[name:p], 'utf-8')
+        lname = field.lower()  # (a token: ASCII)
         p += 1
         while p < end and (b[p] == 32 or b[p] == 9):
             p += 1
@@ -412,22 +416,23 @@ def _parse_head(b, end, max_line, max_headers):
         while ve > v and (b[ve - 1] == 32 or b[ve - 1] == 9):
             ve -= 1
         value = b[v:ve]
-        headers.append(_str(b[name:name + _len(lname)], 'utf-8'))
+        headers.append(field)
         headers.append(_str(value, 'utf-8'))
-        if lname == b'host':
+        # (names compared as str: the short ones are no objects in RAM)
+        if lname == 'host':
             hosts += 1
             if hosts > 1:
                 raise _error(400, 13)  # more than one Host header
-        elif lname == b'expect':
+        elif lname == 'expect':
             if value.lower() != b'100-continue':
                 raise _error(417, 14)  # unsupported expectation
             if minor == 1:
                 flags |= F_EXPECT_CONTINUE
-        elif lname == b'upgrade':
+        elif lname == 'upgrade':
             upgrade = upgrade or _len(value) > 0
-        elif lname == b'connection':
+        elif lname == 'connection':
             conn |= _connection_tokens(value)
-        elif lname == b'content-length':
+        elif lname == 'content-length':
             if not value:
                 raise _error(400, 15)  # invalid Content-Length
             for c in value:
@@ -439,7 +444,7 @@ def _parse_head(b, end, max_line, max_headers):
             if length >= 0 and length != c:
                 raise _error(400, 17)  # conflicting Content-Length headers
             length = c
-        elif lname == b'transfer-encoding':
+        elif lname == 'transfer-encoding':
             if minor == 0:
                 raise _error(400, 18)  # Transfer-Encoding in an HTTP/1.0 request
             if chunked:
@@ -475,9 +480,10 @@ def _target_path(b, t, stop, e, method):
             raise _error(400, 22)  # asterisk-form target outside OPTIONS
         return '*'
     n = stop - t
-    if n > 7 and b[t:t + 7].lower() == b'http://':
+    # (compared as str: no objects in RAM; the target is ASCII)
+    if n > 7 and _str(b[t:t + 7], 'utf-8').lower() == 'http://':
         a = t + 7
-    elif n > 8 and b[t:t + 8].lower() == b'https://':
+    elif n > 8 and _str(b[t:t + 8], 'utf-8').lower() == 'https://':
         a = t + 8
     else:
         raise _error(400, 6)  # invalid request target
@@ -567,6 +573,7 @@ def __getattr__(name):
     # of over 10 characters is a str object of its own in RAM)
     lazy = (' _pure_chunked new_chunked chunked_decode'
             ' _pure_ws ws_parse_header ws_build_header ws_mask'
+            ' ws_take_message'
             ' _pure_utf8 utf8_check'
             ' _pure_args url_decode parse_query split_query parse_cookies ')
     i = lazy.find(' ' + name + ' ')

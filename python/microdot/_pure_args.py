@@ -11,11 +11,9 @@ except ImportError:
     def const(x):
         return x
 
-try:
-    b'\xed\xa0\x80'.decode()
-    _STRICT_DECODE = False  # MicroPython: decoding lets surrogates through
-except UnicodeError:
-    _STRICT_DECODE = True
+# MicroPython's decoder checks only how sequences are made (it lets
+# overlong forms and surrogates through)
+_STRICT_DECODE = __import__('sys').implementation.name != 'micropython'
 
 # segment kinds, as in microdot._pure_route
 _LIT = const(0)

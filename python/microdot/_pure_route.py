@@ -88,4 +88,7 @@ def compile_router(patterns):
                 static[key] = [i]
         else:
             dynamic.append((i, kinds, segs, verify))
-    return (static, dynamic)
+    # kept for the app's life: tuples, which take less RAM than lists
+    for key in static:
+        static[key] = tuple(static[key])
+    return (static, tuple(dynamic))

@@ -7,11 +7,9 @@ The DFA of md_ws.c, with the same state numbers: 0 accept, 1 reject, 2..4
 need 1..3 continuation bytes, 5..8 need a restricted second byte (after E0,
 ED, F0, F4)."""
 
-try:
-    b'\xed\xa0\x80'.decode()
-    _STRICT_DECODE = False  # MicroPython: decoding lets surrogates through
-except UnicodeError:
-    _STRICT_DECODE = True
+# MicroPython's decoder checks only how sequences are made (it lets
+# overlong forms and surrogates through)
+_STRICT_DECODE = __import__('sys').implementation.name != 'micropython'
 
 # bytes the decoder vouches for at a time where it is not strict (on
 # MicroPython it checks only how sequences are made, not what they encode):
@@ -34,7 +32,8 @@ def _step(state, c):
     hi = 0x9f if state == 6 else 0x8f if state == 8 else 0xbf
     if c < lo or c > hi:
         return 1
-    return 0 if state == 2 else 2 if state in (3, 5, 6) else 3
+    # (2 ends the sequence; 3, 5, 6 leave one byte to come; 4, 7, 8 two)
+    return 0 if state == 2 else 3 if state == 4 or state > 6 else 2
 
 
 def _walk(state, buf, i, end):

@@ -1,7 +1,8 @@
 """The pure backend's WebSocket frame functions (ws_parse_header,
 ws_build_header, ws_mask; see the interface in microdot._pure, which imports
 this module on first use: an app without WebSocket routes keeps it out of
-RAM)."""
+RAM), and ws_take_message, the optional one of the C binding that
+microdot.websocket's receive uses on MicroPython."""
 
 
 def ws_parse_header(buf, start, end, masked, max_payload):
@@ -77,3 +78,46 @@ def ws_mask(buf, start, end, mask, offset):
             key if n == size else key >> ((size - n) << 3))
         buf[start:start + n] = x.to_bytes(n, 'big')
         start += n
+
+
+def ws_take_message(buf, start, end, max_payload, data_ok):
+    """The C binding's ws_take_message: None, or (opcode, payload, stop) for
+    the masked frame at buf[start:end] when it is whole and a control frame
+    or, with data_ok, a one-frame binary message or text of up to 4 KiB
+    (bigger ones: the caller's frame reader checks them in pieces); payload
+    is bytes, str for text (ValueError(1007) if it is not valid UTF-8).
+    Unlike the binding's, it unmasks the payload in buf (one copy less): the
+    caller reads a frame once."""
+    header = ws_parse_header(buf, start, end, True, max_payload)
+    if header is None:
+        return None
+    opcode = header[1]
+    start += header[4]
+    stop = start + header[3]
+    if stop > end or opcode < 8 and not (data_ok and header[0] and (
+            opcode == 2 or opcode == 1 and header[3] <= 4096)):
+        return None
+    ws_mask(buf, start, stop, header[2], 0)
+    data = bytes(memoryview(buf)[start:stop])
+    if opcode != 1:
+        return (opcode, data, stop)
+    try:
+        text = str(data, 'utf-8')  # (on MicroPython it shares data's bytes)
+    except UnicodeError:
+        text = None
+    # ASCII is valid as decoded. Else the decoder may be MicroPython's, which
+    # checks only how sequences are made: with two-byte sequences alone (no
+    # byte from E0) and none led by C0 or C1 (overlong) that is enough, and
+    # the DFA rules on the rest (microdot._pure_utf8 is imported for the
+    # first such text)
+    if text is not None and len(text) != len(data) and (
+            max(data) >= 0xe0 or b'\xc0' in data or b'\xc1' in data):
+        try:
+            from microdot._pure_utf8 import _walk
+        except ImportError:  # (the vector tests import the modules alone)
+            from _pure_utf8 import _walk
+        if _walk(0, data, 0, len(data)) != 0:
+            text = None
+    if text is None:
+        raise ValueError(1007, 'invalid UTF-8')
+    return (1, text, stop)
