@@ -60,7 +60,9 @@ class Connection:
     idle = True  # no byte of the next request received yet
     request_since = None  # first byte of the request being read
     task = None
-    detached = False  # taken over by a WebSocket
+    # (detached: set when a WebSocket takes the connection over; read with
+    # getattr, which keeps this class's dict at 17 names, a hash table of 17
+    # slots instead of 23)
     linger = False  # an answer refused what the client may still be sending
     # (MicroPython, plain TCP) the stream's socket, which _serve_socket
     # waits for, reads and writes directly
