@@ -378,7 +378,10 @@ class ProtocolConnection(asyncio.Protocol, Connection):
         return not self._write_paused
 
     async def drain(self):
-        if self.closed:
+        # is_closing(): a write that failed closes the transport at once
+        # but reports connection_lost a loop turn later, and a response
+        # whose writes never fill the buffer would never give it that turn
+        if self.closed or self.transport.is_closing():
             raise ConnectionResetError('connection lost')
         if self._write_paused:
             self._drain_waiter = self.loop.create_future()

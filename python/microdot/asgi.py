@@ -484,6 +484,10 @@ class Microdot(BaseMicrodot):
                 if chunk:
                     await send({'type': 'http.response.body', 'body': chunk,
                                 'more_body': True})
+                    # a server's send() may not suspend (uvicorn's ignores a
+                    # gone client): one loop turn per chunk lets the
+                    # disconnect watcher end an endless stream
+                    await asyncio.sleep(0)
         await send({'type': 'http.response.body', 'body': b'',
                     'more_body': False})
 

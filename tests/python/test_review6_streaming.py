@@ -12,8 +12,9 @@ loop never yields to the event loop (a sync generator awaits nothing, and
 the built-in server's ``drain()`` / uvicorn's ``send()`` return at once on
 a connection being closed), so asyncio never runs the callbacks that
 would end it, and writes to the dead transport forever ("socket.send()
-raised exception." flooding the log). Strict xfails for the lead (files
-of others): microdot/_aioserver.py and microdot/asgi.py.
+raised exception." flooding the log). Fixed: the built-in server's
+drain() raises once the transport is closing, and the ASGI adapter gives
+the loop a turn after each chunk (microdot/_aioserver.py, asgi.py).
 """
 import os
 import signal
@@ -83,23 +84,8 @@ async def index(request):
     return 'still serving'
 '''
 
-HANGS = 'review6: an endless def generator whose client left is never ' \
-    'closed and the server stops answering (the body loop never yields); ' \
-    'fix in {}'
-CASES = []
-for _kind in KINDS:
-    for _feed in ('sync', 'async', 'class'):
-        marks = ()
-        if _feed == 'sync' and _kind == 'builtin':
-            marks = pytest.mark.xfail(strict=True, reason=HANGS.format(
-                'microdot/_aioserver.py Connection.write/drain: raise '
-                'ConnectionResetError when transport.is_closing()'))
-        elif _feed == 'sync' and _kind == 'asgi':
-            marks = pytest.mark.xfail(strict=True, reason=HANGS.format(
-                'microdot/asgi.py _stream_response: await asyncio.sleep(0) '
-                'after each chunk sent, so the disconnect watcher runs'))
-        CASES.append(pytest.param(_kind, _feed, marks=marks,
-                                  id=_kind + '-' + _feed))
+CASES = [pytest.param(_kind, _feed, id=_kind + '-' + _feed)
+         for _kind in KINDS for _feed in ('sync', 'async', 'class')]
 
 
 def read_some_and_leave(port, path, size=200000):
