@@ -528,15 +528,22 @@ def _serve_socket(app, conn):
             yield from _close(conn)
 
 
+_stream_loop = None  # microdot._serve_stream.serve_connection, once imported
+
+
 def serve_connection(app, conn):
     """Serves the requests of one connection until it closes (a coroutine):
     MicroPython's plain TCP connections in _serve_socket, the others in
     microdot._serve_stream (on MicroPython imported on first use; CPython
     imports it at once, and its serve_connection replaces this one)."""
+    global _stream_loop
     if conn.socket is not None:
         return _serve_socket(app, conn)
-    from microdot._serve_stream import serve_connection
-    return serve_connection(app, conn)
+    if _stream_loop is None:
+        # (an import in a function allocates on each call on MicroPython:
+        # 32 bytes per connection of Microdot.handle_request)
+        from microdot._serve_stream import serve_connection as _stream_loop
+    return _stream_loop(app, conn)
 
 
 # Stubs of microdot._respond's respond and send_error (the responses the

@@ -37,7 +37,6 @@ MOVED_OUT = {
         'handoff', 'idle_wait', 'flushed',
         'microdot._aioserver',  # CPython's server: microdot._cpycore
         'write_response',
-        '_stream_loop',  # (an import in the function that needs it)
     },
     '_backend.py': {'_complete', 'found', 'FUNCTIONS', 'functions'},
     '__init__.py': {'_sys'},
