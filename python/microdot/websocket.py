@@ -95,6 +95,8 @@ def parse_close_payload(data):
     if code < 1000 or code >= 5000 or code < 3000 and not (
             code <= 1003 or 1007 <= code <= 1014):
         raise ValueError(_CLOSE_PROTOCOL_ERROR, 'invalid close code')
+    if len(data) == 2:  # (no reason: the pure backend's check stays unloaded)
+        return code, ''
     if backend.utf8_check(0, data, 2, len(data)) != 0:
         raise ValueError(_CLOSE_INVALID_DATA, 'invalid UTF-8')
     return code, str(memoryview(data)[2:], 'utf-8')
@@ -119,8 +121,8 @@ if _MICROPYTHON:
     # what send() returns when there is nothing to wait for: an ended
     # generator (after its first run), so awaiting it returns at once
     _SENT = (None for _ in ())
-    # the receive generator's fast path in one call, where the binding has
-    # it (the x64 .mpy and firmware; not the pure backend nor small .mpy:
+    # the receive generator's fast path in one call, where the backend has
+    # it (the pure backend, the x64 .mpy and firmware; not the small .mpy:
     # see below)
     _take_message = getattr(backend, 'ws_take_message', None)
 
@@ -294,9 +296,10 @@ class WebSocket:
             # MicroPython, over the built-in server's plain TCP socket: a
             # generator (asyncio runs it as a coroutine) that waits for the
             # socket itself and takes a whole one-frame message (or a
-            # control frame) from its receive buffer in one call (of the C
-            # binding, or _take_python): one generator and few lookups per
-            # message. What needs the frame reader goes to _ws_stream.
+            # control frame) from its receive buffer in one call (the
+            # backend's, or _take_message below): one generator and few
+            # lookups per message. What needs the frame reader goes to
+            # _ws_stream.
             global _free_buf
             if self._rend < 0:  # (see _rend)
                 if self._stream is None or self.reader.pending():
@@ -631,39 +634,28 @@ def _wait_more(ws, buf, pos, end):
     return True
 
 
-if _MICROPYTHON:
-    if _take_message is None:
-        def _take_message(buf, start, end, limit, data_ok):
-            # ws_take_message of the C binding, for the pure backend: the
-            # same results, but the payload is unmasked in buf
-            header = backend.ws_parse_header(buf, start, end, 1, limit)
-            if header is None:
-                return None
-            fin, opcode, mask, length, stop = header
-            start += stop
-            stop = start + length
-            if stop > end or opcode < _OP_CLOSE and not (
-                    data_ok and fin and (opcode == _OP_BINARY or
-                                         opcode == _OP_TEXT and
-                                         length <= _WHOLE_TEXT)):
-                return None
-            backend.ws_mask(buf, start, stop, mask, 0)
-            if opcode == _OP_TEXT:
-                text = _utf8_text(buf, start, stop)
-                if text is None:
-                    raise ValueError(_CLOSE_INVALID_DATA, 'invalid UTF-8')
-                return opcode, text, stop
+if _MICROPYTHON and _take_message is None:
+    def _take_message(buf, start, end, limit, data_ok):
+        # ws_take_message of the C binding (and of the pure backend), for a
+        # binding without it (the small .mpy): the same results through the
+        # backend's other functions, but the payload is unmasked in buf
+        header = backend.ws_parse_header(buf, start, end, 1, limit)
+        if header is None:
+            return None
+        fin, opcode, mask, length, stop = header
+        start += stop
+        stop = start + length
+        if stop > end or opcode < _OP_CLOSE and not (
+                data_ok and fin and (opcode == _OP_BINARY or
+                                     opcode == _OP_TEXT and
+                                     length <= _WHOLE_TEXT)):
+            return None
+        backend.ws_mask(buf, start, stop, mask, 0)
+        if opcode != _OP_TEXT:
             return opcode, bytes(buf[start:stop]), stop
-
-        if backend.NAME == 'pure':
-            # the text checked and decoded in one pass
-            from microdot._pure_utf8 import utf8_text as _utf8_text
-        else:
-            def _utf8_text(buf, start, end):
-                # (utf8_text of the pure backend, with the backend's check)
-                if backend.utf8_check(0, buf, start, end) != 0:
-                    return None
-                return str(buf[start:end], 'utf-8')
+        if backend.utf8_check(0, buf, start, stop) != 0:
+            raise ValueError(_CLOSE_INVALID_DATA, 'invalid UTF-8')
+        return opcode, str(buf[start:stop], 'utf-8'), stop
 
 
 # ---------------------------------------------------------------------------
