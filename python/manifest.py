@@ -10,7 +10,7 @@
 options.defaults(extensions=True, compat=False, pure=True)  # noqa: F821
 
 core = ["__init__.py", "microdot.py", "_backend.py", "_server.py", "helpers.py",
-        "_files.py", "_errors.py", "_urlre.py", "_cookies.py", "_bodyiter.py", "_mount.py",
+        "_files.py", "_errors.py", "_urlre.py", "_re_counts.py", "_cookies.py", "_bodyiter.py", "_mount.py",
         "_reasons.py", "_forms.py", "_bytesio.py", "_multidict.py", "_reqbody.py",
         "_respond.py", "_serve_stream.py", "_pure_chunked.py", "_pure_ws.py"]  # (the last two: imported by _pure only)
 core += ["_pure_utf8.py", "_pure_route.py", "_pure_fill.py",

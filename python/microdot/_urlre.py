@@ -58,6 +58,10 @@ def _compile(pattern):
                 sub = ':'.join(parts[1:-1])
             else:
                 sub, parser = pattern.segment_types[type_]
+            if '{' in sub and re.match('a{2}$', 'aa') is None:
+                # MicroPython's re takes a count literally
+                from microdot._re_counts import expand_counts
+                sub = expand_counts(sub)
             regex += ('/' if rooted or len(types) else '') + '(' + sub + ')'
             types.append((parser, _count_groups(sub)))
         else:
