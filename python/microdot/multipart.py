@@ -67,12 +67,16 @@ def boundary_of(content_type):
 def parse_header_params(value):
     """Splits ``'type; a=1; b="x;y"'`` into ``('type', {'a': '1', 'b':
     'x;y'})``: the first token in lower case, parameter names in lower
-    case, quoted values unquoted."""
+    case, quoted values unquoted. In a quoted value a backslash escapes
+    only a quote or a backslash: browsers do not escape the backslashes of
+    a Windows path (``filename="C:\\dir\\x.txt"`` keeps them)."""
     items = []
     current = []
     quoted = escaped = False
     for ch in value:
         if escaped:
+            if ch != '"' and ch != '\\':
+                current.append('\\')
             current.append(ch)
             escaped = False
         elif quoted and ch == '\\':
