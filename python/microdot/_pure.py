@@ -124,10 +124,8 @@ with ``getattr`` and fall back to plain attribute stores.
     its instance dict (a repeated name keeps its last value).
 """
 
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
+if __import__('sys').implementation.name != 'micropython':
+    def const(x):  # (MicroPython's compiler folds const() itself)
         return x
 
 NAME = 'pure'
@@ -152,16 +150,17 @@ _C_TARGET = const(8)    # VCHAR but '#'
 
 # Each byte's classes (the bits above) plus 0x40, which keeps the table
 # printable: @ none; B value (HTAB, SP); C token, value ('#'); J value,
-# target ('?'); N value, target, path; O all four. A literal: from ROMFS it
-# takes no RAM. (test_mppure2_lazy checks it against the classes' rules.)
-_CT = (b'@@@@@@@@@B@@@@@@@@@@@@@@@@@@@@@@'
-       b'BONCOOOONNOONOONOOOOOOOOOONNNNNJ'
-       b'NOOOOOOOOOOOOOOOOOOOOOOOOOONNNOO'
-       b'OOOOOOOOOOOOOOOOOOOOOOOOOOONONO@'
-       b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@'
-       b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@'
-       b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@'
-       b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@')
+# target ('?'); N value, target, path; O all four. A const(): one object,
+# and no name in the module. (test_mppure2_lazy checks it against the
+# classes' rules.)
+_CT = const(b'@@@@@@@@@B@@@@@@@@@@@@@@@@@@@@@@'
+             b'BONCOOOONNOONOONOOOOOOOOOONNNNNJ'
+             b'NOOOOOOOOOOOOOOOOOOOOOOOOOONNNOO'
+             b'OOOOOOOOOOOOOOOOOOOOOOOOOOONONO@'
+             b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@'
+             b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@'
+             b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@'
+             b'@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@')
 
 # The messages of the errors raised here are in one string, in _error: a
 # message written at each raise would be a str object of its own in RAM,
