@@ -43,13 +43,14 @@ def cases():
     """(name, bytes before the frame, frame bytes, cut, max_payload,
     data_ok): cut bytes are left off the end."""
     text = 'h\u00e9llo \u0101\u02ff w\u00f6rld' * 40
+    wide = '\u20ac\ud7ff\ue000\U0001f600\U0010ffff'
     out = [
         ('binary 1000', b'xy', frame(2, bytes(i * 7 & 255 for i in range(1000))), 0, 65536, True),
         ('binary empty', b'', frame(2, b''), 0, 65536, True),
         ('binary 3', b'', frame(2, b'abc'), 0, 65536, True),
         ('text ascii', b'z', frame(1, b'hello world' * 30), 0, 65536, True),
         ('text 2-byte', b'', frame(1, text.encode()), 0, 65536, True),
-        ('text 3/4-byte', b'', frame(1, '\u20ac\ud7ff\ue000\U0001f600\U0010ffff'.encode()), 0, 65536, True),
+        ('text 3/4-byte', b'', frame(1, wide.encode()), 0, 65536, True),
         ('text 4096', b'', frame(1, b'a' * 4096), 0, 65536, True),
         ('ping', b'', frame(9, b'pi'), 0, 65536, True),
         ('ping, message under way', b'', frame(9, b'pi'), 0, 65536, False),
