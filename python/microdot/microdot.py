@@ -13,15 +13,17 @@ use, to keep the heap of a board small: ``_files`` (send_file), ``_errors``
 (mount, error_response, set_cookie, body_iter...) are small methods here
 that import their module when called.
 """
+import asyncio
+import json
 import sys
-from json import dumps as _json_dumps  # (CPython: microdot._cpython's)
 
 from microdot._backend import backend
 
+# (this module's dict is not made to fit a smaller hash table exactly: a
+# full table makes every builtin lookup from this module's functions probe
+# all of it first, +5% instructions per request of the realistic bench)
 _MICROPYTHON = sys.implementation.name == 'micropython'
-# (the module's dict: 28 names fit MicroPython's hash table of 29 slots,
-# 30 would take 37; asyncio is imported where it is used)
-del sys
+_json_dumps = json.dumps  # (CPython: microdot._cpython's)
 
 
 # The CPython versions of _is_async, _json_dumps and _call (and MultiDict,
@@ -311,11 +313,6 @@ class Request:
         # (MicroPython: read from the built-in server's connection when
         # asked for, see _lazy: converting every peer address costs RAM)
         client_addr = None
-        # (MicroPython: None from _lazy, which keeps this class's dict at
-        # 23 names, a hash table of 23 slots instead of 29)
-        #: File uploads, set by the multipart extension.
-        files = None
-        _cookie_fields = None
     query_string = None
     body = b''
     sock = None
@@ -323,7 +320,10 @@ class Request:
     subapp = None
     scheme = 'http'
     route = None
+    #: File uploads, set by the multipart extension.
+    files = None
     _raw_headers = None
+    _cookie_fields = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None, url_prefix='',
@@ -458,8 +458,6 @@ class Request:
             value = self.stream
             del self._stream
             return value
-        elif name == 'files' or name == '_cookie_fields':
-            return None  # (MicroPython: not set; see the class defaults)
         else:
             raise AttributeError(name)
         setattr(self, name, value)
@@ -1006,7 +1004,6 @@ class Microdot:
     def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
         """Starts the built-in server on a new asyncio loop; returns after
         shutdown()."""
-        import asyncio
         try:
             asyncio.run(self.start_server(host, port, debug, ssl))
         except KeyboardInterrupt:  # pragma: no cover

@@ -32,7 +32,7 @@ MOVED_OUT = {
         'Protocol',  # (the CPython test is _MICROPYTHON)
         '%%',  # a Content-Type with '%': microdot._respond writes it
         '{} {} {}',  # the debug log line: print's own separators
-        'connections', 'on_connection', '_new_object',
+        'connections', 'on_connection',
         # the stream loop's connection attributes: microdot._serve_stream
         'handoff', 'idle_wait', 'flushed',
         'microdot._aioserver',  # CPython's server: microdot._cpycore
@@ -152,26 +152,3 @@ def test_behaviour_on_micropython(backend, tmp_path):
     assert run_checks([micropython_command()], env, tmp_path) == EXPECTED
 
 
-def test_module_and_class_dicts_fit_their_tables():
-    # MicroPython grows a module's dict to the next size of its table
-    # (..., 23, 29, 37, ...; 16 bytes a slot on x64) when a name does not
-    # fit: microdot.microdot keeps at most 29 names (it had 31, in 37
-    # slots), with MultiDict stored on first use
-    env = dict(os.environ, MICROPYPATH=str(REPO / 'python') + ':.frozen',
-               MICRODOT_BACKEND='pure')
-    script = ('import microdot.microdot as core\n'
-              'import microdot._server as server\n'
-              'core.MultiDict\n'
-              'print(len(core.__dict__), len(core.Request.__dict__),\n'
-              '      len(server.Connection.__dict__))\n'
-              'req = object.__new__(core.Request)\n'
-              'print(req.files, req._cookie_fields)\n')
-    result = subprocess.run([micropython_command(), '-c', script], env=env,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stdout + result.stderr
-    sizes, defaults = result.stdout.strip().split('\n')
-    module, request, connection = [int(n) for n in sizes.split()]
-    # (and the classes Request, 25 -> 23 names: 23 slots instead of 29;
-    # Connection, 18 -> 17: 17 slots instead of 23)
-    assert module <= 29 and request <= 23 and connection <= 17
-    assert defaults == 'None None'
